@@ -1,0 +1,82 @@
+"""The ``xueshi`` command.
+
+- ``xueshi rules ...``  the rules engine's own CLI (no Django involved)
+- ``xueshi demo``       migrate, then serve on 127.0.0.1:8000 (``--addr HOST:PORT``)
+- ``xueshi <command>``  any Django management command (``migrate``, ``runserver``, ``check``…)
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+SETTINGS_MODULE = "xueshi.config.settings"
+PROG = "xueshi"
+
+USAGE = f"""\
+usage: {PROG} rules ...                 rules engine (test, explain, …)
+       {PROG} demo [--addr HOST:PORT]    migrate and run the development server
+       {PROG} <django command> ...       any Django management command
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    command = args[0] if args else ""
+
+    if command == "rules":
+        return _rules(args[1:])
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    if command == "demo":
+        return _demo(args[1:])
+    if command in {"", "-h", "--help", "help"} and len(args) <= 1:
+        sys.stdout.write(USAGE + "\n")
+
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line([PROG, *args])
+    return 0
+
+
+def _rules(argv: list[str]) -> int:
+    # Imported lazily: the rules engine must run without loading Django.
+    try:
+        module = importlib.import_module("xueshi.rules.cli")
+    except ModuleNotFoundError as exc:
+        if exc.name not in {"xueshi.rules", "xueshi.rules.cli"}:
+            raise
+        sys.stderr.write(f"{PROG} rules: the rules engine (xueshi.rules.cli) is not installed\n")
+        return 2
+    rules_main: Callable[[list[str]], int] = module.main
+    return rules_main(argv)
+
+
+def _demo(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog=f"{PROG} demo", description="Migrate the database, then run the development server."
+    )
+    parser.add_argument("--addr", default="127.0.0.1:8000", help="HOST:PORT (default %(default)s)")
+    parser.add_argument("--noreload", action="store_true", help="do not use the auto-reloader")
+    options = parser.parse_args(argv)
+
+    import django
+    from django.core.management import call_command, execute_from_command_line
+
+    django.setup()
+    # The auto-reloader re-runs this command in a child process (RUN_MAIN=true); migrate once.
+    if os.environ.get("RUN_MAIN") != "true":
+        call_command("migrate", interactive=False, verbosity=1)
+
+    runserver = [PROG, "runserver", options.addr]
+    if options.noreload:
+        runserver.append("--noreload")
+    execute_from_command_line(runserver)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,131 @@
+"""Django settings for xueshi.
+
+Everything that differs between a laptop and a server comes from the environment:
+
+- ``XUESHI_SECRET_KEY``     required when ``XUESHI_DEBUG`` is off
+- ``XUESHI_DEBUG``          ``1``/``true``/``yes``/``on`` (default on, for development)
+- ``XUESHI_ALLOWED_HOSTS``  comma-separated (default ``localhost,127.0.0.1,[::1]``)
+- ``DATABASE_URL``          e.g. ``postgres://user@host:5432/xueshi``; default SQLite in ``var/``
+- ``XUESHI_VAR_DIR``        where SQLite and collected static files live (default ``<repo>/var``)
+- ``XUESHI_POLICY_DIR``     the dated policy data (default ``<repo>/policy``)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+# src/xueshi/config/settings.py -> the repository root is three levels above this folder.
+REPO_DIR = Path(__file__).resolve().parents[3]
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+_INSECURE_DEV_KEY = "django-insecure-xueshi-development-only-do-not-use-in-production"
+
+DEBUG = _env_bool("XUESHI_DEBUG", default=True)
+SECRET_KEY = os.environ.get("XUESHI_SECRET_KEY", _INSECURE_DEV_KEY)
+if not DEBUG and SECRET_KEY == _INSECURE_DEV_KEY:
+    raise ImproperlyConfigured("XUESHI_SECRET_KEY must be set when XUESHI_DEBUG is off.")
+
+ALLOWED_HOSTS = _env_list("XUESHI_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+
+VAR_DIR = Path(os.environ.get("XUESHI_VAR_DIR", REPO_DIR / "var"))
+XUESHI_POLICY_DIR = Path(os.environ.get("XUESHI_POLICY_DIR", REPO_DIR / "policy"))
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "xueshi.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "xueshi.config.urls"
+WSGI_APPLICATION = "xueshi.config.wsgi.application"
+ASGI_APPLICATION = "xueshi.config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------
+# SQLite is the embedded default; PostgreSQL is for scale. With Django's SQLite defaults,
+# concurrent writers fail with "database is locked"; WAL, BEGIN IMMEDIATE and a 20 s busy
+# timeout removed those failures (docs/adr/0002-stack.md).
+
+_SQLITE_PATH = VAR_DIR / "xueshi.sqlite3"
+_database = dj_database_url.parse(os.environ.get("DATABASE_URL") or f"sqlite:///{_SQLITE_PATH}")
+
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    _sqlite_name = str(_database.get("NAME") or "")
+    if _sqlite_name and _sqlite_name != ":memory:" and not _sqlite_name.startswith("file:"):
+        Path(_sqlite_name).parent.mkdir(parents=True, exist_ok=True)
+    _database["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+elif _database["ENGINE"] == "django.db.backends.postgresql":
+    # Persistent connections matter under load (~1.6x throughput in the stack notes).
+    _database["CONN_MAX_AGE"] = 60
+    _database["CONN_HEALTH_CHECKS"] = True
+
+DATABASES = {"default": _database}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Language and time --------------------------------------------------------
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files ---------------------------------------------------------------
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"

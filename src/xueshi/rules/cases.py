@@ -1,0 +1,317 @@
+"""Policy case files: OpenFisca-style YAML lists of cases, run by the CLI and by pytest.
+
+The format is a contract that outside suites use; keep it stable. See docs/rules.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from .deadlines import DeadlineRule, deadline, verification_days
+from .evaluate import evaluate
+from .policy import Policy
+from .strict_yaml import Mapping, PolicyError, line_of, load_file
+from .terms import Category, CreditClass, InstitutionLevel, Mode, Person, Record, Status, TitleLevel
+from .verdict import Verdict
+
+_CASE_KEYS = {
+    "name",
+    "region",
+    "year",
+    "person",
+    "records",
+    "expect",
+    "verification_days",
+    "deadline",
+    "expect_error",
+}
+_PERSON_KEYS = {"title_level", "series", "institution_level"}
+_RECORD_KEYS = {
+    "category",
+    "hours",
+    "required",
+    "mode",
+    "status",
+    "credited_year",
+    "taken_on",
+    "credits",
+    "credit_class",
+}
+_EXPECT_KEYS = {"compliant", "shortfall", "counted", "not_counted"}
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    path: Path
+    line: int
+    raw: Mapping
+
+    @property
+    def location(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass
+class Outcome:
+    case: Case
+    failures: list[str] = field(default_factory=list)
+    verdict: Verdict | None = None
+    got: Any = None
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def load_cases(path: Path) -> list[Case]:
+    raw = load_file(path)
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise PolicyError(
+            "用例文件应为用例列表 (a case file is a list of cases)", path=path, line=1
+        )
+    cases = []
+    for item in raw:
+        if not isinstance(item, Mapping):
+            raise PolicyError(
+                "每个用例应为映射 (each case is a mapping)", path=path, line=line_of(item)
+            )
+        for key in item:
+            if key not in _CASE_KEYS:
+                raise PolicyError(
+                    f"未知的键 “{key}” (allowed: {', '.join(sorted(_CASE_KEYS))})",
+                    path=path,
+                    line=line_of(item, key),
+                )
+        for key in ("name", "region"):
+            if key not in item:
+                raise PolicyError(f"用例缺少 “{key}”", path=path, line=item.line)
+        if "expect" not in item and "expect_error" not in item:
+            raise PolicyError("用例缺少 “expect”", path=path, line=item.line)
+        cases.append(Case(str(item["name"]), path, item.line, item))
+    return cases
+
+
+def iter_case_files(paths: list[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*.y*ml") if p.suffix in (".yaml", ".yml"))
+        else:
+            yield path
+
+
+def _decimal(raw: Any, case: Case, where: Any, key: str) -> Decimal:
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        raise PolicyError(
+            f"“{key}” 应为数字, got {raw!r}", path=case.path, line=line_of(where, key)
+        )
+    try:
+        return Decimal(str(raw))
+    except InvalidOperation:
+        raise PolicyError(
+            f"“{key}” 应为数字, got {raw!r}", path=case.path, line=line_of(where, key)
+        ) from None
+
+
+def _enum(enum: Any, raw: Any, case: Case, where: Any, key: str) -> Any:
+    try:
+        return enum(str(raw))
+    except ValueError:
+        allowed = " | ".join(str(m.value) for m in enum)
+        raise PolicyError(
+            f"“{key}” 的取值 {raw!r} 无效，应为 {allowed}", path=case.path, line=line_of(where, key)
+        ) from None
+
+
+def _check(raw: Any, allowed: set[str], case: Case, what: str) -> Mapping:
+    if not isinstance(raw, Mapping):
+        raise PolicyError(f"{what} 应为映射", path=case.path, line=line_of(raw) or case.line)
+    for key in raw:
+        if key not in allowed:
+            raise PolicyError(
+                f"{what} 中未知的键 “{key}” (allowed: {', '.join(sorted(allowed))})",
+                path=case.path,
+                line=line_of(raw, key),
+            )
+    return raw
+
+
+def _date(raw: Any, case: Case, where: Any, key: str) -> dt.date:
+    if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+        return raw
+    try:
+        return dt.date.fromisoformat(str(raw))
+    except ValueError:
+        raise PolicyError(
+            f"“{key}” 应为日期 YYYY-MM-DD, got {raw!r}", path=case.path, line=line_of(where, key)
+        ) from None
+
+
+def parse_person(case: Case) -> Person:
+    raw = case.raw.get("person") or Mapping()
+    if not raw:
+        return Person()
+    raw = _check(raw, _PERSON_KEYS, case, "person")
+    return Person(
+        title_level=_enum(TitleLevel, raw["title_level"], case, raw, "title_level")
+        if raw.get("title_level") is not None
+        else None,
+        series=str(raw["series"]) if raw.get("series") is not None else None,
+        institution_level=_enum(
+            InstitutionLevel, raw["institution_level"], case, raw, "institution_level"
+        )
+        if raw.get("institution_level") is not None
+        else None,
+    )
+
+
+def parse_record(raw: Any, case: Case, year: int) -> Record:
+    raw = _check(raw, _RECORD_KEYS, case, "record")
+    has_hours = "category" in raw or "hours" in raw
+    has_credits = "credits" in raw or "credit_class" in raw
+    if has_hours == has_credits:
+        raise PolicyError(
+            "记录须为学时（category + hours）或学分（credits）之一", path=case.path, line=raw.line
+        )
+    common: dict[str, Any] = {
+        "credited_year": int(raw.get("credited_year", year)),
+        "mode": _enum(Mode, raw.get("mode", "face_to_face"), case, raw, "mode"),
+        "status": _enum(Status, raw.get("status", "approved"), case, raw, "status"),
+        "taken_on": _date(raw["taken_on"], case, raw, "taken_on") if "taken_on" in raw else None,
+    }
+    if has_credits:
+        if "credits" not in raw:
+            raise PolicyError("学分记录缺少 credits", path=case.path, line=raw.line)
+        return Record(
+            credits=_decimal(raw["credits"], case, raw, "credits"),
+            credit_class=_enum(CreditClass, raw["credit_class"], case, raw, "credit_class")
+            if "credit_class" in raw
+            else None,
+            **common,
+        )
+    if "category" not in raw or "hours" not in raw:
+        raise PolicyError("学时记录须有 category 与 hours", path=case.path, line=raw.line)
+    required = raw.get("required", False)
+    if not isinstance(required, bool):
+        raise PolicyError(
+            "required 应为 true 或 false", path=case.path, line=line_of(raw, "required")
+        )
+    return Record(
+        category=_enum(Category, raw["category"], case, raw, "category"),
+        hours=_decimal(raw["hours"], case, raw, "hours"),
+        required=required,
+        **common,
+    )
+
+
+def _compare_numbers(
+    label: str, expected: Any, got: dict[str, Decimal], case: Case, exact_keys: bool
+) -> list[str]:
+    expected = _check(expected or Mapping(), set(got) | set(expected or {}), case, label)
+    want = {str(k): _decimal(v, case, expected, str(k)) for k, v in expected.items()}
+    have = dict(got) if exact_keys else {k: got.get(k, Decimal(0)) for k in want}
+    if want == have:
+        return []
+    return [f"{label}: expected {{{_fmt_map(want)}}}, got {{{_fmt_map(have)}}}"]
+
+
+def _fmt_map(values: dict[str, Any]) -> str:
+    return ", ".join(
+        f"{k}: {format(Decimal(v).normalize(), 'f')}" for k, v in sorted(values.items())
+    )
+
+
+def run_case(case: Case, policy: Policy) -> Outcome:
+    outcome = Outcome(case)
+    raw = case.raw
+    expected_error = raw.get("expect_error")
+    try:
+        _run(case, policy, outcome)
+    except PolicyError as exc:
+        if exc.path is not None and Path(exc.path) == case.path:
+            raise  # the case file itself is malformed
+        if expected_error is not None and re.search(str(expected_error), str(exc)):
+            return outcome
+        outcome.failures.append(f"error: {exc}")
+        return outcome
+    if expected_error is not None:
+        outcome.failures.append(
+            f"expected an error matching {expected_error!r}, got {outcome.got!r}"
+        )
+    return outcome
+
+
+def _run(case: Case, policy: Policy, outcome: Outcome) -> None:
+    raw = case.raw
+    region = str(raw["region"])
+    expect = raw.get("expect")
+    if "verification_days" in raw:
+        month_text = str(raw["verification_days"])
+        match = re.fullmatch(r"(\d{4})-(\d{2})", month_text)
+        if not match:
+            raise PolicyError(
+                "verification_days 应为 YYYY-MM",
+                path=case.path,
+                line=line_of(raw, "verification_days"),
+            )
+        days = verification_days(policy, region, int(match[1]), int(match[2]))
+        outcome.got = [d.isoformat() for d in days]
+        if isinstance(expect, list):
+            want = [_date(d, case, raw, "expect").isoformat() for d in expect]
+            if want != outcome.got:
+                outcome.failures.append(f"verification_days: expected {want}, got {outcome.got}")
+        return
+    if "deadline" in raw:
+        spec = _check(raw["deadline"], {"rule", "date", "year"}, case, "deadline")
+        rule = _enum(DeadlineRule, spec.get("rule"), case, spec, "rule")
+        result = deadline(
+            policy,
+            rule,
+            region,
+            date=_date(spec["date"], case, spec, "date") if "date" in spec else None,
+            year=int(spec["year"]) if "year" in spec else None,
+        )
+        outcome.got = result.due.isoformat()
+        if "expect" in raw:
+            due = _date(expect, case, raw, "expect").isoformat()
+            if due != outcome.got:
+                outcome.failures.append(f"deadline {rule.value}: expected {due}, got {outcome.got}")
+        return
+    if "year" not in raw:
+        raise PolicyError("用例缺少 “year”", path=case.path, line=case.line)
+    year = int(raw["year"])
+    records_raw = raw.get("records") or []
+    if not isinstance(records_raw, list):
+        raise PolicyError("records 应为列表", path=case.path, line=line_of(raw, "records"))
+    records = [parse_record(r, case, year) for r in records_raw]
+    verdict = evaluate(policy, region=region, year=year, person=parse_person(case), records=records)
+    outcome.verdict = verdict
+    outcome.got = {"compliant": verdict.compliant, "shortfall": verdict.shortfall}
+    if "expect" not in raw:
+        return
+    expect = _check(expect, _EXPECT_KEYS, case, "expect")
+    if "compliant" in expect and expect["compliant"] != verdict.compliant:
+        outcome.failures.append(
+            f"compliant: expected {expect['compliant']}, got {verdict.compliant}"
+        )
+    if "shortfall" in expect:
+        outcome.failures += _compare_numbers(
+            "shortfall", expect["shortfall"], verdict.shortfall, case, exact_keys=True
+        )
+    if "counted" in expect:
+        outcome.failures += _compare_numbers(
+            "counted", expect["counted"], verdict.counted, case, exact_keys=False
+        )
+    if "not_counted" in expect:
+        want_reasons = [str(r) for r in expect["not_counted"] or []]
+        got_reasons = [str(n.reason) for n in verdict.notes]
+        if want_reasons != got_reasons:
+            outcome.failures.append(f"not_counted: expected {want_reasons}, got {got_reasons}")

@@ -1,0 +1,158 @@
+"""``xueshi rules …``: run policy case files, explain verdicts, check the policy data."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from .cases import iter_case_files, load_cases, run_case
+from .chains import review_chain
+from .deadlines import DeadlineRule, RuleNotSet, deadline
+from .evaluate import requirements
+from .periods import assessment_date
+from .policy import Policy, default_policy_dir, load_policy
+from .strict_yaml import PolicyError
+from .terms import Category, Person, TitleLevel
+from .verdict import UNIT_LABELS, explain, fmt
+
+
+def _policy(args: argparse.Namespace) -> Policy:
+    return load_policy(args.policy or default_policy_dir())
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    policy = _policy(args)
+    passed = failed = 0
+    for path in iter_case_files([Path(p) for p in args.files]):
+        for case in load_cases(path):
+            outcome = run_case(case, policy)
+            if outcome.passed:
+                passed += 1
+                if args.verbose:
+                    print(f"PASS {case.location} {case.name}")
+                continue
+            failed += 1
+            print(f"FAIL {case.location} {case.name}")
+            for failure in outcome.failures:
+                print(f"     {failure}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed or not passed else 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    policy = _policy(args)
+    status = 0
+    for path in iter_case_files([Path(p) for p in args.files]):
+        for case in load_cases(path):
+            print(f"■ {case.name}  ({case.location})")
+            try:
+                outcome = run_case(case, policy)
+            except PolicyError as exc:
+                print(f"  错误：{exc}")
+                status = 1
+                continue
+            if outcome.verdict is not None:
+                print(explain(outcome.verdict))
+            elif "deadline" in case.raw:
+                spec = case.raw["deadline"]
+                result = deadline(
+                    policy,
+                    spec["rule"],
+                    str(case.raw["region"]),
+                    date=spec.get("date")
+                    if not isinstance(spec.get("date"), str)
+                    else dt.date.fromisoformat(spec["date"]),
+                    year=spec.get("year"),
+                )
+                print(f"  {result.explanation}\n    依据：{result.reference}")
+            elif outcome.got is not None:
+                print(f"  验证受理日：{'、'.join(outcome.got)}")
+            for failure in outcome.failures:
+                print(f"  ✗ 与预期不符：{failure}")
+                status = 1
+            print()
+    return status
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    policy = _policy(args)
+    entries = list(policy.entries())
+    print(
+        f"政策数据有效：{len(policy.regions)} 个地区，{len(entries)} 个条目，版本 {policy.version}"
+    )
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """The requirements and rules of one region and year, with their clauses."""
+    policy = _policy(args)
+    person = Person(
+        title_level=TitleLevel(args.title_level) if args.title_level else None,
+        series=args.series,
+    )
+    region = policy.region(args.region)
+    day = assessment_date(args.year)
+    print(f"{region.name}（{region.code}）{args.year} 年度（按 {day} 有效的规定）")
+    try:
+        reqs = requirements(policy, args.region, args.year, person)
+    except PolicyError as exc:
+        print(f"  {exc}")
+    else:
+        for req in reqs.figures:
+            unit = UNIT_LABELS.get(req.unit, req.unit)
+            print(
+                f"  {req.title} ≥ {fmt(req.required)} {unit}"
+                f"  ← {req.region} {req.reference.citation}"
+            )
+    for category in Category:
+        chain = review_chain(policy, region=args.region, category=category, day=day, person=person)
+        if chain is not None:
+            print(f"  {chain.describe()}  ← {chain.region} {chain.reference.citation}")
+    for rule in DeadlineRule:
+        if rule.yearly:
+            try:
+                result = deadline(policy, rule, args.region, year=args.year)
+            except RuleNotSet:
+                continue
+            print(f"  {result.explanation}  ← {result.region} {result.reference.citation}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="xueshi rules", description="继续教育规则引擎")
+    parser.add_argument("--policy", help="policy directory (default: the repository's policy/)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    test = sub.add_parser("test", help="run policy case files")
+    test.add_argument("files", nargs="+")
+    test.add_argument("-v", "--verbose", action="store_true")
+    test.set_defaults(func=cmd_test)
+    exp = sub.add_parser("explain", help="print each case's verdict in Chinese, with clauses")
+    exp.add_argument("files", nargs="+")
+    exp.set_defaults(func=cmd_explain)
+    check = sub.add_parser("check", help="load and check the policy data")
+    check.set_defaults(func=cmd_check)
+    show = sub.add_parser("show", help="show a region's requirements for a year")
+    show.add_argument("region")
+    show.add_argument("year", type=int)
+    show.add_argument("--title-level", choices=[t.value for t in TitleLevel])
+    show.add_argument("--series")
+    show.set_defaults(func=cmd_show)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except PolicyError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"错误：找不到文件 {exc.filename}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,135 @@
+"""Deadlines and verification days, computed from policy data and the working-day calendar."""
+
+from __future__ import annotations
+
+import calendar as gregorian
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .periods import assessment_date
+from .policy import Policy, Reference, Resolved
+from .strict_yaml import PolicyError
+
+
+class RuleNotSet(PolicyError):
+    """The policy of the region sets no such rule at that date."""
+
+
+class DeadlineRule(StrEnum):
+    CLASS_FILING = "class_filing"  # date = the class's first day
+    HOURS_ENTRY = "hours_entry"  # date = the class's last day
+    PUBLIC_PLAN = "public_plan"  # year
+    ANNUAL_PLAN = "annual_plan"  # year
+    VERIFICATION_ROSTER = "verification_roster"  # year (the year verified)
+    ANNUAL_SUMMARY = "annual_summary"  # year
+
+    @property
+    def label(self) -> str:
+        return {
+            "class_filing": "开班备案",
+            "hours_entry": "学时登记",
+            "public_plan": "公需科目开班计划报送",
+            "annual_plan": "年度办班计划报送",
+            "verification_roster": "验证花名册报送",
+            "annual_summary": "年度工作总结报送",
+        }[self.value]
+
+    @property
+    def yearly(self) -> bool:
+        return self not in (DeadlineRule.CLASS_FILING, DeadlineRule.HOURS_ENTRY)
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    rule: DeadlineRule
+    due: dt.date
+    opens: dt.date | None
+    reference: Reference
+    region: str
+    explanation: str
+
+
+def _get(policy: Policy, name: str, region: str, day: dt.date) -> Resolved:
+    resolved = policy.resolve(name, region, day)
+    if resolved is None:
+        raise RuleNotSet(
+            f"{policy.region(region).name}（{region}）在 {day} 没有“{name}”的规定 "
+            f"(no {name} rule in force)"
+        )
+    return resolved
+
+
+def _yearly(year: int, spec: dict[str, object]) -> dt.date:
+    year += int(spec.get("year_offset", 0))  # type: ignore[call-overload]
+    month = int(spec["month"])  # type: ignore[call-overload]
+    last = gregorian.monthrange(year, month)[1]
+    day = last if spec["day"] == "last" else min(int(spec["day"]), last)  # type: ignore[call-overload]
+    return dt.date(year, month, day)
+
+
+def deadline(
+    policy: Policy,
+    rule: DeadlineRule | str,
+    region: str,
+    *,
+    date: dt.date | None = None,
+    year: int | None = None,
+) -> Deadline:
+    """When ``rule`` falls due in ``region``.
+
+    ``class_filing`` takes the class's first day and gives the last day to file;
+    ``hours_entry`` takes its last day and gives the last day to enter hours; the yearly
+    rules take the ``year`` they concern.
+    """
+    rule = DeadlineRule(rule)
+    name = f"deadline.{rule.value}"
+    if rule.yearly:
+        if year is None:
+            raise ValueError(f"{rule.value} 需要年份 (needs a year)")
+        resolved = _get(policy, name, region, assessment_date(year))
+        spec = resolved.value
+        due = _yearly(year, spec)
+        opens = _yearly(year, spec["opens"]) if "opens" in spec else None
+        who = (
+            "（当年参加职称评审人员）"
+            if spec.get("applies_to") == "title_evaluation_candidates"
+            else ""
+        )
+        window = f"{opens} 起、" if opens else ""
+        explanation = f"{year} 年度{rule.label}{who}：{window}{due} 前完成。"
+        return Deadline(rule, due, opens, resolved.reference, resolved.region, explanation)
+    if date is None:
+        raise ValueError(f"{rule.value} 需要日期 (needs a date)")
+    resolved = _get(policy, name, region, date)
+    spec = resolved.value
+    days = int(spec["days"])
+    working = spec["count"] == "working"
+    sign = -1 if rule is DeadlineRule.CLASS_FILING else 1
+    if working:
+        due = policy.calendar.shift_working_days(date, sign * days)
+    else:
+        due = date + dt.timedelta(days=sign * days)
+    unit = "个工作日" if working else "天"
+    if rule is DeadlineRule.CLASS_FILING:
+        explanation = f"开班日期 {date}，须提前 {days} {unit}备案，最迟 {due}。"
+    else:
+        explanation = f"结班日期 {date}，须在 {days} {unit}内完成学时登记，最迟 {due}。"
+    return Deadline(rule, due, None, resolved.reference, resolved.region, explanation)
+
+
+def verification_days(policy: Policy, region: str, year: int, month: int) -> list[dt.date]:
+    """The days of a month the bureau accepts certificates for verification (S12)."""
+    first = dt.date(year, month, 1)
+    resolved = _get(policy, "verification.days", region, first)
+    last = gregorian.monthrange(year, month)[1]
+    days = {
+        policy.calendar.next_working_day(dt.date(year, month, d))
+        for d in resolved.value["days_of_month"]
+        if d <= last
+    }
+    return sorted(days)
+
+
+def verification_days_reference(policy: Policy, region: str, year: int, month: int) -> Reference:
+    return _get(policy, "verification.days", region, dt.date(year, month, 1)).reference

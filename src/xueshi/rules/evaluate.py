@@ -1,0 +1,351 @@
+"""Evaluation of a person-year (or a cycle) from records: the verdict with its reasons."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal
+from fractions import Fraction
+
+from .parameters import ShareOfTotal
+from .periods import assessment_date, cycle_years
+from .policy import Policy, Resolved
+from .strict_yaml import PolicyError
+from .terms import Category, Mode, Person, Record, Status
+from .verdict import (
+    Condition,
+    Key,
+    Reason,
+    RecordNote,
+    Requirement,
+    RequirementResult,
+    Verdict,
+    fmt,
+)
+
+ZERO = Decimal(0)
+
+
+class NoRequirement(PolicyError):
+    """No requirement of any kind is in force for this person, region and period."""
+
+
+def exact(value: Fraction) -> Decimal:
+    """A requirement figure as a Decimal: exact when it terminates, else rounded up to 0.01.
+
+    Rounding up keeps the figure a true minimum (2/3 of 100 h needs 66.67 h, not 66.66 h).
+    """
+    decimal = Decimal(value.numerator) / Decimal(value.denominator)
+    if Fraction(decimal) == value:
+        return decimal
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
+        Decimal("0.01"), rounding=ROUND_CEILING
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Requirements:
+    """Every requirement in force for a person in a region for a period, resolved once.
+
+    The bulk evaluator uses the same object, so the two paths cannot disagree on figures.
+    """
+
+    region: str
+    year: int
+    years: tuple[int, ...]
+    categories: tuple[Category, ...]
+    figures: tuple[Requirement, ...]
+    remote_cap: Resolved | None
+    credits_regime: bool
+    hours_regime: bool
+    centralised_training: Resolved | None
+    public_required_courses: Requirement | None
+    remarks: tuple[str, ...]
+
+    def figure(self, key: Key) -> Requirement | None:
+        for figure in self.figures:
+            if figure.key is key:
+                return figure
+        return None
+
+
+def _requirement(
+    key: Key, resolved: Resolved | None, value: Decimal | None = None, label: str = ""
+) -> Requirement | None:
+    if resolved is None:
+        return None
+    amount = resolved.value if value is None else value
+    unit = {"course": "course", "credit": "credit"}.get(_unit(resolved), "hour")
+    return Requirement(key, amount, unit, resolved.reference, resolved.region, label)
+
+
+def _unit(resolved: Resolved) -> str:
+    from .parameters import PARAMETERS
+
+    return PARAMETERS[resolved.parameter].unit
+
+
+def requirements(policy: Policy, region: str, year: int, person: Person) -> Requirements:
+    """Resolve the requirements of ``person`` in ``region`` for the period ending in ``year``."""
+    day = assessment_date(year)
+
+    def get(name: str) -> Resolved | None:
+        return policy.resolve(name, region, day, person)
+
+    cycle = get("cycle.years")
+    years = tuple(cycle_years(year, cycle.value)) if cycle else (year,)
+    categories_resolved = get("categories")
+    categories = tuple(categories_resolved.value) if categories_resolved else tuple(Category)
+
+    figures: list[Requirement] = []
+    total = get("hours.total")
+    for key, name in ((Key.PUBLIC, "hours.public"), (Key.PUBLIC_REQUIRED, "hours.public_required")):
+        req = _requirement(key, get(name))
+        if req:
+            figures.append(req)
+    professional = get("hours.professional")
+    if professional is not None:
+        if isinstance(professional.value, ShareOfTotal):
+            if total is not None:
+                amount = exact(professional.value.share * Fraction(total.value))
+                figures.append(_requirement(Key.PROFESSIONAL, professional, amount))  # type: ignore[arg-type]
+        else:
+            figures.append(_requirement(Key.PROFESSIONAL, professional))  # type: ignore[arg-type]
+    elective = _requirement(Key.ELECTIVE, get("hours.elective"))
+    if elective:
+        figures.append(elective)
+    total_req = _requirement(Key.TOTAL, total)
+    if total_req:
+        figures.append(total_req)
+    credits = _requirement(Key.CREDITS, get("credits.total"))
+    if credits:
+        figures.append(credits)
+    courses_resolved = get("cycle.public_required_courses")
+    courses = (
+        _requirement(Key.PUBLIC_REQUIRED, courses_resolved, label="公共必修课")
+        if courses_resolved
+        else None
+    )
+
+    remarks = []
+    gp = get("credits.general_practice_per_cycle")
+    if gp is not None:
+        remarks.append(
+            f"任职周期内全科医学继续教育学分应不少于 {fmt(gp.value)} 分，按任职周期核查，"
+            f"不在年度结论中计算。依据：{gp.reference}"
+        )
+    credits_regime = credits is not None
+    hours_regime = any(f.unit == "hour" for f in figures) or not credits_regime
+    centralised = get("cycle.centralised_training")
+    if not figures and courses is None and centralised is None:
+        raise NoRequirement(
+            f"{policy.region(region).name}（{region}）{year} 年度没有适用于该人员的继续教育要求"
+            f"（no requirement in force for {person} at {day}）"
+        )
+    return Requirements(
+        region=region,
+        year=year,
+        years=years,
+        categories=categories,
+        figures=tuple(figures),
+        remote_cap=get("credits.remote_cap"),
+        credits_regime=credits_regime,
+        hours_regime=hours_regime,
+        centralised_training=centralised,
+        public_required_courses=courses,
+        remarks=tuple(remarks),
+    )
+
+
+Refusal = tuple[Reason, str, Resolved | None]
+
+
+def total_shortfall(gaps: dict[Key, Decimal]) -> Decimal:
+    """The hours the total still needs beyond what the category shortfalls already ask for.
+
+    Public hours short and required public hours short overlap (required hours are public
+    hours), so the public group needs the larger of the two.
+    """
+    total_gap = gaps.get(Key.TOTAL, ZERO)
+    by_category = (
+        max(gaps.get(Key.PUBLIC, ZERO), gaps.get(Key.PUBLIC_REQUIRED, ZERO))
+        + gaps.get(Key.PROFESSIONAL, ZERO)
+        + gaps.get(Key.ELECTIVE, ZERO)
+    )
+    return max(total_gap - by_category, ZERO)
+
+
+def _makeup_refusal(
+    policy: Policy, region: str, record: Record, years: tuple[int, ...], person: Person
+) -> Refusal | None:
+    """Why a record taken outside its period may not count, or None if it may."""
+    if record.taken_on is None:
+        return None
+    taken_year = record.taken_on.year
+    if taken_year in years:
+        return None
+    if taken_year < years[0]:
+        return (
+            Reason.TAKEN_BEFORE_PERIOD,
+            f"学习日期 {record.taken_on} 早于归属期间，不计入。",
+            None,
+        )
+    rule = policy.resolve("makeup", region, record.taken_on, person)
+    if rule is None:
+        return (
+            Reason.MAKEUP_REFUSED,
+            f"{record.taken_on} 补修往年度（{record.credited_year}年度）学时："
+            "没有允许补修的规定，不计入。",
+            None,
+        )
+    allowed = rule.value["allowed"]
+    window = rule.value.get("credited_years")
+    if allowed and (window is None or window["from"] <= record.credited_year <= window["until"]):
+        return None
+    if allowed:
+        text = (
+            f"{record.taken_on} 补修只可计入 {window['from']}–{window['until']} 年度，"
+            f"不能计入 {record.credited_year} 年度。"
+        )
+    else:
+        text = f"{record.taken_on} 起不再补修往年度学时，不能计入 {record.credited_year} 年度。"
+    return Reason.MAKEUP_REFUSED, text, rule
+
+
+def _refusal(policy: Policy, reqs: Requirements, person: Person, record: Record) -> Refusal | None:
+    """Why ``record`` does not count towards ``reqs``, or None if it counts."""
+    if record.status is Status.PENDING:
+        return Reason.PENDING, "待审核，审核通过后计入。", None
+    if record.status is Status.REJECTED:
+        return Reason.REJECTED, "审核未通过，不计入。", None
+    if record.credited_year not in reqs.years:
+        if len(reqs.years) > 1:
+            where = f"不在本次核查期间（{reqs.years[0]}–{reqs.years[-1]}）内。"
+        else:
+            where = f"不计入 {reqs.year} 年度。"
+        return Reason.OUTSIDE_PERIOD, f"归属 {record.credited_year} 年度，{where}", None
+    refusal = _makeup_refusal(policy, reqs.region, record, reqs.years, person)
+    if refusal is not None:
+        return refusal
+    if record.is_credit:
+        if not reqs.credits_regime:
+            return Reason.CREDITS_NOT_USED, "本地区该系列按学时核查，学分不计入。", None
+        return None
+    assert record.category is not None
+    if not reqs.hours_regime:
+        return Reason.HOURS_NOT_USED, "该系列实行学分制，学时不计入。", None
+    if record.category not in reqs.categories:
+        categories = "、".join(c.label for c in reqs.categories)
+        resolved = policy.resolve("categories", reqs.region, assessment_date(reqs.year), person)
+        return (
+            Reason.CATEGORY_NOT_RECOGNISED,
+            f"本地区继续教育内容为{categories}，{record.category.label}不计入。",
+            resolved,
+        )
+    return None
+
+
+def evaluate(
+    policy: Policy, *, region: str, year: int, person: Person, records: Iterable[Record]
+) -> Verdict:
+    """The verdict for ``person`` in ``region`` for ``year`` (or the cycle ending in it)."""
+    reqs = requirements(policy, region, year, person)
+    counted_hours = dict.fromkeys(Category, ZERO)
+    public_required_hours = ZERO
+    public_required_courses = 0
+    credits_face = ZERO
+    remote: list[tuple[int, Record]] = []
+    any_training = False
+    notes: list[RecordNote] = []
+
+    for index, record in enumerate(records):
+        refusal = _refusal(policy, reqs, person, record)
+        if refusal is not None:
+            reason, message, resolved = refusal
+            reference = resolved.reference if resolved else None
+            notes.append(RecordNote(index, record, reason, message, reference=reference))
+            continue
+        if record.is_credit:
+            any_training = True
+            if record.mode is Mode.ONLINE:
+                remote.append((index, record))
+            else:
+                credits_face += record.credits
+            continue
+        assert record.category is not None
+        any_training = True
+        counted_hours[record.category] += record.hours
+        if record.category is Category.PUBLIC and record.required:
+            public_required_hours += record.hours
+            public_required_courses += 1
+
+    # Remote credits over the cap count only up to it, in the order the records came.
+    credits_remote = ZERO
+    cap = reqs.remote_cap.value if reqs.remote_cap else None
+    for index, record in remote:
+        room = (
+            record.credits if cap is None else max(min(record.credits, cap - credits_remote), ZERO)
+        )
+        credits_remote += room
+        if room < record.credits:
+            assert reqs.remote_cap is not None
+            notes.append(
+                RecordNote(
+                    index,
+                    record,
+                    Reason.OVER_CAP,
+                    f"远程学分每年最多计 {fmt(cap)} 分，本条计入 {fmt(room)} 分，"  # type: ignore[arg-type]
+                    f"超出的 {fmt(record.credits - room)} 分不计入。",
+                    counted=room,
+                    reference=reqs.remote_cap.reference,
+                )
+            )
+
+    total_hours = sum((counted_hours[c] for c in reqs.categories), ZERO)
+    counted = {
+        "total": total_hours,
+        "public": counted_hours[Category.PUBLIC],
+        "public_required": public_required_hours,
+        "professional": counted_hours[Category.PROFESSIONAL],
+        "elective": counted_hours[Category.ELECTIVE],
+        "credits": credits_face + credits_remote,
+    }
+    gaps = {f.key: max(f.required - counted[str(f.key)], ZERO) for f in reqs.figures}
+    results = [
+        RequirementResult(
+            f, counted[str(f.key)], total_shortfall(gaps) if f.key is Key.TOTAL else gaps[f.key]
+        )
+        for f in reqs.figures
+    ]
+    if reqs.public_required_courses is not None:
+        counted["public_required_courses"] = Decimal(public_required_courses)
+        courses = reqs.public_required_courses
+        gap = max(courses.required - public_required_courses, ZERO)
+        results.append(RequirementResult(courses, Decimal(public_required_courses), gap))
+    conditions = []
+    if reqs.centralised_training is not None:
+        conditions.append(
+            Condition(
+                "centralised_training",
+                "周期内参加一次集中脱产培训或远程继续教育培训",
+                any_training,
+                reqs.centralised_training.reference,
+            )
+        )
+    notes.sort(key=lambda n: n.index)
+    return Verdict(
+        region=region,
+        region_name=policy.region(region).name,
+        year=year,
+        years=reqs.years,
+        person=person,
+        results=tuple(results),
+        conditions=tuple(conditions),
+        counted=counted,
+        notes=tuple(notes),
+        remarks=reqs.remarks,
+        policy_version=policy.version,
+    )
+
+
+__all__ = ["NoRequirement", "Requirements", "evaluate", "exact", "requirements"]

@@ -1,0 +1,47 @@
+"""Collect policy case files (tests/policy_cases/**/*.yaml) as pytest items."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from xueshi.rules.cases import Case, load_cases, run_case
+from xueshi.rules.policy import default_policy
+
+
+def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
+    if file_path.suffix in (".yaml", ".yml") and "policy_cases" in file_path.parts:
+        return CaseFile.from_parent(parent, path=file_path)
+    return None
+
+
+class CaseFile(pytest.File):
+    def collect(self) -> Iterator[pytest.Item]:
+        for case in load_cases(self.path):
+            yield CaseItem.from_parent(self, name=f"{case.name} (line {case.line})", case=case)
+
+
+class CaseFailed(AssertionError):
+    pass
+
+
+class CaseItem(pytest.Item):
+    def __init__(self, *, case: Case, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.case = case
+
+    def runtest(self) -> None:
+        outcome = run_case(self.case, default_policy())
+        if not outcome.passed:
+            raise CaseFailed("\n".join(outcome.failures))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        if isinstance(excinfo.value, CaseFailed):
+            return f"{self.case.location} {self.case.name}\n{excinfo.value}"
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, self.case.line - 1, self.case.name
