@@ -139,8 +139,8 @@ def requirements(policy: Policy, region: str, year: int, person: Person) -> Requ
     centralised = get("cycle.centralised_training")
     if not figures and courses is None and centralised is None:
         raise NoRequirement(
-            f"{policy.region(region).name}（{region}）{year} 年度没有适用于该人员的继续教育要求"
-            f"（no requirement in force for {person} at {day}）"
+            f"{policy.region(region).name}（{region}）{year} 年度没有适用于"
+            f"{person.describe()}的继续教育要求（按 {day} 有效的规定）"
         )
     return Requirements(
         region=region,

@@ -113,6 +113,17 @@ class Person:
     series: str | None = None
     institution_level: InstitutionLevel | None = None
 
+    def describe(self) -> str:
+        """The person's profile in Chinese: 中级职称 · 工程系列."""
+        parts = []
+        if self.title_level:
+            parts.append(f"{self.title_level.label}职称")
+        if self.series:
+            parts.append(f"{SERIES_LABELS.get(self.series, self.series)}系列")
+        if self.institution_level:
+            parts.append(f"{self.institution_level.label}医疗卫生机构")
+        return " · ".join(parts) or "未填写职称与系列的人员"
+
     def attribute(self, name: str) -> str | None:
         value = getattr(self, name)
         return None if value is None else str(value)

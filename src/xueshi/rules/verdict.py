@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from .policy import Reference
-from .terms import SERIES_LABELS, Person, Record
+from .terms import Person, Record
 
 UNIT_LABELS = {"hour": "学时", "credit": "学分", "course": "门"}
 
@@ -197,15 +197,7 @@ def describe_record(record: Record) -> str:
 
 def explain(verdict: Verdict) -> str:
     """The verdict in Chinese, with the clause behind every requirement."""
-    person = verdict.person
-    parts = []
-    if person.title_level:
-        parts.append(f"{person.title_level.label}职称")
-    if person.series:
-        parts.append(f"{SERIES_LABELS.get(person.series, person.series)}系列")
-    if person.institution_level:
-        parts.append(f"{person.institution_level.label}医疗卫生机构")
-    who = " · ".join(parts)
+    who = verdict.person.describe() if verdict.person != Person() else ""
     if len(verdict.years) > 1:
         period = f"{verdict.years[0]}–{verdict.years[-1]} 周期"
     else:
