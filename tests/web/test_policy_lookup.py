@@ -33,7 +33,7 @@ def test_luojiang_requirements_cite_the_district_notice(client: Client) -> None:
 
 
 def test_self_check_reports_what_is_missing(client: Client) -> None:
-    """With 18 public and 30 professional hours, Luojiang 2017 is not met: 30 h professional short."""
+    """18 public and 30 professional hours in Luojiang 2017: 30 h professional short."""
     content = _get(
         client,
         region="350504",
