@@ -12,6 +12,13 @@ from xueshi.rules.cases import Case, load_cases, run_case
 from xueshi.rules.policy import default_policy
 
 
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """Uploaded files of a test go to its own temporary folder, never to var/."""
+    if "settings" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("settings").MEDIA_ROOT = tmp_path / "uploads"
+
+
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
     if file_path.suffix in (".yaml", ".yml") and "policy_cases" in file_path.parts:
         return CaseFile.from_parent(parent, path=file_path)

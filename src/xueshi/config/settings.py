@@ -52,8 +52,27 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_htmx",
+    "rules.apps.AutodiscoverRulesConfig",
     "xueshi.web",
+    "xueshi.audit",
+    "xueshi.accounts",
+    "xueshi.organisations",
+    "xueshi.people",
+    "xueshi.records",
+    "xueshi.training",
+    "xueshi.catalogue",
+    "xueshi.reporting",
 ]
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:dashboard"
+LOGOUT_REDIRECT_URL = "web:home"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -63,6 +82,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Deny by default: every view declares who may reach it (xueshi/accounts/access.py).
+    "xueshi.accounts.access.AccessMiddleware",
 ]
 
 ROOT_URLCONF = "xueshi.config.urls"
@@ -79,6 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "xueshi.accounts.context_processors.navigation",
             ],
         },
     },
@@ -129,3 +152,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+
+# --- Uploads --------------------------------------------------------------------
+# Evidence files live outside the web root and are never served by URL: a view checks
+# access and streams them. MEDIA_URL is deliberately unset.
+MEDIA_ROOT = VAR_DIR / "uploads"
+XUESHI_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+XUESHI_BATCH_MAX_BYTES = 20 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024

@@ -5,5 +5,11 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("xueshi.web.urls")),
+    path("accounts/", include("xueshi.accounts.urls")),
+    path("people/", include("xueshi.people.urls")),
+    path("records/", include("xueshi.records.urls")),
+    path("training/", include("xueshi.training.urls")),
+    path("catalogue/", include("xueshi.catalogue.urls")),
+    path("reporting/", include("xueshi.reporting.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -9,11 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from xueshi.accounts.access import public
+from xueshi.policy_store import current_policy
 from xueshi.rules import (
     Category,
     DeadlineRule,
@@ -26,23 +27,12 @@ from xueshi.rules import (
     TitleLevel,
     deadline,
     evaluate,
-    load_policy,
     review_chain,
 )
 from xueshi.rules.periods import assessment_date
 from xueshi.rules.policy import Policy
 from xueshi.rules.terms import SERIES_LABELS
 from xueshi.rules.verdict import UNIT_LABELS, fmt
-
-_policies: dict[str, Policy] = {}
-
-
-def current_policy() -> Policy:
-    """The policy in ``settings.XUESHI_POLICY_DIR``, loaded once per process."""
-    key = str(settings.XUESHI_POLICY_DIR)
-    if key not in _policies:
-        _policies[key] = load_policy(settings.XUESHI_POLICY_DIR)
-    return _policies[key]
 
 
 def _hours_field(label: str) -> forms.DecimalField:
@@ -163,6 +153,7 @@ def _sort_key(policy: Policy, code: str) -> list[str]:
     return [r.code for r in reversed(policy.chain(code))]
 
 
+@public
 @require_GET
 def policy_lookup(request: HttpRequest) -> HttpResponse:
     policy = current_policy()

@@ -10,14 +10,18 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from xueshi.accounts.access import public
+
 logger = logging.getLogger(__name__)
 
 
+@public
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html")
 
 
+@public
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -1,0 +1,124 @@
+"""Access denied by default.
+
+A view is reachable only if it says who may reach it: ``@public`` (anyone, e.g. the policy
+lookup and the login page) or ``@allow(Role.X, …)`` (signed-in users whose *active* role is
+one of those). A view that says nothing answers 403. ``AccessMiddleware`` enforces this for
+every URL; tests/test_access.py walks every URL as every role.
+
+What a role may see *inside* a view is the selectors' job: they take the active role and
+return only its scope (an employer's staff, a bureau's region and below…).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from xueshi.accounts.models import Role, RoleAssignment
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+SESSION_KEY = "xueshi_role_id"
+
+
+def public(view: View) -> View:
+    """Anyone may reach this view, signed in or not."""
+    view.xueshi_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def allow(*roles: Role) -> Callable[[View], View]:
+    """Signed-in users whose active role is one of ``roles`` may reach this view."""
+
+    def decorate(view: View) -> View:
+        view.xueshi_roles = frozenset(roles)  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+def signed_in(view: View) -> View:
+    """Any signed-in user, whatever their role (their own account pages)."""
+    view.xueshi_roles = frozenset(Role)  # type: ignore[attr-defined]
+    view.xueshi_any_role = True  # type: ignore[attr-defined]
+    return view
+
+
+@dataclass(frozen=True)
+class ActiveRole:
+    """The role a user acts in for this request, and what scopes it."""
+
+    assignment: RoleAssignment
+
+    @property
+    def role(self) -> Role:
+        return Role(self.assignment.role)
+
+    @property
+    def label(self) -> str:
+        return str(self.assignment)
+
+
+def active_role(request: HttpRequest) -> ActiveRole | None:
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    assignments = list(
+        RoleAssignment.objects.filter(user=user)
+        .select_related("region", "employer", "provider", "authority")
+        .order_by("id")
+    )
+    if not assignments:
+        return None
+    chosen = request.session.get(SESSION_KEY)
+    for assignment in assignments:
+        if assignment.pk == chosen:
+            return ActiveRole(assignment)
+    return ActiveRole(assignments[0])
+
+
+class AccessMiddleware:
+    """Sets ``request.active_role`` and refuses every view that does not declare access."""
+
+    # Django's own apps protect themselves (the admin checks is_staff).
+    EXEMPT_MODULES = ("django.contrib.admin", "django.contrib.staticfiles", "django.views.static")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.active_role = active_role(request)  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        target = getattr(view, "view_class", view)
+        module = getattr(view, "__module__", "") or ""
+        if module.startswith(self.EXEMPT_MODULES) or getattr(view, "admin_site", None):
+            return None
+        if getattr(view, "xueshi_public", False) or getattr(target, "xueshi_public", False):
+            return None
+        roles = getattr(view, "xueshi_roles", None) or getattr(target, "xueshi_roles", None)
+        if roles is None:
+            raise PermissionDenied("该页面未声明访问权限。")
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        current = request.active_role  # type: ignore[attr-defined]
+        if getattr(view, "xueshi_any_role", False):
+            return None
+        if current is None or current.role not in roles:
+            raise PermissionDenied("当前角色无权访问该页面。")
+        return None
+
+
+def require_active_role(request: HttpRequest) -> ActiveRole:
+    current: ActiveRole | None = getattr(request, "active_role", None)
+    if current is None:
+        raise PermissionDenied("当前账户没有可用的角色。")
+    return current

@@ -1,0 +1,71 @@
+"""The navigation of the active role: only links the role may follow are shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from xueshi.accounts.models import Role, RoleAssignment
+
+# (url name, label, roles). Links whose URL does not exist (yet) are left out.
+MENU: list[tuple[str, str, frozenset[Role]]] = [
+    ("accounts:dashboard", "工作台", frozenset(Role)),
+    ("reporting:my_year", "我的年度学时", frozenset({Role.PROFESSIONAL})),
+    ("records:my_records", "我的学时申报", frozenset({Role.PROFESSIONAL})),
+    ("people:my_employment", "我的工作单位", frozenset({Role.PROFESSIONAL})),
+    ("training:class_catalogue", "报名培训", frozenset({Role.PROFESSIONAL})),
+    (
+        "records:review_queue",
+        "待我审核",
+        frozenset(
+            {
+                Role.EMPLOYER_ADMIN,
+                Role.EMPLOYER_REVIEWER,
+                Role.AUTHORITY_REVIEWER,
+                Role.BUREAU_STAFF,
+            }
+        ),
+    ),
+    (
+        "people:employer_staff",
+        "本单位人员",
+        frozenset({Role.EMPLOYER_ADMIN, Role.EMPLOYER_REVIEWER}),
+    ),
+    (
+        "reporting:employer_compliance",
+        "本单位达标情况",
+        frozenset({Role.EMPLOYER_ADMIN, Role.EMPLOYER_REVIEWER}),
+    ),
+    ("training:provider_classes", "培训班管理", frozenset({Role.PROVIDER_STAFF})),
+    (
+        "training:filing_queue",
+        "办班备案审核",
+        frozenset({Role.AUTHORITY_REVIEWER, Role.BUREAU_STAFF}),
+    ),
+    ("catalogue:public_subjects", "公需科目", frozenset(Role)),
+    ("reporting:bureau_compliance", "达标统计", frozenset({Role.BUREAU_STAFF})),
+    ("web:policy", "政策查询", frozenset(Role)),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    current = getattr(request, "active_role", None)
+    if current is None:
+        return {"nav_items": [], "active_role": None}
+    items = []
+    for name, label, roles in MENU:
+        if current.role not in roles:
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        items.append({"url": url, "label": label, "active": request.path == url})
+    assignments = list(
+        RoleAssignment.objects.filter(user_id=current.assignment.user_id)
+        .select_related("region", "employer", "provider", "authority")
+        .order_by("id")
+    )
+    return {"nav_items": items, "active_role": current, "role_choices": assignments}

@@ -1,0 +1,49 @@
+"""Sign in and out, choose the active role, and the dashboard of each role."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from xueshi.accounts.access import SESSION_KEY, signed_in
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+LoginView.xueshi_public = True  # type: ignore[attr-defined]
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+LogoutView.xueshi_public = True  # type: ignore[attr-defined]
+
+
+@signed_in
+@require_POST
+def role_switch(request: HttpRequest) -> HttpResponse:
+    """Make one of the user's own roles the active one."""
+    try:
+        role_id = int(request.POST.get("role_id", ""))
+    except ValueError:
+        role_id = -1
+    if not request.user.role_assignments.filter(pk=role_id).exists():  # type: ignore[union-attr]
+        messages.error(request, "无效的角色。")
+    else:
+        request.session[SESSION_KEY] = role_id
+        messages.success(request, "已切换角色。")
+    return HttpResponseRedirect(reverse("accounts:dashboard"))
+
+
+@signed_in
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/dashboard.html")

@@ -1,0 +1,38 @@
+"""The audit trail: every state change writes one event, in the same transaction."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, from which status to which, under which policy."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    role = models.CharField("角色", max_length=32, blank=True)
+    action = models.CharField("操作", max_length=64)
+    target_type = models.CharField("对象类型", max_length=64)
+    target_id = models.CharField("对象编号", max_length=64)
+    from_status = models.CharField("原状态", max_length=32, blank=True)
+    to_status = models.CharField("新状态", max_length=32, blank=True)
+    comment = models.TextField("意见", blank=True)
+    policy_version = models.CharField("政策版本", max_length=32, blank=True)
+    data = models.JSONField("附加信息", default=dict, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "审计事件"
+        verbose_name_plural = "审计事件"
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"

@@ -1,0 +1,126 @@
+"""Professionals and their employment, with its history."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from xueshi.organisations.models import SERIES_CHOICES
+from xueshi.organisations.validators import mask_ric
+
+
+class TitleLevel(models.TextChoices):
+    JUNIOR = "junior", "初级"
+    INTERMEDIATE = "intermediate", "中级"
+    ASSOCIATE_SENIOR = "associate_senior", "副高级"
+    SENIOR = "senior", "正高级"
+
+
+class InstitutionLevel(models.TextChoices):
+    PRIMARY = "primary", "一级医疗卫生机构"
+    SECONDARY = "secondary", "二级医疗卫生机构"
+    TERTIARY = "tertiary", "三级医疗卫生机构"
+
+
+class Professional(models.Model):
+    """专业技术人员. The region is where the person works: their employer's region."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="账户",
+        on_delete=models.PROTECT,
+        related_name="professional",
+    )
+    full_name = models.CharField("姓名", max_length=64)
+    id_number = models.CharField("公民身份号码", max_length=18, unique=True)
+    series = models.CharField("专业技术系列", max_length=32, choices=SERIES_CHOICES)
+    title_level = models.CharField("职称级别", max_length=32, choices=TitleLevel.choices)
+    institution_level = models.CharField(
+        "医疗卫生机构级别", max_length=16, blank=True, choices=InstitutionLevel.choices
+    )
+    region = models.ForeignKey(
+        "organisations.Region",
+        verbose_name="所在地区",
+        on_delete=models.PROTECT,
+        related_name="professionals",
+    )
+    employer = models.ForeignKey(
+        "organisations.Employer",
+        verbose_name="现工作单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    created_at = models.DateTimeField("注册时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "专业技术人员"
+        verbose_name_plural = "专业技术人员"
+        ordering = ["full_name", "id"]
+        indexes = [models.Index(fields=["employer", "full_name"], name="professional_employer_idx")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_ric(self.id_number)
+
+
+class EmploymentStatus(models.TextChoices):
+    REQUESTED = "requested", "待单位确认"
+    ACTIVE = "active", "在职"
+    DECLINED = "declined", "单位未接受"
+    ENDED = "ended", "已离职"
+
+
+class Employment(models.Model):
+    """A professional's link to an employer. Never deleted: a change of employer ends one and
+    starts another, so the history stays."""
+
+    professional = models.ForeignKey(
+        Professional,
+        verbose_name="专业技术人员",
+        on_delete=models.PROTECT,
+        related_name="employments",
+    )
+    employer = models.ForeignKey(
+        "organisations.Employer",
+        verbose_name="用人单位",
+        on_delete=models.PROTECT,
+        related_name="employments",
+    )
+    status = models.CharField(
+        "状态", max_length=16, choices=EmploymentStatus.choices, default=EmploymentStatus.REQUESTED
+    )
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    started_on = models.DateField("入职日期", null=True, blank=True)
+    ended_on = models.DateField("离职日期", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="处理人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "任职记录"
+        verbose_name_plural = "任职记录"
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["professional"], condition=Q(status="active"), name="employment_one_active"
+            ),
+            models.UniqueConstraint(
+                fields=["professional", "employer"],
+                condition=Q(status="requested"),
+                name="employment_one_request_per_employer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.professional} @ {self.employer}（{self.get_status_display()}）"

@@ -1,0 +1,172 @@
+"""Hour records (学时记录), their evidence, and where each stands in its review chain."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Category(models.TextChoices):
+    PUBLIC = "public", "公需科目"
+    PROFESSIONAL = "professional", "专业科目"
+    ELECTIVE = "elective", "选修科目"
+
+
+class Mode(models.TextChoices):
+    FACE_TO_FACE = "face_to_face", "面授"
+    ONLINE = "online", "网络/远程"
+
+
+class CreditClass(models.TextChoices):
+    I = "I", "Ⅰ类"  # noqa: E741
+    II = "II", "Ⅱ类"
+
+
+class LearningForm(models.TextChoices):
+    TRAINING = "training", "培训班"
+    SEMINAR = "seminar", "研修班/进修班"
+    LECTURE = "lecture", "学术讲座"
+    CONFERENCE = "conference", "学术会议"
+    ONLINE_COURSE = "online_course", "网络课程"
+    PAPER = "paper", "论文/著作"
+    DEGREE = "degree", "学历学位教育"
+    VISIT = "visit", "考察/进修学习"
+    OTHER = "other", "其他"
+
+
+class RecordStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    IN_REVIEW = "in_review", "审核中"
+    RETURNED = "returned", "退回修改"
+    APPROVED = "approved", "已认定"
+    REJECTED = "rejected", "未通过"
+
+
+class RecordSource(models.TextChoices):
+    DECLARATION = "declaration", "个人/单位申报"
+    BATCH = "batch", "施教机构批量登记"
+    SYSTEM = "system", "系统自动登记"
+
+
+class HourRecord(models.Model):
+    """One entry of hours (or credits) of one professional, and its review state.
+
+    ``chain`` is the review chain in force when the record was submitted (roles in order)
+    and ``step`` how many of its steps have passed; both are snapshotted so a later change of
+    policy does not move a record already under review.
+    """
+
+    professional = models.ForeignKey(
+        "people.Professional",
+        verbose_name="专业技术人员",
+        on_delete=models.PROTECT,
+        related_name="hour_records",
+    )
+    category = models.CharField("科目类别", max_length=16, choices=Category.choices, blank=True)
+    required = models.BooleanField("必修", default=False)
+    hours = models.DecimalField("学时", max_digits=6, decimal_places=1, default=0)
+    credits = models.DecimalField("学分", max_digits=6, decimal_places=1, default=0)
+    credit_class = models.CharField(
+        "学分类别", max_length=4, choices=CreditClass.choices, blank=True
+    )
+    mode = models.CharField("方式", max_length=16, choices=Mode.choices, default=Mode.FACE_TO_FACE)
+    form = models.CharField(
+        "形式", max_length=16, choices=LearningForm.choices, default=LearningForm.TRAINING
+    )
+    content = models.CharField("学习内容", max_length=200)
+    provider = models.ForeignKey(
+        "organisations.Provider",
+        verbose_name="施教机构",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    provider_name = models.CharField("施教机构名称", max_length=128, blank=True)
+    start_date = models.DateField("开始日期")
+    end_date = models.DateField("结束日期")
+    credited_year = models.PositiveSmallIntegerField("归属年度", db_index=True)
+    status = models.CharField(
+        "状态", max_length=16, choices=RecordStatus.choices, default=RecordStatus.DRAFT
+    )
+    chain = models.JSONField("审核流程", default=list, blank=True)
+    step = models.PositiveSmallIntegerField("已完成审核步数", default=0)
+    policy_version = models.CharField("政策版本", max_length=32, blank=True)
+    source = models.CharField(
+        "来源", max_length=16, choices=RecordSource.choices, default=RecordSource.DECLARATION
+    )
+    class_plan = models.ForeignKey(
+        "training.ClassPlan",
+        verbose_name="培训班",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hour_records",
+    )
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申报人", on_delete=models.PROTECT, related_name="+"
+    )
+    declared_role = models.CharField("申报角色", max_length=32)
+    last_comment = models.TextField("最近审核意见", blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "学时记录"
+        verbose_name_plural = "学时记录"
+        ordering = ["-credited_year", "-end_date", "-id"]
+        indexes = [
+            models.Index(fields=["professional", "credited_year"], name="record_person_year_idx"),
+            models.Index(fields=["status", "credited_year"], name="record_status_year_idx"),
+        ]
+        constraints = [
+            # A provider's batch enters a learner's hours for a class once: a re-upload of
+            # the same rows doubles nothing.
+            models.UniqueConstraint(
+                fields=["class_plan", "professional"],
+                condition=Q(source="batch"),
+                name="record_batch_once_per_class",
+            ),
+            models.CheckConstraint(
+                name="record_hours_not_negative", condition=Q(hours__gte=0, credits__gte=0)
+            ),
+            models.CheckConstraint(
+                name="record_dates_ordered", condition=Q(start_date__lte=models.F("end_date"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.professional} {self.credited_year} {self.content}"
+
+    @property
+    def next_reviewer_role(self) -> str | None:
+        """The chain role that reviews next, while in review."""
+        if self.status != RecordStatus.IN_REVIEW or self.step >= len(self.chain):
+            return None
+        return str(self.chain[self.step])
+
+
+class Evidence(models.Model):
+    """证明材料: an uploaded file, stored outside the web root, with its SHA-256."""
+
+    record = models.ForeignKey(
+        HourRecord, verbose_name="学时记录", on_delete=models.PROTECT, related_name="evidence"
+    )
+    file = models.FileField("文件", upload_to="evidence/%Y/%m/")
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=64)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "证明材料"
+        verbose_name_plural = "证明材料"
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,147 @@
+"""Declaring hours and moving them along the policy's review chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tests.support.factories import (
+    EmployerFactory,
+    ProfessionalFactory,
+    UserFactory,
+    employ,
+    grant,
+    hours,
+    regions,
+)
+from xueshi.accounts.models import Role
+from xueshi.audit.models import AuditEvent
+from xueshi.errors import ServiceError
+from xueshi.records.models import RecordStatus
+from xueshi.records.services import hour_record_declare, hour_record_transition
+from xueshi.reporting.selectors import person_year_verdict
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+SHANTOU_2014 = dt.date(2014, 9, 1)
+
+
+@pytest.fixture
+def shantou():  # type: ignore[no-untyped-def]
+    regions()
+    employer = EmployerFactory(region_id="440500")
+    person = employ(ProfessionalFactory(), employer)
+    me = grant(person.user, Role.PROFESSIONAL)
+    boss = grant(UserFactory(), Role.EMPLOYER_REVIEWER, employer=employer)
+    bureau = grant(UserFactory(), Role.BUREAU_STAFF, region_id="440500")
+    return person, me, boss, bureau
+
+
+def _declare(person, me, **extra):  # type: ignore[no-untyped-def]
+    data = {
+        "actor": person.user,
+        "active": me,
+        "professional": person,
+        "category": "professional",
+        "content": "新技术培训",
+        "hours": hours(42),
+        "start_date": dt.date(2014, 6, 2),
+        "end_date": dt.date(2014, 6, 8),
+        "evidence": [SimpleUploadedFile("证明.pdf", PDF, content_type="application/pdf")],
+        "today": SHANTOU_2014,
+    }
+    data.update(extra)
+    return hour_record_declare(**data)
+
+
+def test_shantou_2014_professional_goes_employer_then_bureau(shantou) -> None:  # type: ignore[no-untyped-def]
+    """S10: professional hours: first review by the employer, re-review by the bureau."""
+    person, me, boss, bureau = shantou
+    record = _declare(person, me)
+    assert record.status == RecordStatus.IN_REVIEW
+    assert record.chain["steps"] == ["employer", "bureau"]
+
+    with pytest.raises(ServiceError, match="用人单位"):
+        hour_record_transition(
+            record_id=record.pk, actor=bureau.assignment.user, active=bureau, action="approve"
+        )
+    record = hour_record_transition(
+        record_id=record.pk, actor=boss.assignment.user, active=boss, action="approve"
+    )
+    assert (record.status, record.step) == (RecordStatus.IN_REVIEW, 1)
+    record = hour_record_transition(
+        record_id=record.pk, actor=bureau.assignment.user, active=bureau, action="approve"
+    )
+    assert record.status == RecordStatus.APPROVED
+    actions = list(
+        AuditEvent.objects.filter(target_id=str(record.pk))
+        .order_by("id")
+        .values_list("action", "to_status")
+    )
+    assert actions == [
+        ("declare", "draft"),
+        ("submit", "in_review"),
+        ("approve", "in_review"),
+        ("approve", "approved"),
+    ]
+
+    verdict, _ = person_year_verdict(person, 2014)
+    assert verdict.counted["professional"] == 42
+
+
+def test_missing_evidence_is_refused_and_nothing_is_saved(shantou) -> None:  # type: ignore[no-untyped-def]
+    """S9: professional hours without a stamped proof are not recognised."""
+    person, me, _, _ = shantou
+    with pytest.raises(ServiceError, match="须上传证明材料"):
+        _declare(person, me, evidence=[])
+    assert not person.hour_records.exists()
+
+
+def test_a_file_that_is_not_a_pdf_or_image_is_refused(shantou) -> None:  # type: ignore[no-untyped-def]
+    person, me, _, _ = shantou
+    fake = SimpleUploadedFile("证明.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    with pytest.raises(ServiceError, match="不是可接受的证明材料格式"):
+        _declare(person, me, evidence=[fake])
+    assert not person.hour_records.exists()
+
+
+def test_public_hours_cannot_be_declared_by_the_person(shantou) -> None:  # type: ignore[no-untyped-def]
+    """S9: public hours are batch-entered by providers; individuals do not declare them."""
+    person, me, _, _ = shantou
+    with pytest.raises(ServiceError, match="施教机构"):
+        _declare(person, me, category="public")
+
+
+def test_return_needs_a_reason_and_resubmission_restarts_the_chain(shantou) -> None:  # type: ignore[no-untyped-def]
+    person, me, boss, _ = shantou
+    record = _declare(person, me)
+    with pytest.raises(ServiceError, match="理由"):
+        hour_record_transition(
+            record_id=record.pk, actor=boss.assignment.user, active=boss, action="return"
+        )
+    record = hour_record_transition(
+        record_id=record.pk,
+        actor=boss.assignment.user,
+        active=boss,
+        action="return",
+        comment="证明未盖章",
+    )
+    assert record.status == RecordStatus.RETURNED
+    assert record.last_comment == "证明未盖章"
+    record = hour_record_transition(
+        record_id=record.pk, actor=person.user, active=me, action="resubmit"
+    )
+    assert (record.status, record.step) == (RecordStatus.IN_REVIEW, 0)
+
+
+def test_an_employer_cannot_review_another_employers_staff(shantou) -> None:  # type: ignore[no-untyped-def]
+    person, me, _, _ = shantou
+    other = grant(UserFactory(), Role.EMPLOYER_REVIEWER, employer=EmployerFactory())
+    record = _declare(person, me)
+    with pytest.raises(ServiceError, match="不在您的管辖范围内"):
+        hour_record_transition(
+            record_id=record.pk, actor=other.assignment.user, active=other, action="approve"
+        )
