@@ -21,14 +21,18 @@ from xueshi.people.models import Professional
 from xueshi.policy_store import current_policy, person_of
 from xueshi.records.evidence import evidence_check
 from xueshi.records.models import Evidence, HourRecord, RecordSource, RecordStatus
-from xueshi.rules import Category, review_chain
+from xueshi.rules import Category, assessment_date, review_chain
 from xueshi.rules.chains import Chain
 from xueshi.rules.terms import Role as ChainRole
 from xueshi.rules.workflow import Action, RecordState, State, TransitionNotAllowed, next_state
 
 
-def chain_for(professional: Professional, category: str, day: dt.date) -> Chain:
-    """The review chain in force for the professional's region, series and the category."""
+def chain_for(professional: Professional, category: str, credited_year: int) -> Chain:
+    """The review chain of the category for the professional's region and series, as the
+    rules of the credited year set it (read at the year's close, like its requirement:
+    rules/periods.py). Hours of 2016 in Shantou follow the 2014 notice's chain, hours of
+    2019 the provincial 2018 opinion's."""
+    day = assessment_date(credited_year)
     chain = review_chain(
         current_policy(),
         region=professional.region_id,
@@ -38,8 +42,8 @@ def chain_for(professional: Professional, category: str, day: dt.date) -> Chain:
     )
     if chain is None:
         raise ServiceError(
-            f"{professional.region}在 {day} 没有规定{Category(category).label}的登记与审核流程，"
-            "无法登记。",
+            f"{professional.region}没有规定 {credited_year} 年度{Category(category).label}的"
+            "登记与审核流程，无法登记。",
             field="category",
         )
     return chain
@@ -128,7 +132,8 @@ def hour_record_declare(
         raise ServiceError("尚未结束的学习不能申报。", field="end_date")
     if hours <= 0:
         raise ServiceError("学时应大于 0。", field="hours")
-    chain = chain_for(professional, category, today)
+    credited_year = credited_year or end_date.year
+    chain = chain_for(professional, category, credited_year)
     role = CHAIN_ROLE[active.role]
     if role not in chain.entered_by:
         who = "、".join(r.label for r in chain.entered_by)
@@ -243,7 +248,7 @@ def hour_record_enter_for_class(
     ).first()
     if existing is not None:
         return existing, False
-    chain = chain_for(professional, class_plan.category, today)
+    chain = chain_for(professional, class_plan.category, class_plan.end_date.year)
     if ChainRole.PROVIDER not in chain.entered_by:
         who = "、".join(r.label for r in chain.entered_by)
         raise ServiceError(
