@@ -119,15 +119,25 @@ def deadline(
 
 
 def verification_days(policy: Policy, region: str, year: int, month: int) -> list[dt.date]:
-    """The days of a month the bureau accepts certificates for verification (S12)."""
-    first = dt.date(year, month, 1)
-    resolved = _get(policy, "verification.days", region, first)
+    """The days of a month the bureau accepts certificates for verification (S12).
+
+    Each listed day counts if the rule is in force on it (the Shantou notice of 2014-04-11
+    gives April 2014 its 15th, 20th, 25th and 30th, not its 10th), rolled to the next
+    working day.
+    """
     last = gregorian.monthrange(year, month)[1]
-    days = {
-        policy.calendar.next_working_day(dt.date(year, month, d))
-        for d in resolved.value["days_of_month"]
-        if d <= last
-    }
+    days: set[dt.date] = set()
+    in_force = False
+    for number in range(1, last + 1):
+        day = dt.date(year, month, number)
+        resolved = policy.resolve("verification.days", region, day)
+        if resolved is None:
+            continue
+        in_force = True
+        if number in resolved.value["days_of_month"]:
+            days.add(policy.calendar.next_working_day(day))
+    if not in_force:
+        _get(policy, "verification.days", region, dt.date(year, month, 1))
     return sorted(days)
 
 
