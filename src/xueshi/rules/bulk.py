@@ -185,7 +185,8 @@ def evaluate_bulk(
         courses_required >= 0, course_gap * 100, shortfall[str(Key.PUBLIC_REQUIRED)]
     )
     compliant &= course_gap == 0
-    trained = (counted["total"] > 0) | (counted["credits"] > 0)
+    # as in evaluate(): hours, credits, or a required public course
+    trained = (counted["total"] > 0) | (counted["credits"] > 0) | (courses > 0)
     compliant &= ~per_row(flags["centralised"]).astype(bool) | trained
     return BulkResult(
         profiles=profiles,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 
@@ -55,18 +54,11 @@ def cmd_explain(args: argparse.Namespace) -> int:
                 continue
             if outcome.verdict is not None:
                 print(explain(outcome.verdict))
-            elif "deadline" in case.raw:
-                spec = case.raw["deadline"]
-                result = deadline(
-                    policy,
-                    spec["rule"],
-                    str(case.raw["region"]),
-                    date=spec.get("date")
-                    if not isinstance(spec.get("date"), str)
-                    else dt.date.fromisoformat(spec["date"]),
-                    year=spec.get("year"),
-                )
+            elif outcome.deadline is not None:
+                result = outcome.deadline
                 print(f"  {result.explanation}\n    依据：{result.reference}")
+            elif outcome.error is not None:
+                print(f"  按预期报错：{outcome.error}")
             elif outcome.got is not None:
                 print(f"  验证受理日：{'、'.join(outcome.got)}")
             for failure in outcome.failures:

@@ -265,15 +265,21 @@ def evaluate(
             reference = resolved.reference if resolved else None
             notes.append(RecordNote(index, record, reason, message, reference=reference))
             continue
+        # A training took place if the record carries hours or credits, or is a course of
+        # the required public subjects (a course is a course even if recorded without hours).
         if record.is_credit:
-            any_training = True
+            any_training = any_training or record.credits > 0
             if record.mode is Mode.ONLINE:
                 remote.append((index, record))
             else:
                 credits_face += record.credits
             continue
         assert record.category is not None
-        any_training = True
+        any_training = (
+            any_training
+            or record.hours > 0
+            or (record.category is Category.PUBLIC and record.required)
+        )
         counted_hours[record.category] += record.hours
         if record.category is Category.PUBLIC and record.required:
             public_required_hours += record.hours

@@ -379,6 +379,7 @@ def load_policy(root: Path | str) -> Policy:
     notices_path = root / "notices.yaml"
     notices = _load_notices(notices_path)
     regions: dict[str, Region] = {}
+    parent_lines: dict[str, int | None] = {}
     regions_dir = root / "regions"
     if not regions_dir.is_dir():
         raise PolicyError("缺少 regions 目录 (no regions directory)", path=regions_dir)
@@ -413,6 +414,7 @@ def load_policy(root: Path | str) -> Policy:
                 f"level 应为 {sorted(_LEVELS)} 之一", path=region_path, line=line_of(raw, "level")
             )
         parent = None if raw["parent"] is None else str(raw["parent"])
+        parent_lines[code] = line_of(raw, "parent")
         region = Region(code, str(raw["name"]), str(raw["level"]), parent)
         params_path = folder / "parameters.yaml"
         if params_path.exists():
@@ -423,6 +425,7 @@ def load_policy(root: Path | str) -> Policy:
             raise PolicyError(
                 f"上级地区 {region.parent_code} 不存在 (unknown parent)",
                 path=regions_dir / region.code / "region.yaml",
+                line=parent_lines.get(region.code),
             )
         seen = {region.code}
         parent = region.parent_code
@@ -431,6 +434,7 @@ def load_policy(root: Path | str) -> Policy:
                 raise PolicyError(
                     "地区上下级成环 (the parent chain loops)",
                     path=regions_dir / region.code / "region.yaml",
+                    line=parent_lines.get(region.code),
                 )
             seen.add(parent)
             parent = regions[parent].parent_code

@@ -1,0 +1,190 @@
+"""The working-day calendar: official holidays, 调休 workdays, unknown years, overrides.
+
+Dates were checked against the State Council's schedules (as carried by chinesecalendar):
+2017 National Day + Mid-Autumn: 10-01…10-08 off, Saturday 09-30 worked;
+2014 National Day: 10-01…10-07 off, Sunday 09-28 and Saturday 10-11 worked;
+2016 Labour Day: Monday 05-02 off.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from xueshi.rules import CalendarUnknown, PolicyError, WorkingCalendar, deadline, load_policy
+from xueshi.rules.policy import default_policy_dir
+from xueshi.rules.workdays import load_calendar
+
+D = dt.date
+CAL = WorkingCalendar()
+
+CALENDAR_2027 = textwrap.dedent("""\
+    years:
+      2027:
+        reference: 国务院办公厅关于2027年部分节假日安排的通知（测试用）
+        holidays: [2027-01-01, 2027-02-08, 2027-02-09]
+        workdays: [2027-02-07]
+    """)
+
+
+# -- working days ------------------------------------------------------------------------------
+
+
+def test_ordinary_weekdays_work_and_weekends_do_not() -> None:
+    assert CAL.is_working_day(D(2017, 9, 25))  # Monday
+    assert not CAL.is_working_day(D(2017, 9, 24))  # Sunday
+
+
+def test_a_tiaoxiu_saturday_is_a_working_day() -> None:
+    assert D(2017, 9, 30).weekday() == 5
+    assert CAL.is_working_day(D(2017, 9, 30))
+
+
+def test_a_tiaoxiu_sunday_is_a_working_day() -> None:
+    assert D(2014, 9, 28).weekday() == 6
+    assert CAL.is_working_day(D(2014, 9, 28))
+
+
+def test_public_holidays_on_weekdays_are_not_working_days() -> None:
+    assert not CAL.is_working_day(D(2017, 10, 2))  # Monday, National Day
+    assert not CAL.is_working_day(D(2017, 10, 6))  # Friday, National Day
+    assert not CAL.is_working_day(D(2016, 5, 2))  # Monday, Labour Day
+
+
+# -- shift_working_days -----------------------------------------------------------------------
+
+
+def test_shift_does_not_count_the_day_itself() -> None:
+    assert CAL.shift_working_days(D(2014, 7, 4), 5) == D(2014, 7, 11)
+    assert CAL.shift_working_days(D(2017, 9, 25), 1) == D(2017, 9, 26)
+
+
+def test_shift_forward_lands_on_a_tiaoxiu_saturday() -> None:
+    assert CAL.shift_working_days(D(2017, 9, 29), 1) == D(2017, 9, 30)
+
+
+def test_shift_forward_skips_the_whole_golden_week() -> None:
+    assert CAL.shift_working_days(D(2017, 9, 30), 1) == D(2017, 10, 9)
+    assert CAL.shift_working_days(D(2014, 9, 30), 5) == D(2014, 10, 13)
+
+
+def test_shift_backward_counts_the_tiaoxiu_saturday() -> None:
+    # 10 working days before Monday 2017-10-16: 10-13…10-09 (5), 09-30 (Sat), 09-29…09-26.
+    assert CAL.shift_working_days(D(2017, 10, 16), -10) == D(2017, 9, 26)
+
+
+def test_shift_from_a_holiday_counts_from_the_next_working_day() -> None:
+    assert CAL.shift_working_days(D(2017, 10, 3), 1) == D(2017, 10, 9)
+
+
+# -- next_working_day -------------------------------------------------------------------------
+
+
+def test_next_working_day_of_a_working_day_is_itself() -> None:
+    assert CAL.next_working_day(D(2017, 9, 25)) == D(2017, 9, 25)
+    assert CAL.next_working_day(D(2017, 9, 30)) == D(2017, 9, 30)  # 调休 Saturday
+
+
+def test_next_working_day_skips_a_holiday_week() -> None:
+    assert CAL.next_working_day(D(2017, 10, 1)) == D(2017, 10, 9)
+
+
+def test_next_working_day_may_fall_in_the_next_month() -> None:
+    assert CAL.next_working_day(D(2016, 4, 30)) == D(2016, 5, 3)
+
+
+# -- unknown years ----------------------------------------------------------------------------
+
+
+def test_a_year_after_the_official_schedules_is_unknown_with_a_chinese_message() -> None:
+    with pytest.raises(CalendarUnknown, match=r"2027 年.*节假日") as info:
+        CAL.is_working_day(D(2027, 1, 4))
+    assert isinstance(info.value, PolicyError)
+    assert "calendar.yaml" in str(info.value)
+
+
+def test_a_year_before_the_official_schedules_is_unknown() -> None:
+    with pytest.raises(CalendarUnknown, match=r"2003 年.*节假日"):
+        CAL.is_working_day(D(2003, 6, 2))
+
+
+def test_shifting_into_an_unknown_year_raises_instead_of_guessing() -> None:
+    with pytest.raises(CalendarUnknown):
+        CAL.shift_working_days(D(2026, 12, 28), 5)
+
+
+def test_a_deadline_that_needs_an_unknown_year_raises() -> None:
+    from xueshi.rules import default_policy
+
+    with pytest.raises(CalendarUnknown):
+        deadline(default_policy(), "hours_entry", "440500", date=D(2026, 12, 31))
+
+
+# -- overrides from calendar.yaml ----------------------------------------------------------------
+
+
+def test_an_override_year_makes_2027_known(tmp_path: Path) -> None:
+    path = tmp_path / "calendar.yaml"
+    path.write_text(CALENDAR_2027, encoding="utf-8")
+    calendar = load_calendar(path)
+    assert not calendar.is_working_day(D(2027, 1, 1))  # Friday, listed holiday
+    assert not calendar.is_working_day(D(2027, 1, 2))  # Saturday
+    assert calendar.is_working_day(D(2027, 1, 4))  # Monday, not listed: works
+    assert calendar.is_working_day(D(2027, 2, 7))  # Sunday, listed 调休 workday
+    assert not calendar.is_working_day(D(2027, 2, 8))
+    assert calendar.next_working_day(D(2027, 2, 8)) == D(2027, 2, 10)
+
+
+def test_an_override_in_the_policy_tree_carries_deadlines_into_2027(tmp_path: Path) -> None:
+    root = tmp_path / "policy"
+    shutil.copytree(default_policy_dir(), root)
+    (root / "calendar.yaml").write_text(CALENDAR_2027, encoding="utf-8")
+    policy = load_policy(root)
+    # Shantou hours entry, 5 working days after Thursday 2026-12-31: 2027-01-01 is a holiday,
+    # so 01-04 … 01-08.
+    due = deadline(policy, "hours_entry", "440500", date=D(2026, 12, 31)).due
+    assert due == D(2027, 1, 8)
+
+
+def test_an_override_corrects_a_known_year(tmp_path: Path) -> None:
+    path = tmp_path / "calendar.yaml"
+    path.write_text(
+        textwrap.dedent("""\
+        years:
+          2017:
+            reference: 更正（测试用）
+            holidays: [2017-09-29]
+            workdays: [2017-10-08]
+        """),
+        encoding="utf-8",
+    )
+    calendar = load_calendar(path)
+    assert not calendar.is_working_day(D(2017, 9, 29))
+    assert calendar.is_working_day(D(2017, 10, 8))
+    assert calendar.is_working_day(D(2017, 9, 30))  # unlisted days follow the official schedule
+
+
+def test_an_override_date_of_another_year_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "calendar.yaml"
+    path.write_text(
+        textwrap.dedent("""\
+        years:
+          2027:
+            reference: 测试
+            holidays: [2028-01-01]
+        """),
+        encoding="utf-8",
+    )
+    with pytest.raises(PolicyError, match=r"calendar\.yaml"):
+        load_calendar(path)
+
+
+def test_the_repository_calendar_adds_no_year_yet() -> None:
+    from xueshi.rules import default_policy
+
+    with pytest.raises(CalendarUnknown):
+        default_policy().calendar.is_working_day(D(2027, 3, 1))

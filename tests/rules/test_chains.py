@@ -1,0 +1,165 @@
+"""Review chains: who enters a record of a category and who reviews it, in order.
+
+Shantou 2014 §五(一)2–3 (S9, S10); Guangdong 2018 §三(一)–(三) (P2–P4), in force
+2018-11-01 … 2023-10-31; Guangde 2020 §三(一)(二) (G3); Luojiang 2017 §一(五)3, §二(一) (L6, L8).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from xueshi.rules import Category, InstitutionLevel, Person, Role, TitleLevel, default_policy
+from xueshi.rules import review_chain as _review_chain
+from xueshi.rules.chains import Chain
+
+D = dt.date
+ENGINEER = Person(TitleLevel.INTERMEDIATE, "engineering")
+TEACHER = Person(TitleLevel.INTERMEDIATE, "teacher")
+DOCTOR = Person(TitleLevel.INTERMEDIATE, "health", InstitutionLevel.SECONDARY)
+
+
+def chain(region: str, category: str, day: dt.date, person: Person = ENGINEER) -> Chain | None:
+    return _review_chain(default_policy(), region=region, category=category, day=day, person=person)
+
+
+# -- Shantou 2014 (S10) -------------------------------------------------------------------------
+
+
+def test_shantou_2014_professional_employer_then_bureau_with_evidence() -> None:
+    result = chain("440500", "professional", D(2014, 6, 1))
+    assert result is not None
+    assert result.steps == (Role.EMPLOYER, Role.BUREAU)
+    assert set(result.entered_by) == {Role.PROFESSIONAL, Role.EMPLOYER, Role.PROVIDER}
+    assert result.evidence_required
+    assert result.evidence_reference is not None
+    assert result.region == "440500"
+    assert result.next_step(0) is Role.EMPLOYER
+    assert result.next_step(1) is Role.BUREAU
+    assert result.next_step(2) is None
+
+
+def test_shantou_2014_public_entered_by_provider_reviewed_by_bureau_without_upload() -> None:
+    result = chain("440500", "public", D(2014, 6, 1))
+    assert result is not None
+    assert result.entered_by == (Role.PROVIDER,)
+    assert result.steps == (Role.BUREAU,)
+    assert not result.evidence_required
+
+
+def test_shantou_2014_elective_certified_by_employer_with_evidence() -> None:
+    result = chain("440500", "elective", D(2014, 6, 1))
+    assert result is not None
+    assert result.steps == (Role.EMPLOYER,)
+    assert result.evidence_required
+
+
+def test_shantou_chain_changes_on_2018_11_01() -> None:
+    before = chain("440500", "professional", D(2018, 10, 31))
+    after = chain("440500", "professional", D(2018, 11, 1))
+    assert before is not None
+    assert after is not None
+    assert before.steps == (Role.EMPLOYER, Role.BUREAU)
+    assert after.steps == (Role.EMPLOYER,)
+
+
+# -- Guangdong 2018 regime (P2–P4) --------------------------------------------------------------
+
+
+def test_shantou_2019_professional_is_certified_by_the_employer_only() -> None:
+    result = chain("440500", "professional", D(2019, 6, 1))
+    assert result is not None
+    assert result.entered_by == (Role.PROFESSIONAL,)
+    assert result.steps == (Role.EMPLOYER,)
+    assert result.region == "440000"
+    assert result.evidence_required  # Shantou's upload rule (S9) continues
+
+
+def test_guangdong_2019_teacher_professional_is_certified_by_the_industry_authority() -> None:
+    for region in ("440000", "440500"):
+        result = chain(region, "professional", D(2019, 6, 1), TEACHER)
+        assert result is not None
+        assert result.entered_by == (Role.INDUSTRY_AUTHORITY,)
+        assert result.steps == (Role.INDUSTRY_AUTHORITY,)
+
+
+def test_guangdong_2019_health_professional_is_certified_by_the_industry_authority() -> None:
+    result = chain("440000", "professional", D(2019, 6, 1), DOCTOR)
+    assert result is not None
+    assert result.steps == (Role.INDUSTRY_AUTHORITY,)
+
+
+def test_guangdong_2019_professional_of_a_person_without_series_goes_to_the_employer() -> None:
+    result = chain("440000", "professional", D(2019, 6, 1), Person())
+    assert result is not None
+    assert result.steps == (Role.EMPLOYER,)
+
+
+def test_guangdong_2019_elective_declared_by_the_person_certified_by_the_employer() -> None:
+    result = chain("440000", "elective", D(2019, 6, 1))
+    assert result is not None
+    assert result.entered_by == (Role.PROFESSIONAL,)
+    assert result.steps == (Role.EMPLOYER,)
+    assert not result.evidence_required  # the province itself sets no upload rule
+
+
+def test_guangdong_2019_public_hours_are_recorded_by_the_system_without_review() -> None:
+    result = chain("440000", "public", D(2019, 6, 1))
+    assert result is not None
+    assert result.entered_by == (Role.SYSTEM,)
+    assert result.steps == ()
+    assert result.next_step(0) is None
+
+
+# -- Guangde 2020 (G3) --------------------------------------------------------------------------
+
+
+def test_guangde_professional_is_verified_by_the_bureau_against_evidence() -> None:
+    result = chain("341882", "professional", D(2020, 6, 1))
+    assert result is not None
+    assert set(result.entered_by) == {Role.PROVIDER, Role.INDUSTRY_AUTHORITY}
+    assert result.steps == (Role.BUREAU,)
+    assert result.evidence_required
+
+
+def test_guangde_public_hours_are_registered_by_the_bureau() -> None:
+    result = chain("341882", "public", D(2020, 6, 1))
+    assert result is not None
+    assert result.entered_by == (Role.BUREAU,)
+    assert result.steps == ()
+
+
+# -- Luojiang 2017 (L6, L8) ---------------------------------------------------------------------
+
+
+def test_luojiang_health_professional_industry_authority_then_bureau() -> None:
+    result = chain("350504", "professional", D(2017, 6, 1), DOCTOR)
+    assert result is not None
+    assert result.steps == (Role.INDUSTRY_AUTHORITY, Role.BUREAU)
+    assert result.next_step(1) is Role.BUREAU
+
+
+def test_luojiang_other_professional_reviewed_by_the_bureau() -> None:
+    result = chain("350504", "professional", D(2017, 6, 1))
+    assert result is not None
+    assert result.steps == (Role.BUREAU,)
+
+
+# -- not set ----------------------------------------------------------------------------------
+
+
+def test_no_chain_where_nothing_is_set() -> None:
+    assert chain("350504", "elective", D(2017, 6, 1)) is None  # no elective in Luojiang
+    assert chain("350504", "professional", D(2017, 3, 2)) is None  # before the notice
+    assert chain("341882", "professional", D(2019, 6, 1)) is None  # before Guangde 2020
+    assert chain("410200", "professional", D(2016, 8, 1)) is None  # Kaifeng sets only public
+    assert chain("440500", "public", D(2024, 1, 1)) is None  # the 2018 opinion has expired
+
+
+def test_describe_reads_in_chinese() -> None:
+    result = chain("440500", "professional", D(2014, 6, 1))
+    assert result is not None
+    text = result.describe()
+    assert "专业科目" in text
+    assert "用人单位 → 人力资源和社会保障部门" in text
+    assert "须上传证明材料" in text
+    assert Category.PROFESSIONAL is result.category
