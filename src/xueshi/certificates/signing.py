@@ -1,0 +1,176 @@
+"""Signed certificate payloads: Ed25519 with a key id, so keys can rotate.
+
+A payload is ``XS1.<kid>.<body>.<signature>``: ``body`` is the certificate's essential content
+as canonical JSON in unpadded base64url, the signature covers ``XS1.<kid>.<body>``. Decoding
+is strict: a payload whose base64 is not the canonical encoding of its bytes is refused, so
+no character of a valid payload can be changed without the check failing.
+
+Pure Python (no Django): the offline verifier (`xueshi certificate verify`) uses it too.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+
+PREFIX = "XS1"
+KID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+FIELDS = {"no", "nm", "id", "y", "rg", "rn", "h", "c", "ok", "iss", "dt", "pv"}
+REQUIRED = {"no", "nm", "id", "y", "rg", "iss", "dt", "pv"}
+
+
+class PayloadInvalid(ValueError):
+    """A payload that is not a valid, untampered certificate of this system (Chinese message)."""
+
+
+def b64encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64decode(text: str) -> bytes:
+    """Strict unpadded base64url: only its alphabet, and only the canonical encoding."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]*", text) or len(text) % 4 == 1:
+        raise PayloadInvalid("二维码内容已损坏（编码无效）。")
+    try:
+        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        raise PayloadInvalid("二维码内容已损坏（编码无效）。") from None
+    if b64encode(data) != text:
+        raise PayloadInvalid("二维码内容已损坏（编码不规范）。")
+    return data
+
+
+@dataclass
+class KeyRing:
+    """Ed25519 keys by key id. The private key of ``active`` signs; every public key verifies."""
+
+    public: dict[str, Ed25519PublicKey] = field(default_factory=dict)
+    private: dict[str, Ed25519PrivateKey] = field(default_factory=dict)
+    active: str | None = None
+
+    @classmethod
+    def load(cls, directory: Path) -> KeyRing:
+        """Keys from ``<kid>.public.pem`` / ``<kid>.private.pem``; the newest private key is
+        active (key ids sort by date: ``k20261121``)."""
+        ring = cls()
+        if not directory.is_dir():
+            return ring
+        for path in sorted(directory.glob("*.public.pem")):
+            kid = path.name.removesuffix(".public.pem")
+            if KID_PATTERN.match(kid):
+                key = serialization.load_pem_public_key(path.read_bytes())
+                if isinstance(key, Ed25519PublicKey):
+                    ring.public[kid] = key
+        for path in sorted(directory.glob("*.private.pem")):
+            kid = path.name.removesuffix(".private.pem")
+            if KID_PATTERN.match(kid):
+                key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+                if isinstance(key, Ed25519PrivateKey):
+                    ring.private[kid] = key
+                    ring.public.setdefault(kid, key.public_key())
+                    ring.active = kid
+        return ring
+
+    def generate(self, kid: str, directory: Path | None = None) -> str:
+        """A new key pair, made active (and written to ``directory`` if given)."""
+        if not KID_PATTERN.match(kid):
+            raise ValueError(f"invalid key id {kid!r}")
+        key = Ed25519PrivateKey.generate()
+        self.private[kid] = key
+        self.public[kid] = key.public_key()
+        self.active = kid
+        if directory is not None:
+            directory.mkdir(parents=True, exist_ok=True)
+            private = directory / f"{kid}.private.pem"
+            private.write_bytes(
+                key.private_bytes(
+                    serialization.Encoding.PEM,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                )
+            )
+            private.chmod(0o600)
+            (directory / f"{kid}.public.pem").write_bytes(
+                key.public_key().public_bytes(
+                    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+                )
+            )
+        return kid
+
+
+def canonical(content: dict[str, Any]) -> bytes:
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def sign(content: dict[str, Any], ring: KeyRing) -> str:
+    """The signed payload of ``content`` (keys from FIELDS)."""
+    unknown = set(content) - FIELDS
+    missing = REQUIRED - set(content)
+    if unknown or missing:
+        raise ValueError(f"payload fields: unknown {sorted(unknown)}, missing {sorted(missing)}")
+    if ring.active is None:
+        raise ValueError("no signing key")
+    kid = ring.active
+    head = f"{PREFIX}.{kid}.{b64encode(canonical(content))}"
+    signature = ring.private[kid].sign(head.encode("ascii"))
+    return f"{head}.{b64encode(signature)}"
+
+
+@dataclass(frozen=True)
+class Verified:
+    kid: str
+    content: dict[str, Any]
+
+    @property
+    def number(self) -> str:
+        return str(self.content["no"])
+
+
+def verify(payload: str, ring: KeyRing) -> Verified:
+    """The content of a valid payload; PayloadInvalid (in Chinese) otherwise."""
+    text = (payload or "").strip()
+    if len(text) > 4096:
+        raise PayloadInvalid("二维码内容过长，不是本系统签发的证书。")
+    parts = text.split(".")
+    if not text.startswith(PREFIX + "."):
+        raise PayloadInvalid("不是本系统签发的继续教育证书二维码。")
+    if len(parts) != 4:
+        raise PayloadInvalid("二维码内容不完整（可能被截断）。")
+    _, kid, body_text, signature_text = parts
+    if not KID_PATTERN.match(kid):
+        raise PayloadInvalid("二维码中的密钥编号无效。")
+    body = b64decode(body_text)
+    signature = b64decode(signature_text)
+    key = ring.public.get(kid)
+    if key is None:
+        raise PayloadInvalid(f"签名密钥 {kid} 未知：证书可能是伪造的，或密钥已停用。")
+    if len(signature) != 64:
+        raise PayloadInvalid("签名长度不正确：内容被篡改或伪造。")
+    try:
+        key.verify(signature, f"{PREFIX}.{kid}.{body_text}".encode("ascii"))
+    except InvalidSignature:
+        raise PayloadInvalid("签名校验失败：证书内容被篡改或伪造。") from None
+    try:
+        content = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise PayloadInvalid("证书内容格式不正确。") from None
+    if not isinstance(content, dict) or REQUIRED - set(content) or set(content) - FIELDS:
+        raise PayloadInvalid("证书内容格式不正确。")
+    return Verified(kid, content)
+
+
+def issued_date(content: dict[str, Any]) -> dt.date:
+    return dt.date.fromisoformat(str(content["dt"]))
