@@ -71,16 +71,16 @@ class KeyRing:
         for path in sorted(directory.glob("*.public.pem")):
             kid = path.name.removesuffix(".public.pem")
             if KID_PATTERN.match(kid):
-                key = serialization.load_pem_public_key(path.read_bytes())
-                if isinstance(key, Ed25519PublicKey):
-                    ring.public[kid] = key
+                public = serialization.load_pem_public_key(path.read_bytes())
+                if isinstance(public, Ed25519PublicKey):
+                    ring.public[kid] = public
         for path in sorted(directory.glob("*.private.pem")):
             kid = path.name.removesuffix(".private.pem")
             if KID_PATTERN.match(kid):
-                key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-                if isinstance(key, Ed25519PrivateKey):
-                    ring.private[kid] = key
-                    ring.public.setdefault(kid, key.public_key())
+                private = serialization.load_pem_private_key(path.read_bytes(), password=None)
+                if isinstance(private, Ed25519PrivateKey):
+                    ring.private[kid] = private
+                    ring.public.setdefault(kid, private.public_key())
                     ring.active = kid
         return ring
 
