@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "xueshi.training",
     "xueshi.catalogue",
     "xueshi.reporting",
+    "xueshi.certificates",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -160,3 +161,9 @@ MEDIA_ROOT = VAR_DIR / "uploads"
 XUESHI_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 XUESHI_BATCH_MAX_BYTES = 20 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+
+# --- Certificates -----------------------------------------------------------------
+# Ed25519 signing keys (<kid>.private.pem / <kid>.public.pem); made on first use if absent.
+XUESHI_KEYS_DIR = Path(os.environ.get("XUESHI_KEYS_DIR", VAR_DIR / "keys"))
+# The address printed on certificates and carried by their QR codes.
+XUESHI_PUBLIC_URL = os.environ.get("XUESHI_PUBLIC_URL", "http://127.0.0.1:8000")

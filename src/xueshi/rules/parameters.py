@@ -251,6 +251,7 @@ _SPECS = [
                 "stamp_required",
                 "number_kept_on",
                 "replacement_reentry_requires_evidence",
+                "number_format",
             },
             {"shape"},
         ),

@@ -1,0 +1,255 @@
+"""Certificates (继续教育证书), their numbers, booklets, and the bureau's verification (验证).
+
+Nothing here is ever deleted: a reissue supersedes, a revocation revokes, both with a reason.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class CertificateShape(models.TextChoices):
+    ANNUAL_CERTIFICATE = "annual_certificate", "年度继续教育证书"
+    ANNUAL_E_CERTIFICATE = "annual_e_certificate", "年度继续教育电子证书"
+    BOOKLET = "booklet", "继续教育证书（登记册）"
+
+
+class CertificateStatus(models.TextChoices):
+    VALID = "valid", "有效"
+    SUPERSEDED = "superseded", "已换发"
+    REVOKED = "revoked", "已撤销"
+
+
+class NumberCounter(models.Model):
+    """The last number given in a scope (``440500-2014``, ``booklet-341882``), incremented
+    under a row lock: numbers stay unique under concurrency (never count() + 1)."""
+
+    scope = models.CharField("编号范围", max_length=64, unique=True)
+    last = models.PositiveIntegerField("已用到", default=0)
+
+    class Meta:
+        verbose_name = "证书编号计数器"
+        verbose_name_plural = "证书编号计数器"
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.last}"
+
+
+class Booklet(models.Model):
+    """A numbered certificate booklet (Guangde): the number is kept through renewal when it
+    is full and replacement when it is lost (G5)."""
+
+    number = models.CharField("证书编号", max_length=32, unique=True)
+    professional = models.OneToOneField(
+        "people.Professional",
+        verbose_name="持证人",
+        on_delete=models.PROTECT,
+        related_name="booklet",
+    )
+    region = models.ForeignKey(
+        "organisations.Region", verbose_name="发证地区", on_delete=models.PROTECT, related_name="+"
+    )
+    copies = models.PositiveSmallIntegerField("册次", default=1)
+    reentry_since = models.DateTimeField(
+        "补办后待凭证补登专业科目学时的起点",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField("首次领取时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "继续教育证书（登记册）"
+        verbose_name_plural = "继续教育证书（登记册）"
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class BookletIssueKind(models.TextChoices):
+    FIRST = "first", "首次申领"
+    RENEWAL = "renewal", "登记满续办"
+    REPLACEMENT = "replacement", "丢失损毁补办"
+
+
+class BookletIssue(models.Model):
+    booklet = models.ForeignKey(
+        Booklet, verbose_name="登记册", on_delete=models.PROTECT, related_name="issues"
+    )
+    kind = models.CharField("类型", max_length=16, choices=BookletIssueKind.choices)
+    reason = models.CharField("说明", max_length=200, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="经办人", on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField("办理时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "登记册办理记录"
+        verbose_name_plural = "登记册办理记录"
+        ordering = ["issued_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.booklet} {self.get_kind_display()}"
+
+
+class Certificate(models.Model):
+    """One year's (or cycle's) certificate of one professional, with what it rests on."""
+
+    number = models.CharField("证书编号", max_length=40, unique=True)
+    shape = models.CharField("证书形式", max_length=24, choices=CertificateShape.choices)
+    professional = models.ForeignKey(
+        "people.Professional",
+        verbose_name="持证人",
+        on_delete=models.PROTECT,
+        related_name="certificates",
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    years_label = models.CharField("年度说明", max_length=32)
+    region = models.ForeignKey(
+        "organisations.Region", verbose_name="地区", on_delete=models.PROTECT, related_name="+"
+    )
+    employer = models.ForeignKey(
+        "organisations.Employer",
+        verbose_name="工作单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    booklet = models.ForeignKey(
+        Booklet,
+        verbose_name="登记册",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="certificates",
+    )
+    hours = models.JSONField("认定学时", default=dict)
+    verdict = models.JSONField("达标结论", default=dict)
+    policy_version = models.CharField("政策版本", max_length=32)
+    issuer = models.CharField("发证机关", max_length=128)
+    payload = models.TextField("签名内容")
+    kid = models.CharField("签名密钥", max_length=32)
+    status = models.CharField(
+        "状态", max_length=16, choices=CertificateStatus.choices, default=CertificateStatus.VALID
+    )
+    status_reason = models.CharField("换发/撤销原因", max_length=200, blank=True)
+    reissue_of = models.OneToOneField(
+        "self",
+        verbose_name="换发自",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reissued_as",
+    )
+    issued_at = models.DateTimeField("发证时间", auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="办理人", on_delete=models.PROTECT, related_name="+"
+    )
+    issued_role = models.CharField("办理角色", max_length=32)
+    stamp_required = models.BooleanField("须验证盖章", default=False)
+    stamp_by_role = models.CharField("盖章机关", max_length=32, blank=True)
+    stamped_at = models.DateTimeField("盖章时间", null=True, blank=True)
+    stamped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="盖章经办人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    stamp_rule = models.TextField("盖章依据", blank=True)
+
+    class Meta:
+        verbose_name = "继续教育证书"
+        verbose_name_plural = "继续教育证书"
+        ordering = ["-year", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["professional", "year"],
+                condition=Q(status="valid"),
+                name="certificate_one_valid_per_year",
+            ),
+        ]
+        indexes = [models.Index(fields=["employer", "year"], name="certificate_employer_idx")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def stamped(self) -> bool:
+        return self.stamped_at is not None
+
+    @property
+    def in_effect(self) -> bool:
+        """Valid and, where a stamp is required, stamped (S12: 未加盖专用章一律无效)."""
+        return self.status == CertificateStatus.VALID and (self.stamped or not self.stamp_required)
+
+
+class RosterStatus(models.TextChoices):
+    SUBMITTED = "submitted", "已报送"
+    PROCESSED = "processed", "已验证"
+    RETURNED = "returned", "已退回"
+
+
+class Roster(models.Model):
+    """验证花名册 / 汇总表: an employer's batch of its staff's certificates for verification."""
+
+    employer = models.ForeignKey(
+        "organisations.Employer",
+        verbose_name="用人单位",
+        on_delete=models.PROTECT,
+        related_name="rosters",
+    )
+    region = models.ForeignKey(
+        "organisations.Region", verbose_name="验证地区", on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField("验证年度")
+    status = models.CharField(
+        "状态", max_length=16, choices=RosterStatus.choices, default=RosterStatus.SUBMITTED
+    )
+    submitted_at = models.DateTimeField("报送时间", auto_now_add=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="报送人", on_delete=models.PROTECT, related_name="+"
+    )
+    late_reason = models.CharField("逾期原因", max_length=200, blank=True)
+    processed_at = models.DateTimeField("验证时间", null=True, blank=True)
+    processed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="验证经办人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    comment = models.TextField("意见", blank=True)
+
+    class Meta:
+        verbose_name = "验证花名册"
+        verbose_name_plural = "验证花名册"
+        ordering = ["-submitted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.employer} {self.year} 年度验证花名册"
+
+
+class RosterEntry(models.Model):
+    roster = models.ForeignKey(
+        Roster, verbose_name="花名册", on_delete=models.PROTECT, related_name="entries"
+    )
+    certificate = models.ForeignKey(
+        Certificate, verbose_name="证书", on_delete=models.PROTECT, related_name="roster_entries"
+    )
+    stamped = models.BooleanField("已盖章", default=False)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "花名册条目"
+        verbose_name_plural = "花名册条目"
+        constraints = [
+            models.UniqueConstraint(fields=["roster", "certificate"], name="roster_entry_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.roster} · {self.certificate}"

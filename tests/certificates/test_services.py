@@ -1,0 +1,269 @@
+"""Issuing certificates, numbering them, booklets, and the bureau's verification."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from tests.support.factories import (
+    EmployerFactory,
+    ProfessionalFactory,
+    UserFactory,
+    employ,
+    grant,
+    regions,
+)
+from xueshi.accounts.models import Role
+from xueshi.certificates.keys import keyring
+from xueshi.certificates.models import (
+    BookletIssueKind,
+    Certificate,
+    CertificateShape,
+    CertificateStatus,
+    RosterStatus,
+)
+from xueshi.certificates.services import (
+    booklet_issue,
+    certificate_issue,
+    certificate_reissue,
+    certificate_revoke,
+    roster_process,
+    roster_submit,
+)
+from xueshi.certificates.signing import verify
+from xueshi.errors import ServiceError
+from xueshi.records.models import HourRecord, RecordSource, RecordStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _keys(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.XUESHI_KEYS_DIR = tmp_path / "keys"
+
+
+def approved(person, category: str, hours: int, year: int, **extra) -> HourRecord:  # type: ignore[no-untyped-def]
+    """An approved record, as the end of its review chain leaves it."""
+    return HourRecord.objects.create(
+        professional=person,
+        category=category,
+        hours=Decimal(hours),
+        content=f"{category} 培训",
+        start_date=dt.date(year, 6, 1),
+        end_date=dt.date(year, 6, 5),
+        credited_year=year,
+        status=extra.pop("status", RecordStatus.APPROVED),
+        source=RecordSource.DECLARATION,
+        declared_by=person.user,
+        declared_role="professional",
+        **extra,
+    )
+
+
+def complete_shantou_year(person, year: int = 2014) -> None:  # type: ignore[no-untyped-def]
+    approved(person, "public", 20, year)
+    approved(person, "professional", 42, year)
+    approved(person, "elective", 12, year)
+
+
+@pytest.fixture
+def shantou():  # type: ignore[no-untyped-def]
+    regions()
+    employer = EmployerFactory(region_id="440500")
+    person = employ(ProfessionalFactory(), employer)
+    return {
+        "person": person,
+        "me": grant(person.user, Role.PROFESSIONAL),
+        "boss": grant(UserFactory(), Role.EMPLOYER_ADMIN, employer=employer),
+        "bureau": grant(UserFactory(), Role.BUREAU_STAFF, region_id="440500"),
+        "employer": employer,
+    }
+
+
+def test_a_compliant_shantou_year_gives_a_signed_numbered_certificate(shantou) -> None:  # type: ignore[no-untyped-def]
+    """S11: after the reviews the system generates the certificate; S12: it needs a stamp."""
+    person, me = shantou["person"], shantou["me"]
+    complete_shantou_year(person)
+    certificate = certificate_issue(
+        actor=person.user, active=me, professional_id=person.pk, year=2014
+    )
+    assert certificate.number == "4405002014000001"
+    assert certificate.shape == CertificateShape.ANNUAL_CERTIFICATE
+    assert certificate.hours == {
+        "public": "20",
+        "professional": "42",
+        "elective": "12",
+        "total": "74",
+    }
+    assert certificate.stamp_required
+    assert not certificate.in_effect  # not yet stamped
+    content = verify(certificate.payload, keyring()).content
+    assert content["no"] == certificate.number
+    assert content["nm"] == person.full_name
+    assert "*" in content["id"]
+    second = employ(ProfessionalFactory(), shantou["employer"])
+    complete_shantou_year(second)
+    other = certificate_issue(
+        actor=shantou["boss"].assignment.user,
+        active=shantou["boss"],
+        professional_id=second.pk,
+        year=2014,
+    )
+    assert other.number == "4405002014000002"
+
+
+def test_an_incomplete_year_is_refused_with_what_is_missing(shantou) -> None:  # type: ignore[no-untyped-def]
+    person, me = shantou["person"], shantou["me"]
+    approved(person, "public", 20, 2014)
+    with pytest.raises(ServiceError, match="专业科目尚缺 42 学时"):
+        certificate_issue(actor=person.user, active=me, professional_id=person.pk, year=2014)
+    assert not Certificate.objects.exists()
+
+
+def test_pending_reviews_block_the_certificate_where_reviews_must_be_complete(shantou) -> None:  # type: ignore[no-untyped-def]
+    person, me = shantou["person"], shantou["me"]
+    complete_shantou_year(person)
+    approved(person, "elective", 6, 2014, status=RecordStatus.IN_REVIEW)
+    with pytest.raises(ServiceError, match="审核中"):
+        certificate_issue(actor=person.user, active=me, professional_id=person.pk, year=2014)
+
+
+def test_one_valid_certificate_per_year_reissue_keeps_history(shantou) -> None:  # type: ignore[no-untyped-def]
+    person, me, bureau = shantou["person"], shantou["me"], shantou["bureau"]
+    complete_shantou_year(person)
+    first = certificate_issue(actor=person.user, active=me, professional_id=person.pk, year=2014)
+    with pytest.raises(ServiceError, match="已生成"):
+        certificate_issue(actor=person.user, active=me, professional_id=person.pk, year=2014)
+    with pytest.raises(ServiceError, match="换发原因"):
+        certificate_reissue(
+            actor=bureau.assignment.user, active=bureau, certificate_id=first.pk, reason=" "
+        )
+    second = certificate_reissue(
+        actor=bureau.assignment.user, active=bureau, certificate_id=first.pk, reason="姓名更正"
+    )
+    first.refresh_from_db()
+    assert first.status == CertificateStatus.SUPERSEDED
+    assert first.status_reason == "姓名更正"
+    assert second.reissue_of_id == first.pk
+    assert second.number != first.number
+    revoked = certificate_revoke(
+        actor=bureau.assignment.user, active=bureau, certificate_id=second.pk, reason="学时造假"
+    )
+    assert revoked.status == CertificateStatus.REVOKED
+    assert Certificate.objects.count() == 2  # nothing deleted
+
+
+def test_guangdong_2018_certificate_is_the_employers_confirmation(shantou) -> None:  # type: ignore[no-untyped-def]
+    """P6: except education and health, the employer confirms and the e-certificate is made."""
+    person, me, boss = shantou["person"], shantou["me"], shantou["boss"]
+    complete_shantou_year(person, 2019)
+    with pytest.raises(ServiceError, match="用人单位审核确认"):
+        certificate_issue(actor=person.user, active=me, professional_id=person.pk, year=2019)
+    certificate = certificate_issue(
+        actor=boss.assignment.user, active=boss, professional_id=person.pk, year=2019
+    )
+    assert certificate.shape == CertificateShape.ANNUAL_E_CERTIFICATE
+    assert certificate.number == "GD201900000001"
+    assert not certificate.stamp_required
+    assert certificate.in_effect
+
+
+def test_guangde_booklet_keeps_its_number_through_renewal_and_replacement() -> None:
+    """G5: first issue, renewal and replacement keep the number; replacement asks for
+    professional hours to be re-entered against evidence."""
+    regions()
+    employer = EmployerFactory(region_id="341882")
+    person = employ(ProfessionalFactory(region_id="341882"), employer)
+    bureau = grant(UserFactory(), Role.BUREAU_STAFF, region_id="341882")
+    actor = bureau.assignment.user
+    booklet = booklet_issue(actor=actor, active=bureau, professional_id=person.pk, kind="first")
+    assert booklet.number == "GDS000001"
+    with pytest.raises(ServiceError, match="已领取过"):
+        booklet_issue(actor=actor, active=bureau, professional_id=person.pk, kind="first")
+    renewed = booklet_issue(
+        actor=actor, active=bureau, professional_id=person.pk, kind=BookletIssueKind.RENEWAL
+    )
+    with pytest.raises(ServiceError, match="补办原因"):
+        booklet_issue(actor=actor, active=bureau, professional_id=person.pk, kind="replacement")
+    replaced = booklet_issue(
+        actor=actor, active=bureau, professional_id=person.pk, kind="replacement", reason="丢失"
+    )
+    assert renewed.number == replaced.number == "GDS000001"
+    assert replaced.copies == 3
+    assert replaced.reentry_since is not None
+    approved(person, "public", 30, 2020)
+    approved(person, "professional", 60, 2020)
+    certificate = certificate_issue(
+        actor=actor, active=bureau, professional_id=person.pk, year=2020
+    )
+    assert certificate.number == "GDS000001-2020"
+    assert certificate.booklet_id == booklet.pk
+
+
+def test_verification_by_employer_roster_on_a_verification_day(shantou) -> None:  # type: ignore[no-untyped-def]
+    """S12: the employer applies in batch; the bureau stamps on the 10th, 15th… (rolled)."""
+    person, me, boss, bureau = (shantou[k] for k in ("person", "me", "boss", "bureau"))
+    complete_shantou_year(person)
+    certificate = certificate_issue(
+        actor=person.user, active=me, professional_id=person.pk, year=2014
+    )
+    with pytest.raises(ServiceError, match="不接受个人申请"):
+        roster_submit(actor=person.user, active=me, year=2014, certificate_ids=[certificate.pk])
+    roster = roster_submit(
+        actor=boss.assignment.user,
+        active=boss,
+        year=2014,
+        certificate_ids=[certificate.pk],
+        today=dt.date(2014, 6, 12),
+    )
+    with pytest.raises(ServiceError, match="下一个受理日是 2014-06-16"):
+        roster_process(
+            actor=bureau.assignment.user,
+            active=bureau,
+            roster_id=roster.pk,
+            today=dt.date(2014, 6, 15),
+        )  # a Sunday: rolled to Monday the 16th
+    processed = roster_process(
+        actor=bureau.assignment.user, active=bureau, roster_id=roster.pk, today=dt.date(2014, 6, 16)
+    )
+    assert processed.status == RosterStatus.PROCESSED
+    certificate.refresh_from_db()
+    assert certificate.stamped
+    assert certificate.in_effect
+    assert "五(二)2" in certificate.stamp_rule
+    assert certificate.stamped_at <= timezone.now()
+
+
+def test_luojiang_missed_roster_is_forfeited_except_for_the_listed_reasons() -> None:
+    """L8/L10: roster by the end of February of the next year; late → forfeited, except
+    long-term training or sick leave."""
+    regions()
+    employer = EmployerFactory(region_id="350504")
+    person = employ(ProfessionalFactory(region_id="350504"), employer)
+    boss = grant(UserFactory(), Role.EMPLOYER_ADMIN, employer=employer)
+    approved(person, "public", 30, 2017)
+    approved(person, "professional", 60, 2017)
+    certificate = certificate_issue(
+        actor=boss.assignment.user, active=boss, professional_id=person.pk, year=2017
+    )
+    assert certificate.number == "LJ201700001"
+    with pytest.raises(ServiceError, match="2018-02-28 前报送，已逾期"):
+        roster_submit(
+            actor=boss.assignment.user,
+            active=boss,
+            year=2017,
+            certificate_ids=[certificate.pk],
+            today=dt.date(2018, 3, 1),
+        )
+    roster = roster_submit(
+        actor=boss.assignment.user,
+        active=boss,
+        year=2017,
+        certificate_ids=[certificate.pk],
+        today=dt.date(2018, 3, 1),
+        late_reason="sick_leave",
+    )
+    assert roster.late_reason == "sick_leave"
