@@ -16,7 +16,11 @@ from xueshi.rules.policy import default_policy
 def _uploads_in_tmp(request: pytest.FixtureRequest, tmp_path: Path) -> None:
     """Uploaded files of a test go to its own temporary folder, never to var/."""
     if "settings" in request.fixturenames or request.node.get_closest_marker("django_db"):
-        request.getfixturevalue("settings").MEDIA_ROOT = tmp_path / "uploads"
+        settings = request.getfixturevalue("settings")
+        settings.MEDIA_ROOT = tmp_path / "uploads"
+        settings.XUESHI_KEYS_DIR = tmp_path / "keys"
+        # Test users need no slow password hashing.
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:

@@ -30,7 +30,7 @@ def make_ric(birth: dt.date = dt.date(1985, 3, 7), area: str = "440507") -> str:
     """A valid resident ID number with a fresh sequence part."""
     seq = f"{next(_serial) % 1000:03d}"
     body = f"{area}{birth:%Y%m%d}{seq}"
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")  # it reads 18 characters
 
 
 def make_uscc() -> str:

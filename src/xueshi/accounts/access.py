@@ -100,6 +100,9 @@ class AccessMiddleware:
     ) -> HttpResponse | None:
         target = getattr(view, "view_class", view)
         module = getattr(view, "__module__", "") or ""
+        match = getattr(request, "resolver_match", None)
+        if match is not None and "admin" in match.app_names:
+            return None  # the admin site requires an active staff user itself
         if module.startswith(self.EXEMPT_MODULES) or getattr(view, "admin_site", None):
             return None
         if getattr(view, "xueshi_public", False) or getattr(target, "xueshi_public", False):

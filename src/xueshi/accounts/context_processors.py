@@ -16,6 +16,8 @@ MENU: list[tuple[str, str, frozenset[Role]]] = [
     ("records:my_records", "我的学时申报", frozenset({Role.PROFESSIONAL})),
     ("people:my_employment", "我的工作单位", frozenset({Role.PROFESSIONAL})),
     ("training:class_catalogue", "报名培训", frozenset({Role.PROFESSIONAL})),
+    ("training:my_enrollments", "我的报名", frozenset({Role.PROFESSIONAL})),
+    ("certificates:mine", "我的证书", frozenset({Role.PROFESSIONAL})),
     (
         "records:review_queue",
         "待我审核",

@@ -253,3 +253,46 @@ class RosterEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.roster} · {self.certificate}"
+
+
+class PrintJobStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "生成中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class PrintJob(models.Model):
+    """An employer's batch print: every valid certificate of its staff for a year, one PDF."""
+
+    employer = models.ForeignKey(
+        "organisations.Employer",
+        verbose_name="用人单位",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        "状态", max_length=16, choices=PrintJobStatus.choices, default=PrintJobStatus.QUEUED
+    )
+    total = models.PositiveIntegerField("证书数", default=0)
+    done = models.PositiveIntegerField("已生成", default=0)
+    file = models.FileField("文件", upload_to="print/%Y/%m/", blank=True)
+    error = models.TextField("错误", blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "证书批量打印"
+        verbose_name_plural = "证书批量打印"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.employer} {self.year} 批量打印"
+
+    @property
+    def percent(self) -> int:
+        return int(self.done * 100 / self.total) if self.total else 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
@@ -42,9 +44,13 @@ def normalise_ric(value: str) -> str:
             "公民身份号码格式不正确：前 17 位应为数字，末位为数字或 X。", code="format"
         )
     try:
-        ric.get_birth_date(compact)
+        birth = ric.get_birth_date(compact)
     except InvalidComponent:
         raise ValidationError("公民身份号码中的出生日期无效。", code="birth_date") from None
+    if birth > dt.date.today():  # noqa: DTZ011 — a calendar date, not a moment
+        raise ValidationError("公民身份号码中的出生日期晚于今天，请核对。", code="birth_date")
+    if birth < dt.date(1900, 1, 1):
+        raise ValidationError("公民身份号码中的出生日期早于 1900 年，请核对。", code="birth_date")
     if ric.calc_check_digit(compact) != compact[17]:
         raise ValidationError("公民身份号码校验位不正确，请核对。", code="checksum")
     return compact

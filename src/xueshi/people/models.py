@@ -74,6 +74,7 @@ class EmploymentStatus(models.TextChoices):
     ACTIVE = "active", "在职"
     DECLINED = "declined", "单位未接受"
     ENDED = "ended", "已离职"
+    WITHDRAWN = "withdrawn", "已撤回申请"
 
 
 class Employment(models.Model):

@@ -25,6 +25,15 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
+def size_text(size: int) -> str:
+    """A byte count as people read it: 10 MB, 1.5 MB, 800 KB."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+    if size >= 1024:
+        return f"{size / 1024:.1f}".removesuffix(".0") + " KB"
+    return f"{size} 字节"
+
+
 def evidence_check(upload: UploadedFile) -> tuple[str, str, int]:
     """(content type, sha256, size) of an acceptable upload; ServiceError otherwise."""
     limit = int(settings.XUESHI_EVIDENCE_MAX_BYTES)
@@ -34,7 +43,8 @@ def evidence_check(upload: UploadedFile) -> tuple[str, str, int]:
         raise ServiceError(f"文件“{name}”是空文件。", field="evidence")
     if size > limit:
         raise ServiceError(
-            f"文件“{name}”超过 {limit // (1024 * 1024)} MB 的大小限制。", field="evidence"
+            f"文件“{name}”大小为 {size_text(size)}，超过 {size_text(limit)} 的大小限制。",
+            field="evidence",
         )
     upload.seek(0)
     head = upload.read(16)

@@ -142,9 +142,10 @@ class HourRecord(models.Model):
     @property
     def next_reviewer_role(self) -> str | None:
         """The chain role that reviews next, while in review."""
-        if self.status != RecordStatus.IN_REVIEW or self.step >= len(self.chain):
+        steps = (self.chain or {}).get("steps", [])
+        if self.status != RecordStatus.IN_REVIEW or self.step >= len(steps):
             return None
-        return str(self.chain[self.step])
+        return str(steps[self.step])
 
 
 class Evidence(models.Model):

@@ -5,6 +5,9 @@ is saved and an audit event is written with the policy version."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
@@ -81,6 +84,41 @@ def _may_act_for(active: ActiveRole, professional: Professional) -> bool:
     return False
 
 
+# Files written to storage inside the current service call. A database rollback cannot take
+# a file back, so the services that write evidence delete these when they fail.
+_files_written: ContextVar[list[str] | None] = ContextVar("xueshi_evidence_written", default=None)
+
+# The most a single record may claim; the notices' yearly totals are 72–90 hours.
+MAX_HOURS = Decimal(1000)
+
+
+@contextmanager
+def evidence_files_removed_on_failure() -> Iterator[None]:
+    """Delete the evidence files written inside the block if the block raises.
+
+    Use it *around* the ``transaction.atomic`` block of a service: when the exception leaves
+    the block the rows are rolled back, and the files go with them. Files kept by a block that
+    succeeded are handed to an enclosing block, which removes them if it fails in turn.
+    (An outer transaction that rolls back *after* the service returned is not seen here:
+    views call these services outside any transaction of their own.)
+    """
+    outer = _files_written.get()
+    written: list[str] = []
+    token = _files_written.set(written)
+    try:
+        yield
+    except BaseException:
+        storage = Evidence._meta.get_field("file").storage
+        for name in written:
+            storage.delete(name)
+        raise
+    else:
+        if outer is not None:
+            outer.extend(written)
+    finally:
+        _files_written.reset(token)
+
+
 def evidence_attach(*, record: HourRecord, upload: UploadedFile, actor: Any) -> Evidence:
     content_type, sha256, size = evidence_check(upload)
     if record.evidence.filter(sha256=sha256).exists():
@@ -94,15 +132,66 @@ def evidence_attach(*, record: HourRecord, upload: UploadedFile, actor: Any) -> 
         uploaded_by=actor,
     )
     evidence.file.save(f"{sha256[:16]}{_suffix(content_type)}", upload, save=False)
+    written = _files_written.get()
+    if written is not None:
+        written.append(evidence.file.name)
     evidence.save()
     return evidence
+
+
+def _evidence_precheck(uploads: list[UploadedFile]) -> None:
+    """Check every upload (type, size, duplicates among them) before anything is written."""
+    seen: dict[str, str] = {}
+    for upload in uploads:
+        _, sha256, _ = evidence_check(upload)
+        if sha256 in seen:
+            raise ServiceError(
+                f"文件“{upload.name}”与“{seen[sha256]}”内容相同，请勿重复上传。",
+                field="evidence",
+            )
+        seen[sha256] = upload.name or "附件"
+
+
+def _check_learning(
+    *, start_date: dt.date, end_date: dt.date, hours: Decimal, credited_year: int, today: dt.date
+) -> None:
+    if end_date < start_date:
+        raise ServiceError("结束日期不能早于开始日期。", field="end_date")
+    if end_date > today:
+        raise ServiceError("尚未结束的学习不能申报。", field="end_date")
+    if hours <= 0:
+        raise ServiceError("学时应大于 0。", field="hours")
+    if hours > MAX_HOURS:
+        raise ServiceError(f"一条记录的学时不能超过 {MAX_HOURS} 学时。", field="hours")
+    if credited_year > end_date.year:
+        # Learning taken before the year it is credited to does not count for that year.
+        raise ServiceError(
+            f"归属年度（{credited_year} 年）不能晚于学习结束的年度（{end_date.year} 年）。",
+            field="credited_year",
+        )
+
+
+def _check_category_recognised(professional: Professional, category: str, year: int) -> None:
+    """Categories the region does not have that year (elective in Luojiang) are refused."""
+    try:
+        cat = Category(category)
+    except ValueError:
+        raise ServiceError("请选择科目类别。", field="category") from None
+    resolved = current_policy().resolve(
+        "categories", professional.region_id, assessment_date(year), person_of(professional)
+    )
+    if resolved is not None and cat not in resolved.value:
+        raise ServiceError(
+            f"{professional.region} {year} 年度不设{cat.label}。"
+            f"依据：{resolved.reference.citation}",
+            field="category",
+        )
 
 
 def _suffix(content_type: str) -> str:
     return {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}[content_type]
 
 
-@transaction.atomic
 def hour_record_declare(
     *,
     actor: Any,
@@ -122,17 +211,65 @@ def hour_record_declare(
     submit: bool = True,
     today: dt.date | None = None,
 ) -> HourRecord:
-    """学时申报: a professional (or their employer, or a provider) declares hours."""
+    """学时申报: a professional (or their employer, or a provider) declares hours.
+
+    All or nothing: a refusal (by the policy, or of one of the files) saves no record and
+    leaves no file on disk."""
+    with evidence_files_removed_on_failure(), transaction.atomic():
+        return _declare(
+            actor=actor,
+            active=active,
+            professional=professional,
+            category=category,
+            content=content,
+            hours=hours,
+            start_date=start_date,
+            end_date=end_date,
+            credited_year=credited_year,
+            mode=mode,
+            form=form,
+            required=required,
+            provider_name=provider_name,
+            evidence=evidence,
+            submit=submit,
+            today=today,
+        )
+
+
+def _declare(
+    *,
+    actor: Any,
+    active: ActiveRole,
+    professional: Professional,
+    category: str,
+    content: str,
+    hours: Decimal,
+    start_date: dt.date,
+    end_date: dt.date,
+    credited_year: int | None,
+    mode: str,
+    form: str,
+    required: bool,
+    provider_name: str,
+    evidence: list[UploadedFile] | None,
+    submit: bool,
+    today: dt.date | None,
+) -> HourRecord:
     today = today or timezone.localdate()
     if not _may_act_for(active, professional):
         raise ServiceError("您不能为该专业技术人员申报学时。")
-    if end_date < start_date:
-        raise ServiceError("结束日期不能早于开始日期。", field="end_date")
-    if end_date > today:
-        raise ServiceError("尚未结束的学习不能申报。", field="end_date")
-    if hours <= 0:
-        raise ServiceError("学时应大于 0。", field="hours")
     credited_year = credited_year or end_date.year
+    _check_learning(
+        start_date=start_date,
+        end_date=end_date,
+        hours=hours,
+        credited_year=credited_year,
+        today=today,
+    )
+    _check_category_recognised(professional, category, credited_year)
+    if required and category != Category.PUBLIC:
+        raise ServiceError("只有公需科目区分必修，其他类别不能标为必修。", field="required")
+    _evidence_precheck(list(evidence or []))
     chain = chain_for(professional, category, credited_year)
     role = CHAIN_ROLE[active.role]
     if role not in chain.entered_by:
@@ -152,7 +289,7 @@ def hour_record_declare(
         provider_name=provider_name,
         start_date=start_date,
         end_date=end_date,
-        credited_year=credited_year or end_date.year,
+        credited_year=credited_year,
         required=required,
         status=RecordStatus.DRAFT,
         chain=_snapshot(chain),
@@ -179,20 +316,42 @@ def hour_record_declare(
     return record
 
 
+def _locked(active: ActiveRole, record_id: int) -> HourRecord:
+    """The record, locked until the transaction ends, if the active role's scope holds it.
+
+    Only the record's own row is locked (``of``): the scope joins the professional and the
+    region, and locking those would make every review in a region wait on one row."""
+    try:
+        return records_visible(active).select_for_update(of=("self",)).get(pk=record_id)
+    except HourRecord.DoesNotExist:
+        raise ServiceError("记录不存在，或不在您的管辖范围内。") from None
+
+
+def _is_declarant(actor: Any, record: HourRecord) -> bool:
+    """The user who declared the record, or the professional it belongs to."""
+    user_id = getattr(actor, "pk", None)
+    return user_id is not None and user_id in (
+        record.declared_by_id,
+        record.professional.user_id,
+    )
+
+
 @transaction.atomic
 def hour_record_transition(
     *, record_id: int, actor: Any, active: ActiveRole, action: Action | str, comment: str = ""
 ) -> HourRecord:
     """Submit, approve, return, reject or resubmit one record, as the chain allows."""
-    action = Action(action)
     try:
-        record = records_visible(active).select_for_update().get(pk=record_id)
-    except HourRecord.DoesNotExist:
-        raise ServiceError("记录不存在，或不在您的管辖范围内。") from None
+        action = Action(action)
+    except ValueError:
+        raise ServiceError("未知的审核操作。") from None
+    record = _locked(active, record_id)
     entered_by, steps = _chain_roles(record.chain)
     role = CHAIN_ROLE.get(active.role)
     if role is None:
         raise ServiceError("当前角色不能办理学时审核。")
+    if action in (Action.SUBMIT, Action.RESUBMIT) and not _is_declarant(actor, record):
+        raise ServiceError("只有申报人或本人可以提交该记录。")
     before = RecordState(record.status)
     comment = comment.strip()
     if action in (Action.RETURN, Action.REJECT) and not comment:
@@ -306,3 +465,138 @@ def hour_record_enter_for_class(
         policy_version=record.policy_version,
     )
     return record, True
+
+
+def hour_record_update_returned(
+    *,
+    record_id: int,
+    actor: Any,
+    active: ActiveRole,
+    content: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    hours: Decimal,
+    evidence: list[UploadedFile] | None = None,
+    resubmit: bool = False,
+    today: dt.date | None = None,
+) -> HourRecord:
+    """退回修改: the declarant (or the professional) corrects a returned record, adds evidence
+    and, if asked, resubmits it, which restarts its review chain."""
+    return _update(
+        status=RecordStatus.RETURNED,
+        then=Action.RESUBMIT,
+        record_id=record_id,
+        actor=actor,
+        active=active,
+        content=content,
+        start_date=start_date,
+        end_date=end_date,
+        hours=hours,
+        evidence=evidence,
+        send=resubmit,
+        today=today,
+    )
+
+
+def hour_record_update_draft(
+    *,
+    record_id: int,
+    actor: Any,
+    active: ActiveRole,
+    content: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    hours: Decimal,
+    evidence: list[UploadedFile] | None = None,
+    submit: bool = False,
+    today: dt.date | None = None,
+) -> HourRecord:
+    """A draft saved earlier is completed by its declarant and, if asked, submitted."""
+    return _update(
+        status=RecordStatus.DRAFT,
+        then=Action.SUBMIT,
+        record_id=record_id,
+        actor=actor,
+        active=active,
+        content=content,
+        start_date=start_date,
+        end_date=end_date,
+        hours=hours,
+        evidence=evidence,
+        send=submit,
+        today=today,
+    )
+
+
+def _update(
+    *,
+    status: RecordStatus,
+    then: Action,
+    record_id: int,
+    actor: Any,
+    active: ActiveRole,
+    content: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    hours: Decimal,
+    evidence: list[UploadedFile] | None,
+    send: bool,
+    today: dt.date | None,
+) -> HourRecord:
+    today = today or timezone.localdate()
+    with evidence_files_removed_on_failure(), transaction.atomic():
+        record = _locked(active, record_id)
+        if not _is_declarant(actor, record):
+            raise ServiceError("只有申报人或本人可以修改该记录。")
+        if record.status != status:
+            raise ServiceError(
+                f"该记录当前为“{RecordStatus(record.status).label}”，"
+                f"只有“{status.label}”的记录可以修改。"
+            )
+        content = content.strip()
+        if not content:
+            raise ServiceError("请填写学习内容。", field="content")
+        _check_learning(
+            start_date=start_date,
+            end_date=end_date,
+            hours=hours,
+            credited_year=record.credited_year,
+            today=today,
+        )
+        uploads = list(evidence or [])
+        _evidence_precheck(uploads)
+        before = {
+            "content": record.content,
+            "start_date": record.start_date.isoformat(),
+            "end_date": record.end_date.isoformat(),
+            "hours": str(record.hours),
+        }
+        record.content = content[:200]
+        record.start_date, record.end_date, record.hours = start_date, end_date, hours
+        record.save(update_fields=["content", "start_date", "end_date", "hours", "updated_at"])
+        added = [
+            evidence_attach(record=record, upload=upload, actor=actor).original_name
+            for upload in uploads
+        ]
+        after = {
+            "content": record.content,
+            "start_date": start_date.isoformat(),
+            "end_date": end_date.isoformat(),
+            "hours": str(hours),
+        }
+        changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+        audit_event_write(
+            actor=actor,
+            role=active.role,
+            action="update",
+            target=record,
+            from_status=record.status,
+            to_status=record.status,
+            policy_version=record.policy_version,
+            data={"changed": changed, "evidence_added": added},
+        )
+        if send:
+            record = hour_record_transition(
+                record_id=record.pk, actor=actor, active=active, action=then
+            )
+        return record

@@ -25,7 +25,7 @@ class Chain:
         return self.steps[done] if done < len(self.steps) else None
 
     def describe(self) -> str:
-        entered = "、".join(r.label for r in self.entered_by)
+        entered = "、".join(r.label for r in self.entered_by).removesuffix("登记")
         steps = " → ".join(r.label for r in self.steps) or "无需审核"
         evidence = "，须上传证明材料" if self.evidence_required else ""
         return f"{self.category.label}：由{entered}登记{evidence}；审核：{steps}。"

@@ -6,141 +6,391 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0001_initial'),
-        ('people', '0001_initial'),
+        ("organisations", "0001_initial"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NumberCounter',
+            name="NumberCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(max_length=64, unique=True, verbose_name='编号范围')),
-                ('last', models.PositiveIntegerField(default=0, verbose_name='已用到')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("scope", models.CharField(max_length=64, unique=True, verbose_name="编号范围")),
+                ("last", models.PositiveIntegerField(default=0, verbose_name="已用到")),
             ],
             options={
-                'verbose_name': '证书编号计数器',
-                'verbose_name_plural': '证书编号计数器',
+                "verbose_name": "证书编号计数器",
+                "verbose_name_plural": "证书编号计数器",
             },
         ),
         migrations.CreateModel(
-            name='Booklet',
+            name="Booklet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=32, unique=True, verbose_name='证书编号')),
-                ('copies', models.PositiveSmallIntegerField(default=1, verbose_name='册次')),
-                ('reentry_since', models.DateTimeField(blank=True, null=True, verbose_name='补办后待凭证补登专业科目学时的起点')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='首次领取时间')),
-                ('professional', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='booklet', to='people.professional', verbose_name='持证人')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.region', verbose_name='发证地区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=32, unique=True, verbose_name="证书编号")),
+                ("copies", models.PositiveSmallIntegerField(default=1, verbose_name="册次")),
+                (
+                    "reentry_since",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="补办后待凭证补登专业科目学时的起点"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="首次领取时间"),
+                ),
+                (
+                    "professional",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="booklet",
+                        to="people.professional",
+                        verbose_name="持证人",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.region",
+                        verbose_name="发证地区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '继续教育证书（登记册）',
-                'verbose_name_plural': '继续教育证书（登记册）',
+                "verbose_name": "继续教育证书（登记册）",
+                "verbose_name_plural": "继续教育证书（登记册）",
             },
         ),
         migrations.CreateModel(
-            name='BookletIssue',
+            name="BookletIssue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('first', '首次申领'), ('renewal', '登记满续办'), ('replacement', '丢失损毁补办')], max_length=16, verbose_name='类型')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('issued_at', models.DateTimeField(auto_now_add=True, verbose_name='办理时间')),
-                ('booklet', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='issues', to='certificates.booklet', verbose_name='登记册')),
-                ('issued_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='经办人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("first", "首次申领"),
+                            ("renewal", "登记满续办"),
+                            ("replacement", "丢失损毁补办"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("issued_at", models.DateTimeField(auto_now_add=True, verbose_name="办理时间")),
+                (
+                    "booklet",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="issues",
+                        to="certificates.booklet",
+                        verbose_name="登记册",
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="经办人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '登记册办理记录',
-                'verbose_name_plural': '登记册办理记录',
-                'ordering': ['issued_at', 'id'],
+                "verbose_name": "登记册办理记录",
+                "verbose_name_plural": "登记册办理记录",
+                "ordering": ["issued_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Certificate',
+            name="Certificate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=40, unique=True, verbose_name='证书编号')),
-                ('shape', models.CharField(choices=[('annual_certificate', '年度继续教育证书'), ('annual_e_certificate', '年度继续教育电子证书'), ('booklet', '继续教育证书（登记册）')], max_length=24, verbose_name='证书形式')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('years_label', models.CharField(max_length=32, verbose_name='年度说明')),
-                ('hours', models.JSONField(default=dict, verbose_name='认定学时')),
-                ('verdict', models.JSONField(default=dict, verbose_name='达标结论')),
-                ('policy_version', models.CharField(max_length=32, verbose_name='政策版本')),
-                ('issuer', models.CharField(max_length=128, verbose_name='发证机关')),
-                ('payload', models.TextField(verbose_name='签名内容')),
-                ('kid', models.CharField(max_length=32, verbose_name='签名密钥')),
-                ('status', models.CharField(choices=[('valid', '有效'), ('superseded', '已换发'), ('revoked', '已撤销')], default='valid', max_length=16, verbose_name='状态')),
-                ('status_reason', models.CharField(blank=True, max_length=200, verbose_name='换发/撤销原因')),
-                ('issued_at', models.DateTimeField(auto_now_add=True, verbose_name='发证时间')),
-                ('issued_role', models.CharField(max_length=32, verbose_name='办理角色')),
-                ('stamp_required', models.BooleanField(default=False, verbose_name='须验证盖章')),
-                ('stamp_by_role', models.CharField(blank=True, max_length=32, verbose_name='盖章机关')),
-                ('stamped_at', models.DateTimeField(blank=True, null=True, verbose_name='盖章时间')),
-                ('stamp_rule', models.TextField(blank=True, verbose_name='盖章依据')),
-                ('booklet', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='certificates', to='certificates.booklet', verbose_name='登记册')),
-                ('employer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.employer', verbose_name='工作单位')),
-                ('issued_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='办理人')),
-                ('professional', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='certificates', to='people.professional', verbose_name='持证人')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.region', verbose_name='地区')),
-                ('reissue_of', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reissued_as', to='certificates.certificate', verbose_name='换发自')),
-                ('stamped_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='盖章经办人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=40, unique=True, verbose_name="证书编号")),
+                (
+                    "shape",
+                    models.CharField(
+                        choices=[
+                            ("annual_certificate", "年度继续教育证书"),
+                            ("annual_e_certificate", "年度继续教育电子证书"),
+                            ("booklet", "继续教育证书（登记册）"),
+                        ],
+                        max_length=24,
+                        verbose_name="证书形式",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("years_label", models.CharField(max_length=32, verbose_name="年度说明")),
+                ("hours", models.JSONField(default=dict, verbose_name="认定学时")),
+                ("verdict", models.JSONField(default=dict, verbose_name="达标结论")),
+                ("policy_version", models.CharField(max_length=32, verbose_name="政策版本")),
+                ("issuer", models.CharField(max_length=128, verbose_name="发证机关")),
+                ("payload", models.TextField(verbose_name="签名内容")),
+                ("kid", models.CharField(max_length=32, verbose_name="签名密钥")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("valid", "有效"),
+                            ("superseded", "已换发"),
+                            ("revoked", "已撤销"),
+                        ],
+                        default="valid",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "status_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="换发/撤销原因"),
+                ),
+                ("issued_at", models.DateTimeField(auto_now_add=True, verbose_name="发证时间")),
+                ("issued_role", models.CharField(max_length=32, verbose_name="办理角色")),
+                ("stamp_required", models.BooleanField(default=False, verbose_name="须验证盖章")),
+                (
+                    "stamp_by_role",
+                    models.CharField(blank=True, max_length=32, verbose_name="盖章机关"),
+                ),
+                (
+                    "stamped_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="盖章时间"),
+                ),
+                ("stamp_rule", models.TextField(blank=True, verbose_name="盖章依据")),
+                (
+                    "booklet",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="certificates",
+                        to="certificates.booklet",
+                        verbose_name="登记册",
+                    ),
+                ),
+                (
+                    "employer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.employer",
+                        verbose_name="工作单位",
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="办理人",
+                    ),
+                ),
+                (
+                    "professional",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="certificates",
+                        to="people.professional",
+                        verbose_name="持证人",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.region",
+                        verbose_name="地区",
+                    ),
+                ),
+                (
+                    "reissue_of",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reissued_as",
+                        to="certificates.certificate",
+                        verbose_name="换发自",
+                    ),
+                ),
+                (
+                    "stamped_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="盖章经办人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '继续教育证书',
-                'verbose_name_plural': '继续教育证书',
-                'ordering': ['-year', 'number'],
+                "verbose_name": "继续教育证书",
+                "verbose_name_plural": "继续教育证书",
+                "ordering": ["-year", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Roster',
+            name="Roster",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='验证年度')),
-                ('status', models.CharField(choices=[('submitted', '已报送'), ('processed', '已验证'), ('returned', '已退回')], default='submitted', max_length=16, verbose_name='状态')),
-                ('submitted_at', models.DateTimeField(auto_now_add=True, verbose_name='报送时间')),
-                ('late_reason', models.CharField(blank=True, max_length=200, verbose_name='逾期原因')),
-                ('processed_at', models.DateTimeField(blank=True, null=True, verbose_name='验证时间')),
-                ('comment', models.TextField(blank=True, verbose_name='意见')),
-                ('employer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rosters', to='organisations.employer', verbose_name='用人单位')),
-                ('processed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='验证经办人')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.region', verbose_name='验证地区')),
-                ('submitted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='报送人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="验证年度")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "已报送"),
+                            ("processed", "已验证"),
+                            ("returned", "已退回"),
+                        ],
+                        default="submitted",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(auto_now_add=True, verbose_name="报送时间")),
+                (
+                    "late_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="逾期原因"),
+                ),
+                (
+                    "processed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="验证时间"),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="意见")),
+                (
+                    "employer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rosters",
+                        to="organisations.employer",
+                        verbose_name="用人单位",
+                    ),
+                ),
+                (
+                    "processed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="验证经办人",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.region",
+                        verbose_name="验证地区",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="报送人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '验证花名册',
-                'verbose_name_plural': '验证花名册',
-                'ordering': ['-submitted_at', '-id'],
+                "verbose_name": "验证花名册",
+                "verbose_name_plural": "验证花名册",
+                "ordering": ["-submitted_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='RosterEntry',
+            name="RosterEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stamped', models.BooleanField(default=False, verbose_name='已盖章')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('certificate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='roster_entries', to='certificates.certificate', verbose_name='证书')),
-                ('roster', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='certificates.roster', verbose_name='花名册')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("stamped", models.BooleanField(default=False, verbose_name="已盖章")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                (
+                    "certificate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="roster_entries",
+                        to="certificates.certificate",
+                        verbose_name="证书",
+                    ),
+                ),
+                (
+                    "roster",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="certificates.roster",
+                        verbose_name="花名册",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '花名册条目',
-                'verbose_name_plural': '花名册条目',
+                "verbose_name": "花名册条目",
+                "verbose_name_plural": "花名册条目",
             },
         ),
         migrations.AddIndex(
-            model_name='certificate',
-            index=models.Index(fields=['employer', 'year'], name='certificate_employer_idx'),
+            model_name="certificate",
+            index=models.Index(fields=["employer", "year"], name="certificate_employer_idx"),
         ),
         migrations.AddConstraint(
-            model_name='certificate',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'valid')), fields=('professional', 'year'), name='certificate_one_valid_per_year'),
+            model_name="certificate",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "valid")),
+                fields=("professional", "year"),
+                name="certificate_one_valid_per_year",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rosterentry',
-            constraint=models.UniqueConstraint(fields=('roster', 'certificate'), name='roster_entry_once'),
+            model_name="rosterentry",
+            constraint=models.UniqueConstraint(
+                fields=("roster", "certificate"), name="roster_entry_once"
+            ),
         ),
     ]
