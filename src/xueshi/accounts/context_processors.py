@@ -48,6 +48,13 @@ MENU: list[tuple[str, str, frozenset[Role]]] = [
     ),
     ("catalogue:public_subjects", "公需科目", frozenset(Role)),
     ("reporting:bureau_compliance", "达标统计", frozenset({Role.BUREAU_STAFF})),
+    (
+        "certificates:employer",
+        "证书与验证",
+        frozenset({Role.EMPLOYER_ADMIN, Role.EMPLOYER_REVIEWER}),
+    ),
+    ("certificates:bureau", "证书验证", frozenset({Role.BUREAU_STAFF})),
+    ("certificates:verify", "证书核验", frozenset(Role)),
     ("web:policy", "政策查询", frozenset(Role)),
 ]
 

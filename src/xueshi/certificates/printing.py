@@ -65,19 +65,18 @@ def print_job_run(job_id: int) -> None:
 
 
 def print_job_start(job: PrintJob) -> None:
-    """Run the job after the current transaction commits: inline in tests, else a thread."""
+    """Run the job: inline where settings say so (tests), else in a thread once the
+    request's transaction has committed."""
+    if getattr(settings, "XUESHI_JOBS_INLINE", False):
+        print_job_run(job.pk)
+        return
 
-    def run() -> None:
-        if getattr(settings, "XUESHI_JOBS_INLINE", False):
+    def target() -> None:
+        try:
             print_job_run(job.pk)
-            return
+        finally:
+            close_old_connections()
 
-        def target() -> None:
-            try:
-                print_job_run(job.pk)
-            finally:
-                close_old_connections()
-
-        threading.Thread(target=target, daemon=True, name=f"print-job-{job.pk}").start()
-
-    transaction.on_commit(run)
+    transaction.on_commit(
+        lambda: threading.Thread(target=target, daemon=True, name=f"print-job-{job.pk}").start()
+    )

@@ -11,5 +11,6 @@ urlpatterns = [
     path("training/", include("xueshi.training.urls")),
     path("catalogue/", include("xueshi.catalogue.urls")),
     path("reporting/", include("xueshi.reporting.urls")),
+    path("certificates/", include("xueshi.certificates.urls")),
     path("admin/", admin.site.urls),
 ]
