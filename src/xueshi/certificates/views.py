@@ -252,7 +252,8 @@ def print_start(request: HttpRequest) -> HttpResponse:
         return redirect("certificates:employer")
     employer = active.assignment.employer
     user = request.user
-    assert employer is not None and isinstance(user, User)
+    assert employer is not None
+    assert isinstance(user, User)
     job = PrintJob.objects.create(employer=employer, year=year, requested_by=user)
     print_job_start(job)
     return redirect("certificates:print_job", job.pk)
