@@ -59,6 +59,7 @@ def certificate_rule(professional: Professional, year: int) -> Resolved:
     return resolved
 
 
+@transaction.atomic
 def number_next(*, fmt_text: str, region: str, year: int) -> str:
     """The next number of a format, unique under concurrency (a locked counter row)."""
     scope = f"{fmt_text}|{region}|{year if '{year}' in fmt_text else ''}"
@@ -115,7 +116,7 @@ def certificate_issue(
     """Generate the certificate of a compliant year, as the region's policy says."""
     try:
         professional = (
-            Professional.objects.select_for_update()
+            Professional.objects.select_for_update(of=("self",))
             .select_related("region", "employer")
             .get(pk=professional_id)
         )
@@ -305,7 +306,9 @@ def booklet_issue(
     if active.role is not Role.BUREAU_STAFF:
         raise ServiceError("继续教育证书（登记册）由人社部门发放。")
     try:
-        professional = professionals_visible(active).select_for_update().get(pk=professional_id)
+        professional = Professional.objects.select_for_update().get(
+            pk=professional_id, pk__in=professionals_visible(active).values("pk")
+        )
     except Professional.DoesNotExist:
         raise ServiceError("该专业技术人员不在您的管辖范围内。") from None
     booklet = Booklet.objects.select_for_update().filter(professional=professional).first()
@@ -472,7 +475,9 @@ def roster_process(
             )
         rule_text = str(policy.resolve("verification.days", roster.region_id, today).reference)  # type: ignore[union-attr]
     now = timezone.now()
-    entries = list(roster.entries.select_related("certificate").select_for_update())
+    entries = list(
+        roster.entries.select_related("certificate").select_for_update(of=("self", "certificate"))
+    )
     for entry in entries:
         certificate = entry.certificate
         certificate_rule_text = str(
