@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install everything and start the demo: http://127.0.0.1:8000
+# Install everything, create the database, load the demo data (idempotent), print the demo
+# logins and start the server: http://127.0.0.1:8000
 # SQLite in var/ unless DATABASE_URL is set.
 # Extra arguments go to `xueshi demo` (e.g. --addr 0.0.0.0:8000).
 set -euo pipefail

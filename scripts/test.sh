@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole suite: lint, format, types, tests on SQLite and on PostgreSQL, policy cases.
+# The whole suite: lint, format, types, tests on SQLite and on PostgreSQL, browser tests in
+# headless Chromium, policy cases.
 # Every step runs even when an earlier one fails; the summary at the end lists them all
 # and the script exits non-zero if any failed.
 #
@@ -105,7 +106,36 @@ ensure_postgres() {
     return 1
 }
 
+# Debian packages the tests need, installed when missing (CI machines start bare):
+# Chromium for the browser tests (Playwright cannot download its own here), a CJK TrueType
+# font (pages and certificate PDFs), poppler-utils (pdftotext, pdftoppm) and zbar-tools
+# (zbarimg) to read certificate PDFs back.
+DEBIAN_PACKAGES=(chromium fonts-wqy-zenhei poppler-utils zbar-tools)
+
+ensure_debian_packages() {
+    local missing=()
+    for package in "${DEBIAN_PACKAGES[@]}"; do
+        dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+    done
+    if [ "${#missing[@]}" -eq 0 ]; then
+        echo "debian packages: ${DEBIAN_PACKAGES[*]} present"
+        return 0
+    fi
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "apt-get is not available to install: ${missing[*]}"
+        return 1
+    fi
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        sudo=(sudo)
+    fi
+    echo "Installing with apt-get: ${missing[*]}"
+    "${sudo[@]}" apt-get update -qq || true
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}"
+}
+
 section "Environment"
+ensure_debian_packages || echo "!!! some Debian packages could not be installed"
 ensure_venv
 python --version
 echo "django $(python -c 'import django; print(django.get_version())')"
@@ -120,13 +150,21 @@ done
 step "ruff check" ruff check "${lint_dirs[@]}"
 step "ruff format --check" ruff format --check "${lint_dirs[@]}"
 step "mypy" mypy src
-step "pytest (SQLite)" env -u DATABASE_URL pytest
+# The browser tests run once, in their own step below, not in each database pass.
+step "pytest (SQLite)" env -u DATABASE_URL pytest -m "not browser"
 
 section "PostgreSQL"
 if ensure_postgres; then
-    step "pytest (PostgreSQL)" env DATABASE_URL="$PG_URL" pytest
+    step "pytest (PostgreSQL)" env DATABASE_URL="$PG_URL" pytest -m "not browser"
 else
     fail_step "pytest (PostgreSQL)" "PostgreSQL is not reachable at $PG_URL"
+fi
+
+section "Chromium"
+if [ -x /usr/bin/chromium ]; then
+    step "pytest (browser, headless Chromium)" env -u DATABASE_URL pytest -m browser
+else
+    fail_step "pytest (browser, headless Chromium)" "chromium could not be installed"
 fi
 
 if [ -f src/xueshi/rules/cli.py ]; then

@@ -1,7 +1,8 @@
 """The ``xueshi`` command.
 
 - ``xueshi rules ...``  the rules engine's own CLI (no Django involved)
-- ``xueshi demo``       migrate, then serve on 127.0.0.1:8000 (``--addr HOST:PORT``)
+- ``xueshi demo``       migrate, sync the regions, load the demo data and print its logins,
+                        then serve on 127.0.0.1:8000 (``--addr HOST:PORT``)
 - ``xueshi <command>``  any Django management command (``migrate``, ``runserver``, ``check``…)
 """
 
@@ -18,7 +19,8 @@ PROG = "xueshi"
 
 USAGE = f"""\
 usage: {PROG} rules ...                 rules engine (test, explain, …)
-       {PROG} demo [--addr HOST:PORT]    migrate and run the development server
+       {PROG} certificate verify FILE-OR-PAYLOAD   check a certificate PDF or QR offline
+       {PROG} demo [--addr HOST:PORT]    migrate, load the demo data, run the server
        {PROG} <django command> ...       any Django management command
 """
 
@@ -29,6 +31,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if command == "rules":
         return _rules(args[1:])
+    if command == "certificate":
+        return _certificate(args[1:])
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
     if command == "demo":
@@ -55,9 +59,25 @@ def _rules(argv: list[str]) -> int:
     return rules_main(argv)
 
 
+def _certificate(argv: list[str]) -> int:
+    """``xueshi certificate verify FILE-OR-PAYLOAD``: offline, with the public keys only."""
+    if not argv or argv[0] != "verify":
+        sys.stderr.write(f"usage: {PROG} certificate verify FILE-OR-PAYLOAD [--keys DIR]\n")
+        return 2
+    from pathlib import Path
+
+    from xueshi.certificates.offline import main as verify_main
+
+    var = Path(os.environ.get("XUESHI_VAR_DIR", Path(__file__).resolve().parents[2] / "var"))
+    keys = Path(os.environ.get("XUESHI_KEYS_DIR", var / "keys"))
+    return verify_main(argv[1:], default_keys=keys)
+
+
 def _demo(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
-        prog=f"{PROG} demo", description="Migrate the database, then run the development server."
+        prog=f"{PROG} demo",
+        description="Migrate the database, sync the regions from the policy, load the demo "
+        "data (idempotent) and print its logins, then run the development server.",
     )
     parser.add_argument("--addr", default="127.0.0.1:8000", help="HOST:PORT (default %(default)s)")
     parser.add_argument("--noreload", action="store_true", help="do not use the auto-reloader")
@@ -67,9 +87,14 @@ def _demo(argv: list[str]) -> int:
     from django.core.management import call_command, execute_from_command_line
 
     django.setup()
-    # The auto-reloader re-runs this command in a child process (RUN_MAIN=true); migrate once.
+    # The auto-reloader re-runs this command in a child process (RUN_MAIN=true); prepare once.
     if os.environ.get("RUN_MAIN") != "true":
+        from xueshi.organisations.services import regions_sync_from_policy
+        from xueshi.policy_store import current_policy
+
         call_command("migrate", interactive=False, verbosity=1)
+        regions_sync_from_policy(policy=current_policy())
+        call_command("demo_load")
 
     runserver = [PROG, "runserver", options.addr]
     if options.noreload:

@@ -132,3 +132,12 @@ def test_an_empty_batch_is_an_error() -> None:
 def test_a_url_without_payload_is_refused() -> None:
     with pytest.raises(PayloadInvalid, match="不含证书内容"):
         payload_from_text("http://example.com/certificates/verify/")
+
+
+def test_the_xueshi_command_verifies_offline(pdf: Path, keys: Path) -> None:
+    """`xueshi certificate verify FILE` exits 0 for a valid PDF and 1 for a forged payload."""
+    from xueshi.cli import main as xueshi
+
+    assert xueshi(["certificate", "verify", str(pdf), "--keys", str(keys)]) == 0
+    assert xueshi(["certificate", "verify", "XS1.k20261121.e30.AAAA", "--keys", str(keys)]) == 1
+    assert xueshi(["certificate"]) == 2

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from xueshi.reporting import views
 
 app_name = "reporting"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("my-year/", views.my_year, name="my_year"),
+    path("employer/", views.employer_compliance, name="employer_compliance"),
+    path("employer/export.xlsx", views.employer_compliance_xlsx, name="employer_compliance_xlsx"),
+    path("bureau/", views.bureau_compliance, name="bureau_compliance"),
+    path("bureau/export.xlsx", views.bureau_compliance_xlsx, name="bureau_compliance_xlsx"),
+]

@@ -1,0 +1,129 @@
+"""The compliance reports of an employer and of a bureau, scoped by the active role.
+
+An employer sees its own staff; a bureau its region and every region below (never a sibling).
+The scope comes from ``xueshi.accounts.scope``; the figures from ``compliance.compliance_of``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+
+from xueshi.accounts.access import ActiveRole
+from xueshi.accounts.scope import professionals_visible
+from xueshi.organisations.models import Employer, Region
+from xueshi.people.models import Professional
+from xueshi.records.models import HourRecord, RecordStatus
+from xueshi.reporting.compliance import PersonCompliance, Tally, compliance_of, overall, tally
+from xueshi.reporting.forms import Filters
+
+NO_EMPLOYER = "（未登记工作单位）"
+
+
+def latest_year(people: QuerySet[Professional]) -> int:
+    """The latest credited year with records among ``people``, else the current year."""
+    latest = (
+        HourRecord.objects.filter(professional__in=people.values("pk"))
+        .exclude(status=RecordStatus.DRAFT)
+        .aggregate(latest=Max("credited_year"))["latest"]
+    )
+    return int(latest) if latest else timezone.localdate().year
+
+
+def _narrow(people: QuerySet[Professional], filters: Filters) -> QuerySet[Professional]:
+    if filters.series:
+        people = people.filter(series=filters.series)
+    if filters.title_level:
+        people = people.filter(title_level=filters.title_level)
+    if filters.q:
+        people = people.filter(full_name__icontains=filters.q)
+    if filters.employer:
+        people = people.filter(employer_id=filters.employer)
+    return people
+
+
+def _by_status(rows: list[PersonCompliance], status: str) -> list[PersonCompliance]:
+    match status:
+        case "compliant":
+            return [r for r in rows if r.determined and r.compliant]
+        case "not_compliant":
+            return [r for r in rows if r.determined and not r.compliant]
+        case "undetermined":
+            return [r for r in rows if not r.determined]
+    return rows
+
+
+@dataclass
+class EmployerReport:
+    employer: Employer
+    year: int
+    summary: Tally
+    rows: list[PersonCompliance]
+
+
+def employer_report(active: ActiveRole, filters: Filters) -> EmployerReport:
+    """The employer's current staff for the year: standing, counted hours, shortfall."""
+    employer = active.assignment.employer
+    assert employer is not None, "an employer role is held in an employer"
+    people = professionals_visible(active)
+    year = filters.year or latest_year(people)
+    rows = compliance_of(_narrow(people, filters), year)
+    return EmployerReport(
+        employer=employer, year=year, summary=overall(rows), rows=_by_status(rows, filters.status)
+    )
+
+
+def bureau_regions(active: ActiveRole) -> list[Region]:
+    """The bureau's region and every region below it."""
+    region = active.assignment.region
+    assert region is not None, "a bureau role is held in a region"
+    return list(Region.objects.filter(path__startswith=region.path).order_by("path"))
+
+
+@dataclass
+class BureauReport:
+    region: Region
+    year: int
+    summary: Tally
+    by_unit: list[Tally]
+    by_series: list[Tally]
+    by_title: list[Tally]
+    by_region: list[Tally]
+    employer: Employer | None = None
+    subregions: bool = False  # the region has regions below it (show the tally by region)
+    drilled: bool = False
+    rows: list[PersonCompliance] = field(default_factory=list)
+
+
+def bureau_report(active: ActiveRole, filters: Filters) -> BureauReport:
+    """Compliance for the bureau's region (or a region below it): by unit, series, title
+    level and region, and the people behind a drill-down."""
+    regions = bureau_regions(active)
+    by_code = {r.code: r for r in regions}
+    region = by_code.get(filters.region) or regions[0]
+    people = professionals_visible(active).filter(region__path__startswith=region.path)
+    year = filters.year or latest_year(people)
+    employer = None
+    if filters.employer:
+        employer = Employer.objects.filter(
+            pk=filters.employer, region__path__startswith=region.path
+        ).first()
+    rows = compliance_of(_narrow(people, filters), year)
+    drilled = bool(filters.employer or filters.series or filters.title_level or filters.q)
+    drilled = drilled or bool(filters.status)
+    names = {r.code: r.name for r in regions}
+    return BureauReport(
+        region=region,
+        year=year,
+        summary=overall(rows),
+        by_unit=tally(rows, lambda r: (str(r.employer_id or ""), r.employer_name or NO_EMPLOYER)),
+        by_series=tally(rows, lambda r: (r.series, r.series_label)),
+        by_title=tally(rows, lambda r: (r.title_level, r.title_label)),
+        by_region=tally(rows, lambda r: (r.region_id, names.get(r.region_id, r.region_id))),
+        employer=employer,
+        subregions=any(r.path != region.path and r.path.startswith(region.path) for r in regions),
+        drilled=drilled,
+        rows=_by_status(rows, filters.status) if drilled else [],
+    )

@@ -1,0 +1,134 @@
+"""Where people stand: a professional's year, an employer's staff, a bureau's region."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from xueshi.accounts.access import allow, require_active_role
+from xueshi.accounts.models import Role
+from xueshi.people.models import Professional
+from xueshi.reporting import exports
+from xueshi.reporting.forms import BureauFilterForm, ComplianceFilterForm, YearForm
+from xueshi.reporting.reports import bureau_regions, bureau_report, employer_report
+from xueshi.reporting.selectors import default_year, person_year, record_years
+
+PAGE_SIZE = 30
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _form_errors(request: HttpRequest, form: YearForm | ComplianceFilterForm) -> None:
+    """A bad query parameter is reported and ignored (its default is used)."""
+    if form.is_bound and not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+
+
+@allow(Role.PROFESSIONAL)
+@require_GET
+def my_year(request: HttpRequest) -> HttpResponse:
+    """我的年度学时: the requirement, what counted, what is pending and what did not count."""
+    active = require_active_role(request)
+    professional = (
+        Professional.objects.select_related("region", "employer")
+        .filter(user_id=active.assignment.user_id)
+        .first()
+    )
+    if professional is None:
+        return render(request, "reporting/my_year.html", {"professional": None})
+    form = YearForm(request.GET or None)
+    _form_errors(request, form)
+    years = record_years(professional)
+    year = (form.cleaned_data.get("year") if form.is_bound and form.is_valid() else None) or (
+        default_year(years)
+    )
+    choices = sorted({*years, default_year([]), year}, reverse=True)
+    return render(
+        request,
+        "reporting/my_year.html",
+        {
+            "professional": professional,
+            "standing": person_year(professional, year),
+            "year": year,
+            "year_choices": choices,
+        },
+    )
+
+
+@allow(Role.EMPLOYER_ADMIN, Role.EMPLOYER_REVIEWER)
+@require_GET
+def employer_compliance(request: HttpRequest) -> HttpResponse:
+    """本单位达标情况: the staff for a year, with filters."""
+    form = ComplianceFilterForm(request.GET or None)
+    _form_errors(request, form)
+    filters = form.filters()
+    report = employer_report(require_active_role(request), filters)
+    page = Paginator(report.rows, PAGE_SIZE).get_page(filters.page)
+    return render(
+        request,
+        "reporting/employer_compliance.html",
+        {
+            "form": form,
+            "report": report,
+            "page": page,
+        },
+    )
+
+
+@allow(Role.EMPLOYER_ADMIN, Role.EMPLOYER_REVIEWER)
+@require_GET
+def employer_compliance_xlsx(request: HttpRequest) -> FileResponse:
+    filters = ComplianceFilterForm(request.GET or None).filters()
+    report = employer_report(require_active_role(request), filters)
+    return FileResponse(
+        exports.employer_workbook(report),
+        as_attachment=True,
+        filename=f"{report.employer.name}-{report.year}年度继续教育达标情况.xlsx",
+        content_type=XLSX,
+    )
+
+
+def _bureau_form(request: HttpRequest) -> BureauFilterForm:
+    regions = bureau_regions(require_active_role(request))
+    top = len(regions[0].path) if regions else 0
+    choices = [
+        (r.code, "　" * ((len(r.path) - top) // 7) + f"{r.name}（{r.code}）") for r in regions
+    ]
+    return BureauFilterForm(request.GET or None, regions=choices)
+
+
+@allow(Role.BUREAU_STAFF)
+@require_GET
+def bureau_compliance(request: HttpRequest) -> HttpResponse:
+    """达标统计: the bureau's region and below, by unit, series and title level."""
+    form = _bureau_form(request)
+    _form_errors(request, form)
+    filters = form.filters()
+    report = bureau_report(require_active_role(request), filters)
+    page = Paginator(report.rows, PAGE_SIZE).get_page(filters.page)
+    return render(
+        request,
+        "reporting/bureau_compliance.html",
+        {
+            "form": form,
+            "report": report,
+            "page": page,
+        },
+    )
+
+
+@allow(Role.BUREAU_STAFF)
+@require_GET
+def bureau_compliance_xlsx(request: HttpRequest) -> FileResponse:
+    filters = _bureau_form(request).filters()
+    report = bureau_report(require_active_role(request), filters)
+    return FileResponse(
+        exports.bureau_workbook(report),
+        as_attachment=True,
+        filename=f"{report.region.name}-{report.year}年度继续教育达标统计.xlsx",
+        content_type=XLSX,
+    )

@@ -1,0 +1,144 @@
+"""The demo data: idempotent, all five seed regions, records in every state, logins printed."""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from xueshi.accounts.models import Role, RoleAssignment, User
+from xueshi.audit.models import AuditEvent
+from xueshi.demo.cast import PASSWORD, PEOPLE
+from xueshi.demo.load import demo_counts, demo_load
+from xueshi.people.models import Professional
+from xueshi.records.models import HourRecord, RecordStatus
+from xueshi.reporting.selectors import person_year
+from xueshi.training.models import ClassPlan, ClassStatus
+
+pytestmark = pytest.mark.django_db
+
+SEED_REGIONS = ("440000", "440500", "350504", "410200", "341882")
+
+
+@pytest.fixture
+def loaded() -> list[Any]:
+    return demo_load()
+
+
+def test_loading_twice_changes_nothing(loaded: list[Any]) -> None:
+    """A second load finds everything and writes nothing: same counts, no new audit rows."""
+    counts, events = demo_counts(), AuditEvent.objects.count()
+    logins = demo_load()
+    assert demo_counts() == counts
+    assert AuditEvent.objects.count() == events
+    assert [login.username for login in logins] == [login.username for login in loaded]
+
+
+def test_all_five_seed_regions_have_a_bureau_and_people(loaded: list[Any]) -> None:
+    bureaus = set(
+        RoleAssignment.objects.filter(role=Role.BUREAU_STAFF).values_list("region_id", flat=True)
+    )
+    assert set(SEED_REGIONS) <= bureaus
+    people = set(Professional.objects.values_list("region_id", flat=True))
+    assert {"440500", "350504", "410200", "341882"} <= people
+    for role in (Role.EMPLOYER_ADMIN, Role.PROVIDER_STAFF, Role.AUTHORITY_REVIEWER):
+        assert RoleAssignment.objects.filter(role=role).exists(), role
+
+
+def test_records_exist_in_every_state_with_comments_and_audit(loaded: list[Any]) -> None:
+    """Draft, in review at each step, returned with a comment, approved, rejected with a
+    reason; the records made through the services carry their audit trail."""
+    records = HourRecord.objects.all()
+    assert set(records.values_list("status", flat=True)) == set(RecordStatus.values)
+    in_review = set(records.filter(status=RecordStatus.IN_REVIEW).values_list("step", flat=True))
+    assert {0, 1} <= in_review
+    for status in (RecordStatus.RETURNED, RecordStatus.REJECTED):
+        assert all(r.last_comment for r in records.filter(status=status)), status
+    approved_by_chain = records.filter(status=RecordStatus.APPROVED, source="declaration").first()
+    assert approved_by_chain is not None
+    actions = list(
+        AuditEvent.objects.filter(
+            target_type="records.hourrecord", target_id=str(approved_by_chain.pk)
+        )
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions[:2] == ["declare", "submit"]
+    assert actions[-1] == "approve"
+    assert approved_by_chain.evidence.exists()
+
+
+def test_classes_in_several_states(loaded: list[Any]) -> None:
+    states = set(ClassPlan.objects.values_list("status", flat=True))
+    assert {ClassStatus.DRAFT, ClassStatus.FILED, ClassStatus.APPROVED, ClassStatus.REJECTED} <= (
+        states
+    )
+
+
+STANDINGS = [
+    ("st-chenjing", 2014, True),
+    ("st-linwei", 2014, False),
+    ("st-huangmin", 2013, True),  # make-up taken in 2014
+    ("st-huangmin", 2014, False),
+    ("st-zhengyu", 2016, True),
+    ("st-zhengyu", 2020, True),  # under the Guangdong 2018 opinion
+    ("lj-heyun", 2017, True),
+    ("lj-xuqiang", 2017, False),
+    ("lj-sunli", 2017, True),  # credits, remote capped at 12
+    ("lj-zhoujie", 2017, True),  # the 2013–2017 cycle
+    ("kf-liuyang", 2016, True),
+    ("kf-mali", 2016, False),
+    ("gde-zhanglei", 2020, True),
+    ("gde-yangxue", 2020, False),
+]
+
+
+def test_some_people_comply_and_some_do_not(loaded: list[Any]) -> None:
+    """In the years the policy covers, the demo has people on both sides of the line."""
+    found = []
+    for username, year, _ in STANDINGS:
+        person = Professional.objects.get(user__username=username)
+        found.append((username, year, person_year(person, year).compliant))
+    assert found == STANDINGS
+
+
+def test_every_demo_login_works_with_the_demo_password(loaded: list[Any]) -> None:
+    usernames = [login.username for login in loaded]
+    assert len(usernames) == len(set(usernames)) >= 30
+    assert {p.username for p in PEOPLE} <= set(usernames)
+    for username in usernames:
+        assert authenticate(username=username, password=PASSWORD) is not None, username
+    assert User.objects.filter(username__in=usernames).count() == len(usernames)
+
+
+def test_the_command_prints_the_logins_and_says_when_nothing_changed() -> None:
+    out = StringIO()
+    call_command("demo_load", stdout=out)
+    first = out.getvalue()
+    assert "演示数据已载入" in first
+    assert PASSWORD in first
+    for username in ("shantou-bureau", "shantou-hospital-reviewer", "st-linwei", "guangde-base"):
+        assert username in first
+    again = StringIO()
+    call_command("demo_load", stdout=again)
+    assert "演示数据已存在，未作改动。" in again.getvalue()
+
+
+def test_xueshi_demo_migrates_loads_the_demo_and_then_serves(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``xueshi demo``: migrate, regions, demo data and logins, then runserver on --addr."""
+    import django.core.management
+
+    from xueshi import cli
+
+    served: list[list[str]] = []
+    monkeypatch.setattr(django.core.management, "execute_from_command_line", served.append)
+    monkeypatch.delenv("RUN_MAIN", raising=False)
+    assert cli.main(["demo", "--addr", "127.0.0.1:8123", "--noreload"]) == 0
+    assert served == [["xueshi", "runserver", "127.0.0.1:8123", "--noreload"]]
+    assert Professional.objects.filter(user__username="st-linwei").exists()
+    assert "shantou-bureau" in capsys.readouterr().out
