@@ -267,3 +267,73 @@ def test_luojiang_missed_roster_is_forfeited_except_for_the_listed_reasons() -> 
         late_reason="sick_leave",
     )
     assert roster.late_reason == "sick_leave"
+
+
+def test_after_a_replacement_professional_hours_need_their_evidence_again() -> None:
+    """G5: 补办证书的专业课学时，只有申请人重新提供学时登记相关证明材料，方可补登学时."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from xueshi.certificates.services import booklet_reentry_confirm
+
+    regions()
+    employer = EmployerFactory(region_id="341882")
+    person = employ(ProfessionalFactory(region_id="341882"), employer)
+    bureau = grant(UserFactory(), Role.BUREAU_STAFF, region_id="341882")
+    actor = bureau.assignment.user
+    approved(person, "public", 30, 2020)
+    professional = approved(person, "professional", 60, 2020)
+    booklet_issue(actor=actor, active=bureau, professional_id=person.pk, kind="first")
+    booklet_issue(
+        actor=actor, active=bureau, professional_id=person.pk, kind="replacement", reason="丢失"
+    )
+    with pytest.raises(ServiceError, match="尚有 1 条待补登"):
+        certificate_issue(actor=actor, active=bureau, professional_id=person.pk, year=2020)
+    not_a_pdf = SimpleUploadedFile("证明.pdf", b"plain text", content_type="application/pdf")
+    with pytest.raises(ServiceError, match="不是可接受的证明材料格式"):
+        booklet_reentry_confirm(
+            actor=actor, active=bureau, record_id=professional.pk, upload=not_a_pdf
+        )
+    scan = SimpleUploadedFile("培训证书.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
+    booklet_reentry_confirm(actor=actor, active=bureau, record_id=professional.pk, upload=scan)
+    with pytest.raises(ServiceError, match="无需补登"):
+        booklet_reentry_confirm(actor=actor, active=bureau, record_id=professional.pk, upload=scan)
+    certificate = certificate_issue(
+        actor=actor, active=bureau, professional_id=person.pk, year=2020
+    )
+    assert certificate.hours["professional"] == "60"
+
+
+def test_guangde_verification_is_registered_in_july_to_september() -> None:
+    """G4: 当年参加评审人员于 7、8、9 月验证登记."""
+    regions()
+    employer = EmployerFactory(region_id="341882")
+    person = employ(ProfessionalFactory(region_id="341882"), employer)
+    bureau = grant(UserFactory(), Role.BUREAU_STAFF, region_id="341882")
+    boss = grant(UserFactory(), Role.EMPLOYER_ADMIN, employer=employer)
+    booklet_issue(
+        actor=bureau.assignment.user, active=bureau, professional_id=person.pk, kind="first"
+    )
+    approved(person, "public", 30, 2020)
+    approved(person, "professional", 60, 2020)
+    certificate = certificate_issue(
+        actor=bureau.assignment.user, active=bureau, professional_id=person.pk, year=2020
+    )
+    roster = roster_submit(
+        actor=boss.assignment.user,
+        active=boss,
+        year=2020,
+        certificate_ids=[certificate.pk],
+        today=dt.date(2020, 6, 20),
+    )
+    with pytest.raises(ServiceError, match="2020-07-01 至 2020-09-30"):
+        roster_process(
+            actor=bureau.assignment.user,
+            active=bureau,
+            roster_id=roster.pk,
+            today=dt.date(2020, 6, 30),
+        )
+    roster_process(
+        actor=bureau.assignment.user, active=bureau, roster_id=roster.pk, today=dt.date(2020, 7, 1)
+    )
+    certificate.refresh_from_db()
+    assert certificate.in_effect

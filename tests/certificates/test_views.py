@@ -182,3 +182,42 @@ def test_a_professional_cannot_submit_a_roster_or_open_the_bureau_page(world) ->
     me = _client(world["me"])
     assert me.post(reverse("certificates:roster_new"), {"year": 2014}).status_code == 403
     assert me.get(reverse("certificates:bureau")).status_code == 403
+
+
+def test_the_bureau_reenters_a_replaced_booklets_hours_through_the_page() -> None:
+    """G5 in the browser's terms: find the holder, upload the evidence again, 补登."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.certificates.test_services import approved
+    from xueshi.certificates.services import booklet_issue
+
+    regions()
+    person = employ(ProfessionalFactory(region_id="341882"), EmployerFactory(region_id="341882"))
+    bureau = grant(UserFactory(), Role.BUREAU_STAFF, region_id="341882")
+    record = approved(person, "professional", 60, 2020)
+    booklet_issue(
+        actor=bureau.assignment.user, active=bureau, professional_id=person.pk, kind="first"
+    )
+    booklet_issue(
+        actor=bureau.assignment.user,
+        active=bureau,
+        professional_id=person.pk,
+        kind="replacement",
+        reason="损毁",
+    )
+    client = _client(bureau)
+    page = client.get(reverse("certificates:bureau"), {"holder": person.id_number})
+    assert "待补登" not in page.content.decode()
+    assert f'value="{record.pk}"' in page.content.decode()
+    client.post(
+        reverse("certificates:reentry"),
+        {
+            "record": record.pk,
+            "holder": person.id_number,
+            "evidence": SimpleUploadedFile(
+                "证明.pdf", b"%PDF-1.4 x", content_type="application/pdf"
+            ),
+        },
+    )
+    page = client.get(reverse("certificates:bureau"), {"holder": person.id_number})
+    assert "没有待补登的学时" in page.content.decode()

@@ -286,7 +286,7 @@ def test_an_id_number_stored_as_a_number_gets_a_hint(cls: Class) -> None:
             return rounded != candidate
         return False
 
-    digits = next(row[1][:17] + d for d in "0123456789" if garbled(row[1][:17] + d))
+    digits = next(row[1][:16] + f"{n:02d}" for n in range(100) if garbled(row[1][:16] + f"{n:02d}"))
     row[1] = float(digits)
     batch = cls.upload([row])
     assert batch.accepted is False

@@ -296,3 +296,35 @@ class PrintJob(models.Model):
     @property
     def percent(self) -> int:
         return int(self.done * 100 / self.total) if self.total else 0
+
+
+class BookletReentry(models.Model):
+    """补登: after a lost booklet is replaced, a professional-hours record counts in the new
+    booklet only once the bureau has seen its evidence again (G5)."""
+
+    booklet = models.ForeignKey(
+        Booklet, verbose_name="登记册", on_delete=models.PROTECT, related_name="reentries"
+    )
+    record = models.ForeignKey(
+        "records.HourRecord", verbose_name="学时记录", on_delete=models.PROTECT, related_name="+"
+    )
+    evidence = models.ForeignKey(
+        "records.Evidence",
+        verbose_name="重新提供的证明材料",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="经办人", on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField("补登时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "补办后补登"
+        verbose_name_plural = "补办后补登"
+        constraints = [
+            models.UniqueConstraint(fields=["booklet", "record"], name="booklet_reentry_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booklet} · {self.record}"

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +24,7 @@ from xueshi.certificates.models import (
     Booklet,
     BookletIssue,
     BookletIssueKind,
+    BookletReentry,
     Certificate,
     CertificateShape,
     CertificateStatus,
@@ -36,6 +38,9 @@ from xueshi.errors import ServiceError
 from xueshi.organisations.models import Region
 from xueshi.people.models import Professional
 from xueshi.policy_store import current_policy, person_of
+from xueshi.records.evidence import evidence_check
+from xueshi.records.models import HourRecord, RecordStatus
+from xueshi.records.services import evidence_attach
 from xueshi.reporting.selectors import person_year_verdict
 from xueshi.rules import NoRequirement, assessment_date, deadline, verification_days
 from xueshi.rules.deadlines import RuleNotSet
@@ -150,6 +155,13 @@ def certificate_issue(
         booklet = Booklet.objects.filter(professional=professional).first()
         if booklet is None:
             raise ServiceError("请先持身份证原件和证件照到人社部门首次申领继续教育证书（登记册）。")
+        pending = reentries_pending(booklet)
+        if pending:
+            listed = "、".join(f"{r.content}（{r.hours} 学时）" for r in pending[:5])
+            raise ServiceError(
+                f"证书补办后，专业科目学时须重新提供证明材料方可补登，尚有 {len(pending)} 条"
+                f"待补登：{listed}。请持原件到人社部门办理补登。"
+            )
         number = f"{booklet.number}-{year}"
         if reissue_of is not None:
             number = (
@@ -350,6 +362,60 @@ def booklet_issue(
     return booklet
 
 
+def reentries_pending(booklet: Booklet) -> list[HourRecord]:
+    """Professional-hours records entered before the booklet was replaced and not yet
+    re-entered against evidence (G5)."""
+    if booklet.reentry_since is None:
+        return []
+    done = booklet.reentries.values("record_id")
+    return list(
+        HourRecord.objects.filter(
+            professional_id=booklet.professional_id,
+            category="professional",
+            status=RecordStatus.APPROVED,
+            created_at__lt=booklet.reentry_since,
+        )
+        .exclude(pk__in=done)
+        .order_by("credited_year", "id")
+    )
+
+
+@transaction.atomic
+def booklet_reentry_confirm(
+    *, actor: Any, active: ActiveRole, record_id: int, upload: UploadedFile
+) -> BookletReentry:
+    """补登: the bureau re-enters one professional-hours record against re-submitted evidence."""
+    if active.role is not Role.BUREAU_STAFF:
+        raise ServiceError("补登由人社部门办理。")
+    visible = professionals_visible(active).values("pk")
+    try:
+        record = HourRecord.objects.select_for_update().get(pk=record_id, professional__in=visible)
+    except HourRecord.DoesNotExist:
+        raise ServiceError("学时记录不存在，或不在您的管辖范围内。") from None
+    booklet = (
+        Booklet.objects.select_for_update().filter(professional_id=record.professional_id).first()
+    )
+    if booklet is None or record not in reentries_pending(booklet):
+        raise ServiceError("该记录无需补登。")
+    # The same scan as before is fine: what G5 asks is that the bureau sees it again.
+    _, sha256, _ = evidence_check(upload)
+    evidence = record.evidence.filter(sha256=sha256).first() or evidence_attach(
+        record=record, upload=upload, actor=actor
+    )
+    reentry = BookletReentry.objects.create(
+        booklet=booklet, record=record, evidence=evidence, confirmed_by=actor
+    )
+    audit_event_write(
+        actor=actor,
+        role=active.role,
+        action="booklet_reentry",
+        target=booklet,
+        comment=record.content,
+        data={"record": record.pk, "evidence_sha256": evidence.sha256},
+    )
+    return reentry
+
+
 @transaction.atomic
 def roster_submit(
     *,
@@ -465,6 +531,19 @@ def roster_process(
     except RuleNotSet:
         days = None
     rule_text = ""
+    try:
+        window = deadline(policy, "verification_roster", roster.region_id, year=roster.year)
+    except RuleNotSet:
+        window = None
+    if (
+        window is not None
+        and window.opens is not None
+        and not (window.opens <= today <= window.due)
+    ):
+        raise ServiceError(
+            f"{roster.year} 年度验证登记时间为 {window.opens} 至 {window.due}"
+            f"（当年参加职称评审人员；其他人员另行通知）。依据：{window.reference}"
+        )
     if days is not None:
         if today not in days:
             upcoming = next_verification_day(roster.region_id, today)

@@ -21,4 +21,5 @@ urlpatterns = [
     path("rosters/<int:pk>/process/", views.roster_process_view, name="roster_process"),
     path("bureau/", views.bureau, name="bureau"),
     path("booklets/", views.booklet, name="booklet"),
+    path("booklets/reentry/", views.reentry, name="reentry"),
 ]

@@ -16,12 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xueshi.accounts.access import allow, public, require_active_role
+from xueshi.accounts.access import ActiveRole, allow, public, require_active_role
 from xueshi.accounts.models import EMPLOYER_ROLES, Role, User
 from xueshi.accounts.scope import professionals_visible
 from xueshi.certificates.forms import BookletForm, IssueForm, ReasonForm, RosterForm, VerifyForm
 from xueshi.certificates.keys import keyring
 from xueshi.certificates.models import (
+    Booklet,
     Certificate,
     CertificateStatus,
     PrintJob,
@@ -39,10 +40,12 @@ from xueshi.certificates.selectors import (
 )
 from xueshi.certificates.services import (
     booklet_issue,
+    booklet_reentry_confirm,
     certificate_issue,
     certificate_reissue,
     certificate_revoke,
     next_verification_day,
+    reentries_pending,
     roster_process,
     roster_submit,
 )
@@ -392,8 +395,49 @@ def bureau(request: HttpRequest) -> HttpResponse:
             "found": found,
             "upcoming": upcoming,
             "booklet_form": BookletForm(),
+            **_booklet_lookup(active, request.GET.get("holder", "")),
         },
     )
+
+
+def _booklet_lookup(active: ActiveRole, holder: str) -> dict[str, Any]:
+    holder = holder.strip().upper()[:18]
+    if not holder:
+        return {"holder": ""}
+    booklet = (
+        Booklet.objects.filter(
+            professional__in=professionals_visible(active).filter(id_number=holder).values("pk")
+        )
+        .select_related("professional")
+        .first()
+    )
+    pending = reentries_pending(booklet) if booklet else []
+    return {"holder": holder, "booklet": booklet, "pending": pending}
+
+
+@allow(Role.BUREAU_STAFF)
+@require_POST
+def reentry(request: HttpRequest) -> HttpResponse:
+    """补登 one record of a replaced booklet against its re-submitted evidence."""
+    active = require_active_role(request)
+    upload = request.FILES.get("evidence")
+    holder = request.POST.get("holder", "")[:18]
+    back = f"{reverse('certificates:bureau')}?holder={holder}"
+    if upload is None or not request.POST.get("record", "").isdigit():
+        messages.error(request, "请选择记录并上传重新提供的证明材料。")
+        return redirect(back)
+    try:
+        booklet_reentry_confirm(
+            actor=request.user,
+            active=active,
+            record_id=int(request.POST["record"]),
+            upload=upload,
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已补登。")
+    return redirect(back)
 
 
 @allow(Role.BUREAU_STAFF)
