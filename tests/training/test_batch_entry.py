@@ -286,7 +286,9 @@ def test_an_id_number_stored_as_a_number_gets_a_hint(cls: Class) -> None:
             return rounded != candidate
         return False
 
-    digits = next(row[1][:16] + f"{n:02d}" for n in range(100) if garbled(row[1][:16] + f"{n:02d}"))
+    digits = next(
+        row[1][:15] + f"{n:03d}" for n in range(1000) if garbled(row[1][:15] + f"{n:03d}")
+    )
     row[1] = float(digits)
     batch = cls.upload([row])
     assert batch.accepted is False
