@@ -15,10 +15,9 @@ from django.db import connection
 
 from tests.support.factories import (
     EmployerFactory,
-    ProfessionalFactory,
     UserFactory,
-    employ,
     grant,
+    make_ric,
     regions,
 )
 from xueshi.accounts.models import Role
@@ -75,15 +74,31 @@ def test_a_thousand_concurrent_numbers_are_all_distinct() -> None:
     assert max(numbers) == "4405002014001000"
 
 
-def test_concurrent_issuance_for_many_people_gives_distinct_numbers_and_one_per_person() -> None:
-    """40 people, each issued by 5 threads at once: 40 certificates, 40 numbers."""
+def _compliant_people(count: int) -> list[int]:
+    """``count`` Shantou professionals with a complete 2014, made in bulk."""
+    from xueshi.accounts.models import User
+    from xueshi.people.models import Professional
+
     regions()
     employer = EmployerFactory(region_id="440500")
-    boss = grant(UserFactory(), Role.EMPLOYER_ADMIN, employer=employer)
-    people = [employ(ProfessionalFactory(), employer) for _ in range(40)]
-    for person in people:
-        for category, hours in (("public", 20), ("professional", 42), ("elective", 12)):
-            HourRecord.objects.create(
+    users = User.objects.bulk_create([User(username=f"bulk{n}") for n in range(count)])
+    people = Professional.objects.bulk_create(
+        [
+            Professional(
+                user=user,
+                full_name=f"批量{n}",
+                id_number=make_ric(),
+                series="engineering",
+                title_level="intermediate",
+                region_id="440500",
+                employer=employer,
+            )
+            for n, user in enumerate(users)
+        ]
+    )
+    HourRecord.objects.bulk_create(
+        [
+            HourRecord(
                 professional=person,
                 category=category,
                 hours=Decimal(hours),
@@ -96,17 +111,31 @@ def test_concurrent_issuance_for_many_people_gives_distinct_numbers_and_one_per_
                 declared_by=person.user,
                 declared_role="professional",
             )
+            for person in people
+            for category, hours in (("public", 20), ("professional", 42), ("elective", 12))
+        ]
+    )
+    return [person.pk for person in people]
+
+
+def test_a_thousand_concurrent_issuances_give_a_thousand_distinct_numbers() -> None:
+    """1,000 people, issued by 20 threads at once, every person asked for by two threads:
+    1,000 certificates, 1,000 numbers, one per person."""
+    people = _compliant_people(1000)
+    bureau = grant(UserFactory(), Role.BUREAU_STAFF, region_id="440500")
 
     def work(n: int) -> None:
-        for person in people[n % 8 :: 8]:
-            # another thread may have issued it first: "已生成" is the expected refusal
+        # thread n and thread n+10 ask for the same people, in opposite orders
+        mine = people[n % 10 :: 10]
+        for pk in mine if n < 10 else reversed(mine):
+            # the second thread to ask is refused with "已生成"
             with contextlib.suppress(ServiceError):
                 certificate_issue(
-                    actor=boss.assignment.user, active=boss, professional_id=person.pk, year=2014
+                    actor=bureau.assignment.user, active=bureau, professional_id=pk, year=2014
                 )
 
-    assert _run(40, work) == []
+    assert _run(THREADS, work) == []
     numbers = list(Certificate.objects.values_list("number", flat=True))
-    assert len(numbers) == 40
-    assert len(set(numbers)) == 40
-    assert Certificate.objects.values("professional").distinct().count() == 40
+    assert len(numbers) == 1000
+    assert len(set(numbers)) == 1000
+    assert Certificate.objects.values("professional").distinct().count() == 1000
