@@ -8,5 +8,14 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/_venv.sh
 source scripts/_venv.sh
 
+# Certificates embed a TrueType CJK font (WenQuanYi Zen Hei from Debian); without it they fall
+# back to a font that is not embedded, and say so.
+if ! dpkg -s fonts-wqy-zenhei >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    sudo=()
+    [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq fonts-wqy-zenhei \
+        || echo "!!! fonts-wqy-zenhei could not be installed: certificate PDFs will warn"
+fi
+
 ensure_venv
 exec xueshi demo "$@"
