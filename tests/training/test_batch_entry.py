@@ -276,10 +276,11 @@ def test_too_many_rows_or_bytes_are_refused(cls: Class, settings: Any) -> None:
 def test_an_id_number_stored_as_a_number_gets_a_hint(cls: Class) -> None:
     row = cls.row(0, 90)
 
-    # Excel keeps 15 significant digits: the number read back is not the ID any more. Pick a
+    # A spreadsheet keeps 15–16 significant digits: the number read back is not the ID. Pick a
     # last digit whose float is inexact and reads back as an invalid ID, so luck plays no part.
     def garbled(candidate: str) -> bool:
-        rounded = str(int(float(candidate)))
+        # XlsxWriter writes numbers with 16 significant digits ({:.16G}); read back as a float
+        rounded = str(int(float(f"{float(candidate):.16G}")))
         try:
             normalise_ric(rounded)
         except ValidationError:
