@@ -19,6 +19,11 @@ def _uploads_in_tmp(request: pytest.FixtureRequest, tmp_path: Path) -> None:
         settings = request.getfixturevalue("settings")
         settings.MEDIA_ROOT = tmp_path / "uploads"
         settings.XUESHI_KEYS_DIR = tmp_path / "keys"
+        # Background jobs run at once, in the test's own process and transaction.
+        settings.TASKS = {
+            **settings.TASKS,
+            "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+        }
         # Test users need no slow password hashing.
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

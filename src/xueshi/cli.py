@@ -83,6 +83,9 @@ def _demo(argv: list[str]) -> int:
     parser.add_argument("--noreload", action="store_true", help="do not use the auto-reloader")
     options = parser.parse_args(argv)
 
+    # One process and no task worker in the demo: long jobs (batch print, Excel import,
+    # year-end) run in the request that starts them.
+    os.environ.setdefault("XUESHI_JOBS_INLINE", "1")
     import django
     from django.core.management import call_command, execute_from_command_line
 

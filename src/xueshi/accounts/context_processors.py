@@ -55,6 +55,11 @@ MENU: list[tuple[str, str, frozenset[Role]]] = [
     ),
     ("certificates:bureau", "证书验证", frozenset({Role.BUREAU_STAFF})),
     ("certificates:verify", "证书核验", frozenset(Role)),
+    (
+        "jobs:index",
+        "后台任务",
+        frozenset({Role.EMPLOYER_ADMIN, Role.PROVIDER_STAFF, Role.BUREAU_STAFF}),
+    ),
     ("web:policy", "政策查询", frozenset(Role)),
 ]
 

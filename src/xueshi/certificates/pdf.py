@@ -1,28 +1,41 @@
 """Certificate PDFs: A4 landscape, Chinese, the font embedded, a QR code with the signed
-payload. Pure ReportLab + segno; no Django.
+payload. Pure ReportLab, segno and NumPy; no Django.
 
 The CJK font must be *embedded*: a CID font that is not (ReportLab's STSong-Light) prints
 blank boxes on a machine without Chinese fonts. ReportLab embeds TrueType outlines (not
 Noto's CFF), so the font is WenQuanYi Zen Hei or AR PL UMing from Debian's packages; where
 neither is installed, the PDF falls back to the CID font and ``FontStatus.embedded`` says so.
+
+Speed (bench/pdf.py, goal ≥100 pages/s): what every page shares — the frame, the title, the
+field labels — is drawn once per document as a Form XObject and placed on each page; each
+page's own text goes out in one text object; the QR code's version is chosen once per
+document for its longest address and its mask is fixed, and the symbol is computed with
+NumPy (``qr.py``: segno's symbol, bit for bit, ten times faster); the code is drawn as one path
+of rectangles in module units (runs of dark modules merged across rows); ReportLab's C
+accelerator (rl_accel) formats the numbers, and streams are compressed without ASCII85.
 """
 
 from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
-import segno
+import numpy as np
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
+
+from xueshi.certificates.qr import qr_matrix, qr_version
 
 FONT_CANDIDATES = [
     (Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"), 0),
@@ -31,6 +44,10 @@ FONT_CANDIDATES = [
 ]
 FONT_NAME = "XueshiCJK"
 FALLBACK_FONT = "STSong-Light"
+
+# Binary (Flate only) streams: ASCII85 on top makes files 25 % larger and costs time. Read
+# by ReportLab when a document is saved; this module is the project's only ReportLab user.
+rl_config.useA85 = 0
 
 
 @dataclass(frozen=True)
@@ -59,9 +76,15 @@ def cjk_font() -> FontStatus:
                 RuntimeWarning,
                 stacklevel=2,
             )
-            pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
-            _font = FontStatus(FALLBACK_FONT, False, None)
+            _font = _cid_font()
     return _font
+
+
+@lru_cache(maxsize=1)
+def _cid_font() -> FontStatus:
+    """ReportLab's CID font: no file, nothing embedded (the benchmark's baseline)."""
+    pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
+    return FontStatus(FALLBACK_FONT, False, None)
 
 
 @dataclass(frozen=True)
@@ -91,107 +114,198 @@ class CertificateSheet:
     notes: Sequence[str] = field(default_factory=tuple)
 
 
-def _qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:
-    # A fixed mask skips segno's mask evaluation (~4 ms per code, see STACK_NOTES).
-    qr = segno.make(data, error="m", mask=3, micro=False, boost_error=False)
-    matrix = list(qr.matrix)
-    count = len(matrix) + 8  # quiet zone of 4 modules each side
-    module = size / count
-    canvas.setFillColorRGB(0, 0, 0)
-    path = canvas.beginPath()
-    for row, cells in enumerate(matrix):
-        col = 0
-        width = len(cells)
-        while col < width:
-            if cells[col]:
-                start = col
-                while col < width and cells[col]:
-                    col += 1
-                path.rect(
-                    x + (start + 4) * module,
-                    y + size - (row + 5) * module,
-                    (col - start) * module,
-                    module,
-                )
-            else:
-                col += 1
-    canvas.drawPath(path, stroke=0, fill=1)
+# --- the QR code --------------------------------------------------------------------------
+
+QR_QUIET = 4  # modules of light margin on each side
 
 
-def _page(canvas: Canvas, sheet: CertificateSheet, font: str) -> None:
-    width, height = landscape(A4)
-    canvas.setStrokeColorRGB(0.7, 0.1, 0.1)
-    canvas.setLineWidth(2)
-    canvas.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
-    canvas.setLineWidth(0.5)
-    canvas.rect(15 * mm, 15 * mm, width - 30 * mm, height - 30 * mm)
-    canvas.setFillColorRGB(0.55, 0.05, 0.05)
-    canvas.setFont(font, 26)
-    canvas.drawCentredString(width / 2, height - 38 * mm, "专业技术人员继续教育证书")
-    canvas.setFont(font, 14)
-    canvas.drawCentredString(width / 2, height - 47 * mm, sheet.year_label)
-    canvas.setFillColorRGB(0, 0, 0)
-    canvas.setFont(font, 11)
-    canvas.drawRightString(width - 22 * mm, height - 24 * mm, f"证书编号：{sheet.number}")
-
-    left = 30 * mm
-    top = height - 64 * mm
-    canvas.setFont(font, 13)
-    rows = [
-        ("姓　　名", sheet.name),
-        ("公民身份号码", sheet.masked_id),
-        ("工作单位", sheet.employer),
-        ("所在地区", sheet.region),
-    ]
-    for index, (label, value) in enumerate(rows):
-        y = top - index * 9 * mm
-        canvas.drawString(left, y, f"{label}：")
-        canvas.drawString(left + 32 * mm, y, value)
-
-    table_top = top - len(rows) * 9 * mm - 4 * mm
-    canvas.setFont(font, 12)
-    canvas.drawString(left, table_top, "学时（学分）认定情况：")
-    col_w = 34 * mm
-    for index, line in enumerate(sheet.lines):
-        x = left + index * col_w
-        canvas.rect(x, table_top - 20 * mm, col_w, 14 * mm, stroke=1, fill=0)
-        canvas.drawCentredString(x + col_w / 2, table_top - 11 * mm, line.label)
-        canvas.drawCentredString(x + col_w / 2, table_top - 17.5 * mm, line.figure)
-
-    canvas.setFont(font, 13)
-    canvas.drawString(left, table_top - 30 * mm, f"结论：{sheet.verdict}")
-    canvas.setFont(font, 11)
-    canvas.drawString(left, table_top - 38 * mm, f"验证盖章：{sheet.stamp}")
-    for index, note in enumerate(sheet.notes[:3]):
-        canvas.drawString(left, table_top - (45 + 6 * index) * mm, note)
-
-    canvas.drawString(left, 24 * mm, f"发证机关：{sheet.issuer}    发证日期：{sheet.issued_on}")
-    canvas.setFont(font, 8)
-    canvas.drawString(
-        left, 19 * mm, f"政策版本 {sheet.policy_version} · 扫描二维码或访问 {sheet.verify_url} 核验"
+def qr_rectangles(matrix: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """The dark modules as rectangles ``(column, row, width, height)``: each row's runs of
+    dark modules, a run merged with the same run on the rows right below it."""
+    size = matrix.shape[0]
+    padded = np.zeros((size, size + 2), dtype=np.int8)
+    padded[:, 1:-1] = matrix
+    edges = np.diff(padded, axis=1)
+    rows, starts = np.nonzero(edges == 1)  # row-major: the n-th start and end pair up
+    ends = np.nonzero(edges == -1)[1]
+    key = starts * (size + 1) + ends
+    order = np.lexsort((rows, key))
+    key, rows, starts, ends = key[order], rows[order], starts[order], ends[order]
+    first = np.flatnonzero(np.r_[True, (key[1:] != key[:-1]) | (rows[1:] != rows[:-1] + 1)])
+    heights = np.diff(np.r_[first, key.size])
+    return list(
+        zip(
+            starts[first].tolist(),
+            rows[first].tolist(),
+            (ends - starts)[first].tolist(),
+            heights.tolist(),
+            strict=True,
+        )
     )
 
-    qr_size = 52 * mm
-    _qr(canvas, sheet.verify_url, width - 22 * mm - qr_size, 22 * mm, qr_size)
-    canvas.setFont(font, 9)
-    canvas.drawCentredString(width - 22 * mm - qr_size / 2, 20 * mm, "扫码核验真伪")
+
+def _qr(canvas: Canvas, matrix: np.ndarray, x: float, y: float, size: float) -> None:
+    """Draw the code in the square of side ``size`` whose lower left corner is (x, y): one
+    filled path of rectangles in module units (integers), origin at the symbol's top left,
+    rows downwards."""
+    module = size / (matrix.shape[0] + 2 * QR_QUIET)
+    left, top = x + QR_QUIET * module, y + size - QR_QUIET * module
+    path = "\n".join(f"{c} {r} {w} {h} re" for c, r, w, h in qr_rectangles(matrix))
+    canvas.addLiteral(f"q 0 g {module:.6f} 0 0 {-module:.6f} {left:.4f} {top:.4f} cm\n{path}\nf Q")
 
 
-def render(sheets: Iterable[CertificateSheet], out: BinaryIO | None = None) -> bytes:
-    """One PDF with a page per certificate. Returns the bytes (also written to ``out``)."""
-    font = cjk_font()
+# --- the page -----------------------------------------------------------------------------
+
+WIDTH, HEIGHT = landscape(A4)
+LEFT = 30 * mm
+TOP = HEIGHT - 64 * mm
+ROW_LABELS = ("姓　　名", "公民身份号码", "工作单位", "所在地区")
+TABLE_TOP = TOP - len(ROW_LABELS) * 9 * mm - 4 * mm
+COLUMN_WIDTH = 34 * mm
+QR_SIZE = 52 * mm
+QR_X = WIDTH - 22 * mm - QR_SIZE
+QR_Y = 22 * mm
+RED = (0.7, 0.1, 0.1)
+TITLE_RED = (0.55, 0.05, 0.05)
+VERDICT_LABEL = "结论："
+STAMP_LABEL = "验证盖章："
+ISSUER_LABEL = "发证机关："
+
+
+def _frame(canvas: Canvas, font: str) -> str:
+    """The part every page shares, as a Form XObject drawn once per document."""
+    name = f"frame{font.replace('-', '')}"
+    canvas.beginForm(name)
+    canvas.setStrokeColorRGB(*RED)
+    canvas.setLineWidth(2)
+    canvas.rect(12 * mm, 12 * mm, WIDTH - 24 * mm, HEIGHT - 24 * mm)
+    canvas.setLineWidth(0.5)
+    canvas.rect(15 * mm, 15 * mm, WIDTH - 30 * mm, HEIGHT - 30 * mm)
+    canvas.setFillColorRGB(*TITLE_RED)
+    canvas.setFont(font, 26)
+    canvas.drawCentredString(WIDTH / 2, HEIGHT - 38 * mm, "专业技术人员继续教育证书")
+    canvas.setFillColorRGB(0, 0, 0)
+    text = canvas.beginText()
+    text.setFont(font, 13)
+    for index, label in enumerate(ROW_LABELS):
+        text.setTextOrigin(LEFT, TOP - index * 9 * mm)
+        text.textOut(f"{label}：")
+    text.setTextOrigin(LEFT, TABLE_TOP - 30 * mm)
+    text.textOut(VERDICT_LABEL)
+    text.setFont(font, 12)
+    text.setTextOrigin(LEFT, TABLE_TOP)
+    text.textOut("学时（学分）认定情况：")
+    text.setFont(font, 11)
+    text.setTextOrigin(LEFT, TABLE_TOP - 38 * mm)
+    text.textOut(STAMP_LABEL)
+    text.setTextOrigin(LEFT, 24 * mm)
+    text.textOut(ISSUER_LABEL)
+    label = "扫码核验真伪"
+    text.setFont(font, 9)
+    text.setTextOrigin(QR_X + QR_SIZE / 2 - pdfmetrics.stringWidth(label, font, 9) / 2, 20 * mm)
+    text.textOut(label)
+    canvas.drawText(text)
+    canvas.endForm()
+    return name
+
+
+class _Text:
+    """One text object for all of a page's own strings."""
+
+    def __init__(self, canvas: Canvas, font: str) -> None:
+        self.object: PDFTextObject = canvas.beginText()
+        self.font = font
+        self.size = 0.0
+
+    def size_to(self, size: float) -> None:
+        if size != self.size:
+            self.object.setFont(self.font, size)
+            self.size = size
+
+    def at(self, x: float, y: float, value: str, size: float, align: str = "left") -> None:
+        self.size_to(size)
+        if align != "left":
+            width = pdfmetrics.stringWidth(value, self.font, size)
+            x -= width if align == "right" else width / 2
+        self.object.setTextOrigin(x, y)
+        self.object.textOut(value)
+
+
+def _page(canvas: Canvas, sheet: CertificateSheet, font: str, frame: str, version: int) -> None:
+    canvas.doForm(frame)
+    width_of = pdfmetrics.stringWidth
+
+    # The hours table's cells (their number varies).
+    canvas.setStrokeColorRGB(*RED)
+    canvas.setLineWidth(0.5)
+    for index in range(len(sheet.lines)):
+        canvas.rect(LEFT + index * COLUMN_WIDTH, TABLE_TOP - 20 * mm, COLUMN_WIDTH, 14 * mm)
+
+    canvas.setFillColorRGB(*TITLE_RED)
+    text = _Text(canvas, font)
+    text.at(WIDTH / 2, HEIGHT - 47 * mm, sheet.year_label, 14, "centre")
+    text.object.setFillColorRGB(0, 0, 0)
+    text.at(WIDTH - 22 * mm, HEIGHT - 24 * mm, f"证书编号：{sheet.number}", 11, "right")
+    values = (sheet.name, sheet.masked_id, sheet.employer, sheet.region)
+    for index, value in enumerate(values):
+        text.at(LEFT + 32 * mm, TOP - index * 9 * mm, value, 13)
+    for index, line in enumerate(sheet.lines):
+        middle = LEFT + index * COLUMN_WIDTH + COLUMN_WIDTH / 2
+        text.at(middle, TABLE_TOP - 11 * mm, line.label, 12, "centre")
+        text.at(middle, TABLE_TOP - 17.5 * mm, line.figure, 12, "centre")
+    text.at(LEFT + width_of(VERDICT_LABEL, font, 13), TABLE_TOP - 30 * mm, sheet.verdict, 13)
+    text.at(LEFT + width_of(STAMP_LABEL, font, 11), TABLE_TOP - 38 * mm, sheet.stamp, 11)
+    for index, note in enumerate(sheet.notes[:3]):
+        text.at(LEFT, TABLE_TOP - (45 + 6 * index) * mm, note, 11)
+    text.at(
+        LEFT + width_of(ISSUER_LABEL, font, 11),
+        24 * mm,
+        f"{sheet.issuer}    发证日期：{sheet.issued_on}",
+        11,
+    )
+    text.at(
+        LEFT,
+        19 * mm,
+        f"政策版本 {sheet.policy_version} · 扫描二维码或访问 {sheet.verify_url} 核验",
+        8,
+    )
+    canvas.drawText(text.object)
+
+    _qr(canvas, qr_matrix(sheet.verify_url, version), QR_X, QR_Y, QR_SIZE)
+
+
+def render(
+    sheets: Iterable[CertificateSheet],
+    out: BinaryIO | None = None,
+    *,
+    embed_font: bool = True,
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = 20,
+) -> bytes:
+    """One PDF with a page per certificate. Returns the bytes (also written to ``out``).
+
+    ``embed_font=False`` uses the CID font (nothing embedded: for comparison only).
+    ``progress(pages_done)`` is called every ``progress_every`` pages and at the end.
+    """
+    pages = list(sheets)
+    if not pages:
+        raise ValueError("no certificate to render")
+    font = cjk_font() if embed_font else _cid_font()
+    # One QR version for the document, chosen for its longest address.
+    version = qr_version(max(len(sheet.verify_url.encode()) for sheet in pages))
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=landscape(A4), pageCompression=1)
     canvas.setTitle("专业技术人员继续教育证书")
     canvas.setAuthor("学时 · 专业技术人员继续教育管理系统")
-    count = 0
-    for sheet in sheets:
-        _page(canvas, sheet, font.name)
+    frame = _frame(canvas, font.name)
+    for count, sheet in enumerate(pages, start=1):
+        _page(canvas, sheet, font.name, frame, version)
         canvas.showPage()
-        count += 1
-    if count == 0:
-        raise ValueError("no certificate to render")
+        if progress is not None and count % progress_every == 0:
+            progress(count)
     canvas.save()
+    if progress is not None and len(pages) % progress_every:
+        progress(len(pages))
     data = buffer.getvalue()
     if out is not None:
         out.write(data)

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "rules.apps.AutodiscoverRulesConfig",
     "xueshi.web",
     "xueshi.audit",
@@ -62,8 +64,10 @@ INSTALLED_APPS = [
     "xueshi.records",
     "xueshi.training",
     "xueshi.catalogue",
+    "xueshi.ledger",
     "xueshi.reporting",
     "xueshi.certificates",
+    "xueshi.jobs",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -129,6 +133,10 @@ elif _database["ENGINE"] == "django.db.backends.postgresql":
     # Persistent connections matter under load (~1.6x throughput in the stack notes).
     _database["CONN_MAX_AGE"] = 60
     _database["CONN_HEALTH_CHECKS"] = True
+# Seconds a connection outlives its request (0: a new one per request). Persistent
+# connections pay on SQLite too: a new one runs the PRAGMAs above (bench/verify_wrk.py).
+if os.environ.get("XUESHI_CONN_MAX_AGE", "").strip():
+    _database["CONN_MAX_AGE"] = int(os.environ["XUESHI_CONN_MAX_AGE"])
 
 DATABASES = {"default": _database}
 
@@ -167,3 +175,18 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 XUESHI_KEYS_DIR = Path(os.environ.get("XUESHI_KEYS_DIR", VAR_DIR / "keys"))
 # The address printed on certificates and carried by their QR codes.
 XUESHI_PUBLIC_URL = os.environ.get("XUESHI_PUBLIC_URL", "http://127.0.0.1:8000")
+
+# --- Background jobs --------------------------------------------------------------
+# Django's tasks API (the django-tasks backport until Django 6). "default" keeps tasks in the
+# database; `xueshi db_worker` runs them (any number of workers, wherever the database is
+# reached). "inline" runs a task at once in the caller's process: XUESHI_JOBS_INLINE=1 sends
+# every job there (one process and no worker, e.g. the demo); tests make "default" inline.
+XUESHI_JOBS_INLINE = _env_bool("XUESHI_JOBS_INLINE", default=False)
+TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+    "inline": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}
+
+# --- Benchmarks -------------------------------------------------------------------
+# Mounts the bare baseline views of bench/verify_wrk.py under /_bench/. Never on in production.
+XUESHI_BENCH_VIEWS = _env_bool("XUESHI_BENCH_VIEWS", default=False)

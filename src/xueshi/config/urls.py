@@ -1,5 +1,6 @@
 """Root URL configuration."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -12,5 +13,10 @@ urlpatterns = [
     path("catalogue/", include("xueshi.catalogue.urls")),
     path("reporting/", include("xueshi.reporting.urls")),
     path("certificates/", include("xueshi.certificates.urls")),
+    path("jobs/", include("xueshi.jobs.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Baseline views for bench/verify_wrk.py only (XUESHI_BENCH_VIEWS=1); never in a deployment.
+if settings.XUESHI_BENCH_VIEWS:
+    urlpatterns.append(path("_bench/", include("xueshi.web.bench_views")))

@@ -119,6 +119,25 @@ class HourRecord(models.Model):
         indexes = [
             models.Index(fields=["professional", "credited_year"], name="record_person_year_idx"),
             models.Index(fields=["status", "credited_year"], name="record_status_year_idx"),
+            # Year-end evaluation reads a year's records of every person (one GROUP BY, then
+            # the bulk rules): everything it reads is in this index, so the table is never
+            # visited (SQLite "COVERING INDEX", PostgreSQL index-only scan). Key columns, not
+            # INCLUDE: SQLite has no INCLUDE and Django warns (models.W040) where it is not
+            # supported. bench/compliance.py measures it (docs/performance.md).
+            models.Index(
+                fields=[
+                    "credited_year",
+                    "status",
+                    "professional",
+                    "category",
+                    "required",
+                    "mode",
+                    "end_date",
+                    "hours",
+                    "credits",
+                ],
+                name="record_year_status_cover_idx",
+            ),
         ]
         constraints = [
             # A provider's batch enters a learner's hours for a class once: a re-upload of

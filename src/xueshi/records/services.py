@@ -5,21 +5,24 @@ is saved and an audit event is written with the policy version."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import Role
 from xueshi.accounts.scope import CHAIN_ROLE, records_visible
+from xueshi.audit.models import AuditEvent
 from xueshi.audit.services import audit_event_write
 from xueshi.errors import ServiceError
+from xueshi.ledger.services import ledger_record_changed, ledger_refresh, years_reading
 from xueshi.people.models import Professional
 from xueshi.policy_store import current_policy, person_of
 from xueshi.records.evidence import evidence_check
@@ -387,6 +390,8 @@ def hour_record_transition(
         policy_version=record.policy_version,
         data={"step": after.step},
     )
+    # The person's standing moves with the record (pending, counted): same transaction.
+    ledger_record_changed(record=record)
     return record
 
 
@@ -464,7 +469,154 @@ def hour_record_enter_for_class(
         to_status=record.status,
         policy_version=record.policy_version,
     )
+    ledger_record_changed(record=record)
     return record, True
+
+
+BULK_BATCH = 5_000
+
+Profile = tuple[str, str, str, str]
+
+
+@transaction.atomic
+def hour_record_enter_for_class_bulk(
+    *,
+    actor: Any,
+    active: ActiveRole,
+    professional_ids: Sequence[int],
+    class_plan: Any,
+) -> set[int]:
+    """``hour_record_enter_for_class`` for a whole batch: the same records (entered, then
+    submitted on the provider's own roster), the same two audit events each and the same
+    ledger refresh, in a few statements instead of six per learner (bench/batch_xlsx.py).
+    Idempotent like it: learners whose hours for the class are already entered are left
+    alone. All or nothing: a learner whose chain the provider may not enter refuses the
+    whole call. Returns the ids of the professionals whose record was created."""
+    existing = set(
+        HourRecord.objects.filter(class_plan=class_plan, source=RecordSource.BATCH).values_list(
+            "professional_id", flat=True
+        )
+    )
+    todo = sorted(set(professional_ids) - existing)
+    if not todo:
+        return set()
+    year = class_plan.end_date.year
+    policy_version = current_policy().version
+    role = active.role
+    # Records differ only by person, and their chain by the person's profile: one prototype
+    # record per profile, its values prepared for the database once.
+    people: dict[Profile, list[int]] = defaultdict(list)
+    for start in range(0, len(todo), BULK_BATCH):
+        for pk, *profile in Professional.objects.filter(
+            pk__in=todo[start : start + BULK_BATCH]
+        ).values_list("id", "region_id", "series", "title_level", "institution_level"):
+            people[(profile[0], profile[1], profile[2], profile[3])].append(pk)
+    prototypes: dict[Profile, HourRecord] = {}
+    for key, ids in people.items():
+        professional = Professional.objects.get(pk=ids[0])
+        chain = chain_for(professional, class_plan.category, year)
+        if ChainRole.PROVIDER not in chain.entered_by:
+            who = "、".join(r.label for r in chain.entered_by)
+            raise ServiceError(
+                f"{Category(class_plan.category).label}学时由{who}登记，施教机构不能批量登记。"
+                f"依据：{chain.reference.citation}"
+            )
+        snapshot = _snapshot(chain)
+        entered_by, steps = _chain_roles(snapshot)
+        # The provider's own roster is the evidence of a class it ran (S6, L6).
+        after = next_state(
+            State(RecordState.DRAFT, 0),
+            Action.SUBMIT,
+            ChainRole.PROVIDER,
+            entered_by=entered_by,
+            steps=steps,
+        )
+        prototypes[key] = HourRecord(
+            professional_id=ids[0],
+            category=class_plan.category,
+            hours=class_plan.hours,
+            mode=class_plan.mode,
+            form="training",
+            content=class_plan.title,
+            provider=class_plan.provider,
+            provider_name=class_plan.provider.name,
+            start_date=class_plan.start_date,
+            end_date=class_plan.end_date,
+            credited_year=year,
+            required=class_plan.required,
+            status=after.status.value,
+            chain=snapshot,
+            step=after.step,
+            policy_version=policy_version,
+            source=RecordSource.BATCH,
+            class_plan=class_plan,
+            declared_by=actor,
+            declared_role=role,
+        )
+        _insert_like(prototypes[key], "professional_id", ids)
+    created = {
+        professional_id: record_id
+        for record_id, professional_id in HourRecord.objects.filter(
+            class_plan=class_plan, source=RecordSource.BATCH
+        ).values_list("id", "professional_id")
+        if professional_id not in existing
+    }
+    by = actor if getattr(actor, "pk", None) else None
+    for key, ids in people.items():
+        status = prototypes[key].status
+        common: dict[str, Any] = {
+            "actor": by,
+            "role": role,
+            "target_type": HourRecord._meta.label_lower,
+            "target_id": "",
+            "policy_version": policy_version,
+        }
+        targets = [str(created[pk]) for pk in ids]
+        entered = AuditEvent(action="enter", to_status=RecordState.DRAFT.value, **common)
+        _insert_like(entered, "target_id", targets)
+        submitted = AuditEvent(
+            action=Action.SUBMIT.value,
+            from_status=RecordState.DRAFT.value,
+            to_status=status,
+            **common,
+        )
+        _insert_like(submitted, "target_id", targets)
+        _ledger_entered(prototypes[key], ids)
+    return set(created)
+
+
+def _insert_like(prototype: models.Model, column: str, values: Sequence[Any]) -> None:
+    """INSERT one row per value: the prototype's fields, with ``column`` set to the value.
+
+    The prototype's values are prepared for the database once; ``bulk_create`` prepares
+    every value of every row, which cost 25 times the INSERT itself at 100,000 records."""
+    meta = prototype._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    prepared = [f.get_db_prep_save(f.pre_save(prototype, True), connection) for f in fields]
+    index = next(i for i, f in enumerate(fields) if f.attname == column)
+    q = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {q(meta.db_table)} ({', '.join(q(f.column) for f in fields)})"
+        f" VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), BULK_BATCH):
+            rows = []
+            for value in values[start : start + BULK_BATCH]:
+                row = list(prepared)
+                row[index] = value
+                rows.append(row)
+            cursor.executemany(sql, rows)
+
+
+def _ledger_entered(prototype: HourRecord, professional_ids: Sequence[int]) -> None:
+    """What ``ledger_record_changed`` does for each record entered, with the years that
+    read them found once for the profile rather than once per record."""
+    if prototype.status == RecordStatus.DRAFT:
+        return
+    years = years_reading(prototype.professional, prototype.credited_year)
+    for professional_id in professional_ids if years else ():
+        ledger_refresh(professional_id=professional_id, years=years)
 
 
 def hour_record_update_returned(

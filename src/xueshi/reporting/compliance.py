@@ -281,15 +281,15 @@ def compliance_of(people: QuerySet[Professional], year: int) -> list[PersonCompl
                 determined=row is not None and bool(result.determined[row]),
                 compliant=row is not None and bool(result.compliant[row]),
                 years=reqs.years if reqs else (year,),
-                counted=_counted(reqs, sums[p[0]].columns),
-                shortfall=() if row is None else _shortfall(reqs, result.row_shortfall(row)),
+                counted=counted_figures(reqs, sums[p[0]].columns),
+                shortfall=() if row is None else shortfall_items(reqs, result.row_shortfall(row)),
                 pending=sums[p[0]].pending,
             )
         )
     return out
 
 
-def _counted(reqs: Requirements | None, sums: dict[str, int]) -> dict[str, Decimal]:
+def counted_figures(reqs: Requirements | None, sums: dict[str, int]) -> dict[str, Decimal]:
     """What counted, by category, as the single evaluation counts it."""
 
     def hours(name: str) -> Decimal:
@@ -315,7 +315,9 @@ def _counted(reqs: Requirements | None, sums: dict[str, int]) -> dict[str, Decim
     return counted
 
 
-def _shortfall(reqs: Requirements | None, amounts: dict[str, Decimal]) -> tuple[Shortfall, ...]:
+def shortfall_items(
+    reqs: Requirements | None, amounts: dict[str, Decimal]
+) -> tuple[Shortfall, ...]:
     if reqs is None:
         return ()
     items = []

@@ -1,11 +1,14 @@
 """The compliance reports of an employer and of a bureau, scoped by the active role.
 
 An employer sees its own staff; a bureau its region and every region below (never a sibling).
-The scope comes from ``xueshi.accounts.scope``; the figures from ``compliance.compliance_of``.
+The scope comes from ``xueshi.accounts.scope``; the figures from ``compliance.compliance_of``,
+or, for a bureau and a year the ledger holds (``xueshi.ledger``), from the ledger's rows: the
+same figures (a test checks it), kept current by every review, without reading a record.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Max, QuerySet
@@ -13,6 +16,7 @@ from django.utils import timezone
 
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.scope import professionals_visible
+from xueshi.ledger.selectors import LedgerFilters, dashboard, ledger_people, year_is_open
 from xueshi.organisations.models import Employer, Region
 from xueshi.people.models import Professional
 from xueshi.records.models import HourRecord, RecordStatus
@@ -90,11 +94,25 @@ class BureauReport:
     by_unit: list[Tally]
     by_series: list[Tally]
     by_title: list[Tally]
-    by_region: list[Tally]
+    by_region: list[Tally]  # by the regions directly below (and the region itself)
     employer: Employer | None = None
     subregions: bool = False  # the region has regions below it (show the tally by region)
     drilled: bool = False
     rows: list[PersonCompliance] = field(default_factory=list)
+    from_ledger: bool = False  # read from the ledger (else evaluated now)
+    ledger_rebuilt_at: dt.datetime | None = None
+
+
+def _child_regions(region: Region, regions: list[Region]) -> dict[str, Region]:
+    """Each region under ``region`` → the one directly below ``region`` that holds it."""
+    by_code = {r.code: r for r in regions}
+    depth = len(region.path)
+    child = {}
+    for r in regions:
+        if r.path.startswith(region.path):
+            head = r.path[depth:].split("/", 1)[0]
+            child[r.code] = by_code.get(head, region) if head else region
+    return child
 
 
 def bureau_report(active: ActiveRole, filters: Filters) -> BureauReport:
@@ -110,10 +128,40 @@ def bureau_report(active: ActiveRole, filters: Filters) -> BureauReport:
         employer = Employer.objects.filter(
             pk=filters.employer, region__path__startswith=region.path
         ).first()
-    rows = compliance_of(_narrow(people, filters), year)
     drilled = bool(filters.employer or filters.series or filters.title_level or filters.q)
     drilled = drilled or bool(filters.status)
-    names = {r.code: r.name for r in regions}
+    subregions = any(r.path != region.path and r.path.startswith(region.path) for r in regions)
+    if year_is_open(year):
+        narrow = LedgerFilters(
+            series=filters.series,
+            title_level=filters.title_level,
+            employer=filters.employer,
+            q=filters.q,
+            status=filters.status,
+        )
+        board = dashboard(region, year, filters=narrow, units=True)
+        return BureauReport(
+            region=region,
+            year=year,
+            summary=board.summary,
+            by_unit=board.by_unit,
+            by_series=board.by_series,
+            by_title=board.by_title,
+            by_region=board.by_region,
+            employer=employer,
+            subregions=subregions,
+            drilled=drilled,
+            rows=ledger_people(region, year, narrow) if drilled else [],
+            from_ledger=True,
+            ledger_rebuilt_at=board.updated_at,
+        )
+    rows = compliance_of(_narrow(people, filters), year)
+    child = _child_regions(region, regions)
+
+    def place(row: PersonCompliance) -> tuple[str, str]:
+        found = child.get(row.region_id)
+        return (found.code, found.name) if found else (row.region_id, row.region_id)
+
     return BureauReport(
         region=region,
         year=year,
@@ -121,9 +169,9 @@ def bureau_report(active: ActiveRole, filters: Filters) -> BureauReport:
         by_unit=tally(rows, lambda r: (str(r.employer_id or ""), r.employer_name or NO_EMPLOYER)),
         by_series=tally(rows, lambda r: (r.series, r.series_label)),
         by_title=tally(rows, lambda r: (r.title_level, r.title_label)),
-        by_region=tally(rows, lambda r: (r.region_id, names.get(r.region_id, r.region_id))),
+        by_region=tally(rows, place),
         employer=employer,
-        subregions=any(r.path != region.path and r.path.startswith(region.path) for r in regions),
+        subregions=subregions,
         drilled=drilled,
         rows=_by_status(rows, filters.status) if drilled else [],
     )

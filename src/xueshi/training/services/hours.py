@@ -15,7 +15,6 @@ from xueshi.accounts.access import ActiveRole
 from xueshi.audit.services import audit_event_write
 from xueshi.errors import ServiceError
 from xueshi.policy_store import current_policy
-from xueshi.records.services import hour_record_enter_for_class
 from xueshi.rules import Deadline
 from xueshi.training import batch as batch_rows
 from xueshi.training.excel import read_rows
@@ -80,29 +79,10 @@ def hour_batch_upload(
         rows=len(checked),
     )
     if not errors:
-        for row in checked:
-            enrollment = row.enrollment
-            assert enrollment is not None
-            assert row.score is not None
-            passed = row.result == batch_rows.PASSED
-            if enrollment.score != row.score or enrollment.passed != passed:
-                enrollment.score, enrollment.passed = row.score, passed
-                enrollment.save(update_fields=["score", "passed"])
-            if not passed:
-                continue
-            _, created = hour_record_enter_for_class(
-                actor=actor,
-                active=active,
-                professional=enrollment.professional,
-                class_plan=plan,
-                today=today,
-            )
-            if created:
-                batch.created += 1
-                row.result, row.message = batch_rows.CREATED, "已登记学时"
-            else:
-                batch.unchanged += 1
-                row.result, row.message = batch_rows.UNCHANGED, "此前已登记，未重复登记"
+        # Scores kept and passed learners' hours entered for the whole file at once.
+        batch_rows.enter_rows(plan, checked, actor=actor, active=active)
+        batch.created = sum(1 for row in checked if row.result == batch_rows.CREATED)
+        batch.unchanged = sum(1 for row in checked if row.result == batch_rows.UNCHANGED)
         batch.accepted = True
     batch.report = [row.as_report() for row in checked]
     batch.save()

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from xueshi.accounts.access import allow, require_active_role
 from xueshi.accounts.models import Role
 from xueshi.errors import ServiceError
+from xueshi.jobs.imports import hour_batch_import_start
+from xueshi.jobs.models import JobStatus
 from xueshi.training import selectors, services
 from xueshi.training.excel import template_write
 from xueshi.training.forms import BatchUploadForm
@@ -47,26 +49,28 @@ def batch_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = BatchUploadForm(request.POST, request.FILES)
         if form.is_valid():
+            # Checked and entered by a background job; its page shows the progress, then
+            # sends the provider to the report. A job already through (a worker that was
+            # quick, the inline backend) answers here as the upload always did.
             try:
-                batch = services.hour_batch_upload(
-                    class_plan_id=plan.pk,
-                    upload=form.cleaned_data["file"],
-                    actor=request.user,
-                    active=active,
+                job = hour_batch_import_start(
+                    plan=plan, upload=form.cleaned_data["file"], actor=request.user, active=active
                 )
             except ServiceError as exc:
                 form.add_error("file", exc.message)
             else:
-                if batch.accepted:
-                    messages.success(
-                        request,
-                        f"已登记：新登记 {batch.created} 人，此前已登记 {batch.unchanged} 人。",
-                    )
+                if job.status == JobStatus.FAILED:
+                    form.add_error("file", job.error)
+                elif job.status == JobStatus.DONE:
+                    if job.result.get("accepted"):
+                        messages.success(request, job.message)
+                    else:
+                        messages.error(
+                            request, "文件中有错误，整份文件未登记。请按校验报告修改后重新上传。"
+                        )
+                    return HttpResponseRedirect(job.result_url)
                 else:
-                    messages.error(
-                        request, "文件中有错误，整份文件未登记。请按校验报告修改后重新上传。"
-                    )
-                return HttpResponseRedirect(reverse("training:batch_detail", args=[batch.pk]))
+                    return HttpResponseRedirect(reverse("jobs:detail", args=[job.pk]))
     else:
         form = BatchUploadForm()
     return render(request, "training/batch_upload.html", {"form": form, **_batch_context(plan)})

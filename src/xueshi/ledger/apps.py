@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LedgerConfig(AppConfig):
+    name = "xueshi.ledger"
+    verbose_name = "达标台账"

@@ -1,0 +1,177 @@
+"""Writes of the ledger: refresh one person's rows inside the transaction of the change that
+moved them, and rebuild whole years set-based (the year-end job, or after a policy change).
+
+Concurrency: a refresh locks the person's row first and reads the records after, so two
+approvals of the same person's records queue up and the second sees the first (a refresh
+that read before the other committed would write a stale row over a fresh one). On
+PostgreSQL a refresh also takes a shared lock on the open year's row, which a rebuild takes
+exclusively: a rebuild waits for the refreshes under way and those that start during it wait
+for the rebuild, so neither overwrites the other with older figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from xueshi.audit.services import audit_event_write
+from xueshi.ledger.compute import ROW_FIELDS, Row, period, person_rows, profile_of, year_rows
+from xueshi.ledger.models import LedgerYear, PersonYear
+from xueshi.people.models import Professional
+from xueshi.policy_store import current_policy
+from xueshi.records.models import HourRecord, RecordStatus
+from xueshi.reporting.selectors import LOOKBACK_YEARS
+
+WRITE_BATCH = 5_000
+
+
+def _open_years(years: Iterable[int] | None, *, share_lock: bool) -> list[int]:
+    """The open years among ``years`` (all open years if None), share-locked on PostgreSQL
+    until the transaction ends (see the module docstring)."""
+    table = LedgerYear._meta.db_table
+    wanted = None if years is None else sorted(set(years))
+    if wanted == []:
+        return []
+    where, params = "", []
+    if wanted is not None:
+        where = f" WHERE year IN ({', '.join(['%s'] * len(wanted))})"
+        params = wanted
+    lock = " FOR SHARE" if share_lock and connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT year FROM {table}{where} ORDER BY year{lock}", params)
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
+def _upsert(rows: Sequence[Row]) -> None:
+    fields = _field_names()
+    objects = [PersonYear(**dict(zip(ROW_FIELDS, row, strict=True))) for row in rows]
+    PersonYear.objects.bulk_create(
+        objects,
+        update_conflicts=True,
+        unique_fields=["professional", "year"],
+        update_fields=[f for f in fields if f not in ("professional", "year")],
+    )
+
+
+def ledger_refresh(*, professional_id: int, years: Iterable[int] | None = None) -> int:
+    """Recompute the person's rows for ``years`` (every open year if None) with the single
+    evaluation and write them; years the ledger has not opened are skipped. Call it inside
+    the transaction of the change. Returns the number of rows written."""
+    with transaction.atomic():
+        open_years = _open_years(years, share_lock=True)
+        if not open_years:
+            return 0
+        professional = (
+            Professional.objects.select_for_update(of=("self",)).filter(pk=professional_id).first()
+        )
+        if professional is None:
+            return 0
+        rows = person_rows(current_policy(), professional, open_years, timezone.now())
+        _upsert(rows)
+        return len(rows)
+
+
+def years_reading(professional: Professional, credited_year: int) -> list[int]:
+    """The open years whose verdict reads records credited to ``credited_year``: that year,
+    and for a teacher every cycle-end year whose five years include it."""
+    policy = current_policy()
+    candidates = range(credited_year, credited_year + LOOKBACK_YEARS)
+    years = _open_years(candidates, share_lock=False)
+    return [
+        year
+        for year in years
+        if credited_year
+        in period(
+            policy,
+            profile_of(
+                professional.region_id,
+                year,
+                professional.series,
+                professional.title_level,
+                professional.institution_level,
+            ),
+        )
+    ]
+
+
+def ledger_record_changed(*, record: HourRecord) -> int:
+    """A record changed state (or was entered): refresh the rows that read it."""
+    if record.status == RecordStatus.DRAFT:
+        return 0
+    professional = record.professional
+    years = years_reading(professional, record.credited_year)
+    if not years:
+        return 0
+    return ledger_refresh(professional_id=professional.pk, years=years)
+
+
+def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _insert_sql() -> str:
+    column_of = {f.name: f.column for f in PersonYear._meta.concrete_fields}
+    columns = ", ".join(column_of[name] for name in _field_names())
+    marks = ", ".join(["%s"] * len(ROW_FIELDS))
+    return f"INSERT INTO {PersonYear._meta.db_table} ({columns}) VALUES ({marks})"
+
+
+def _field_names() -> list[str]:
+    return [f.removesuffix("_id") for f in ROW_FIELDS]
+
+
+def _rebuild_year(year: int, actor: Any) -> int:
+    policy = current_policy()
+    now = timezone.now()
+    # Open (or lock) the year first: refreshes under way finish, new ones wait (PostgreSQL).
+    ledger_year, _ = LedgerYear.objects.get_or_create(
+        year=year, defaults={"rebuilt_at": now, "policy_version": policy.version}
+    )
+    LedgerYear.objects.select_for_update().filter(year=year).first()
+    PersonYear.objects.filter(year=year).delete()
+    written = 0
+    sql = _insert_sql()
+    with connection.cursor() as cursor:
+        for batch in _batches(year_rows(policy, year, now), WRITE_BATCH):
+            cursor.executemany(sql, batch)
+            written += len(batch)
+    ledger_year.rebuilt_at = now
+    ledger_year.policy_version = policy.version
+    ledger_year.rows = written
+    ledger_year.save(update_fields=["rebuilt_at", "policy_version", "rows"])
+    audit_event_write(
+        actor=actor,
+        role="system",
+        action="ledger_rebuild",
+        target=ledger_year,
+        policy_version=policy.version,
+        data={"rows": written},
+    )
+    return written
+
+
+def ledger_rebuild(*, year: int | None = None, actor: Any = None) -> dict[int, int]:
+    """Rebuild the ledger set-based: for ``year`` (opening it if new), or for every open year
+    and every year records are credited to. Each year is one transaction. Returns the rows
+    written by year."""
+    if year is not None:
+        years = [year]
+    else:
+        credited = (
+            HourRecord.objects.exclude(status=RecordStatus.DRAFT)
+            .values_list("credited_year", flat=True)
+            .distinct()
+            .order_by()
+        )
+        years = sorted({*LedgerYear.objects.values_list("year", flat=True), *credited})
+    written = {}
+    for each in years:
+        with transaction.atomic():
+            written[each] = _rebuild_year(each, actor)
+    return written

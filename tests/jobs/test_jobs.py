@@ -1,0 +1,280 @@
+"""Background jobs: start, progress, result, failure — through the services, the pages
+and ``xueshi job``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+
+from tests.certificates.test_services import approved, complete_shantou_year
+from tests.support.factories import (
+    EmployerFactory,
+    ProfessionalFactory,
+    UserFactory,
+    grant,
+    regions,
+)
+from xueshi.accounts.models import Role
+from xueshi.audit.models import AuditEvent
+from xueshi.jobs import year_end
+from xueshi.jobs.models import Job, JobKind, JobStatus
+from xueshi.jobs.services import job_listen, job_progress, job_reconcile, job_start
+from xueshi.people.models import Professional
+from xueshi.reporting.compliance import compliance_of
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.jobs.urls")]
+
+DATABASE_BACKEND = {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+
+
+@pytest.fixture
+def shantou() -> dict[str, Any]:
+    """Five Shantou professionals for 2014: three complete, one short, one with nothing."""
+    regions()
+    employer = EmployerFactory(region_id="440500")
+    people = [ProfessionalFactory(region_id="440500", employer=employer) for _ in range(5)]
+    for person in people[:3]:
+        complete_shantou_year(person)
+    approved(people[3], "public", 20, 2014)
+    bureau = grant(UserFactory(), Role.BUREAU_STAFF, region_id="440500")
+    return {"people": people, "bureau": bureau, "employer": employer}
+
+
+@pytest.fixture
+def without_ledger(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(year_end, "_ledger_rebuild", lambda: None)
+
+
+def _expected(year: int) -> tuple[int, int, int]:
+    rows = compliance_of(Professional.objects.filter(region__path__startswith="000000/"), year)
+    people = [r for r in rows if r.region_id.startswith("4405")]
+    determined = [r for r in people if r.determined]
+    return len(people), len(determined), sum(1 for r in determined if r.compliant)
+
+
+def test_year_end_counts_the_region_with_the_bulk_evaluation(shantou, without_ledger) -> None:  # type: ignore[no-untyped-def]
+    job = year_end.year_end_start(region_code="440500", year=2014)
+    assert job.status == JobStatus.DONE
+    assert job.kind == JobKind.YEAR_END
+    assert (job.result["people"], job.result["determined"], job.result["compliant"]) == (
+        _expected(2014)
+    )
+    assert job.result["people"] == 5
+    assert job.result["compliant"] == 3
+    assert job.result["source"] == "compliance"
+    assert (job.done, job.total) == (5, 5)
+    assert sum(r["people"] for r in job.result["by_region"]) == 5
+    assert "已达标 3 人" in job.message
+    assert job.started_at is not None
+    assert job.finished_at is not None
+    actions = list(
+        AuditEvent.objects.filter(target_id=str(job.pk), target_type="jobs.job")
+        .order_by("id")
+        .values_list("action", "to_status")
+    )
+    assert actions == [("job_start", "queued"), ("job_run", "running"), ("job_done", "done")]
+
+
+def test_year_end_slices_report_progress_as_they_go(shantou, without_ledger, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(year_end, "SLICE", 2)
+    seen: list[tuple[str, int, int]] = []
+    with job_listen(lambda job: seen.append((job.status, job.done, job.total))):
+        job = year_end.year_end_start(region_code="440500", year=2014)
+    assert job.status == JobStatus.DONE
+    running = [(done, total) for status, done, total in seen if status == JobStatus.RUNNING]
+    assert running == [(0, 0), (0, 5), (2, 5), (4, 5), (5, 5)]
+    assert job.result["compliant"] == 3
+
+
+def test_year_end_with_the_ledger_agrees_with_the_bulk_evaluation(shantou) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("xueshi.ledger.services")
+    if year_end._ledger_rebuild() is None:
+        pytest.skip("no ledger_rebuild")
+    job = year_end.year_end_start(region_code="440500", year=2014)
+    assert job.status == JobStatus.DONE, job.error
+    assert job.result["source"] == "ledger"
+    assert (job.result["people"], job.result["determined"], job.result["compliant"]) == (
+        _expected(2014)
+    )
+
+
+def test_an_unknown_region_is_refused_before_any_job(db) -> None:  # type: ignore[no-untyped-def]
+    regions()
+    with pytest.raises(Exception, match="没有行政区划代码为 999999 的地区"):
+        year_end.year_end_start(region_code="999999", year=2014)
+    assert not Job.objects.exists()
+
+
+def test_a_crashing_task_fails_the_job_with_a_chinese_error(shantou, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def crash(job: Job, progress: Any) -> Any:
+        progress(1, 10, "计算中")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(year_end, "_year_end", crash)
+    job = year_end.year_end_start(region_code="440500", year=2014)
+    assert job.status == JobStatus.FAILED
+    assert job.error == "处理时出现内部错误（RuntimeError：disk full），请联系系统管理员。"
+    assert job.finished_at is not None
+    assert AuditEvent.objects.filter(
+        target_id=str(job.pk), action="job_fail", to_status="failed"
+    ).exists()
+
+
+def test_progress_never_passes_the_total(shantou) -> None:  # type: ignore[no-untyped-def]
+    job = Job.objects.create(kind=JobKind.YEAR_END, title="t")
+    job_progress(job, 3, 10, "x" * 300)
+    job.refresh_from_db()
+    assert (job.done, job.total, job.percent, len(job.message)) == (3, 10, 30, 200)
+    job_progress(job, 12)
+    job.refresh_from_db()
+    assert (job.done, job.total) == (10, 10)
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes a connection left in a transaction
+def test_with_the_database_backend_the_worker_runs_the_job(
+    shantou, settings, without_ledger
+) -> None:  # type: ignore[no-untyped-def]
+    settings.TASKS = {**settings.TASKS, "default": DATABASE_BACKEND}
+    job = year_end.year_end_start(region_code="440500", year=2014)
+    assert job.status == JobStatus.QUEUED
+    assert DBTaskResult.objects.filter(id=job.task_id, status="READY").exists()
+    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE
+    assert job.result["compliant"] == 3
+    assert DBTaskResult.objects.get(id=job.task_id).status == "SUCCESSFUL"
+
+
+def test_a_task_that_failed_outside_the_job_fails_the_job(shantou, settings) -> None:  # type: ignore[no-untyped-def]
+    """A task the backend reports failed (e.g. its code would not import) while its job
+    still says queued: the job is failed when someone looks at it."""
+    settings.TASKS = {**settings.TASKS, "default": DATABASE_BACKEND}
+    job = year_end.year_end_start(region_code="440500", year=2014)
+    DBTaskResult.objects.get(id=job.task_id).set_failed(ImportError("no module"))
+    job = job_reconcile(job)
+    assert job.status == JobStatus.FAILED
+    assert job.error == "后台任务异常终止（ImportError），请重新提交。"
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+
+def _client(active: Any) -> Client:
+    client = Client()
+    client.force_login(active.assignment.user)
+    return client
+
+
+def test_the_bureau_starts_the_year_end_and_reads_the_counts(shantou, without_ledger) -> None:  # type: ignore[no-untyped-def]
+    client = _client(shantou["bureau"])
+    page = client.get(reverse("jobs:index"))
+    assert "开始评估" in page.content.decode()
+    response = client.post(reverse("jobs:year_end_start"), {"year": 2014})
+    job = Job.objects.get()
+    assert response.url == reverse("jobs:detail", args=[job.pk])
+    text = client.get(response.url).content.decode()
+    assert 'id="job-counts"' in text
+    assert "已达标 3 人" in text
+    assert job.region_id == "440500"
+    assert job.requested_by == shantou["bureau"].assignment.user
+    listing = client.get(reverse("jobs:index")).content.decode()
+    assert job.title in listing
+
+
+def test_a_bad_year_is_refused_on_the_page(shantou) -> None:  # type: ignore[no-untyped-def]
+    client = _client(shantou["bureau"])
+    response = client.post(reverse("jobs:year_end_start"), {"year": "abc"}, follow=True)
+    assert "年度无效" in response.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_a_job_page_polls_while_running_and_shows_the_error_at_the_end(shantou) -> None:  # type: ignore[no-untyped-def]
+    user = shantou["bureau"].assignment.user
+    job = Job.objects.create(
+        kind=JobKind.YEAR_END, title="2014 年度评估", requested_by=user, total=40, done=10
+    )
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, message="已评估 10 / 40 人")
+    client = _client(shantou["bureau"])
+    partial = client.get(reverse("jobs:detail", args=[job.pk]), HTTP_HX_REQUEST="true")
+    text = partial.content.decode()
+    assert 'hx-trigger="every 1s"' in text
+    assert '<progress id="job-progress" max="40" value="10">' in text
+    assert "已评估 10 / 40 人" in text
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error="年度 2099 无效。")
+    text = client.get(reverse("jobs:detail", args=[job.pk]), HTTP_HX_REQUEST="true").content
+    assert "hx-trigger" not in text.decode()
+    assert 'id="job-error"' in text.decode()
+    assert "年度 2099 无效。" in text.decode()
+
+
+def test_nobody_else_sees_a_job(shantou) -> None:  # type: ignore[no-untyped-def]
+    job = Job.objects.create(
+        kind=JobKind.YEAR_END, title="t", requested_by=shantou["bureau"].assignment.user
+    )
+    other = grant(UserFactory(), Role.BUREAU_STAFF, region_id="440500")
+    assert _client(other).get(reverse("jobs:detail", args=[job.pk])).status_code == 404
+    anonymous = Client().get(reverse("jobs:detail", args=[job.pk]))
+    assert anonymous.status_code == 302
+    employer = grant(UserFactory(), Role.EMPLOYER_ADMIN, employer=shantou["employer"])
+    assert _client(employer).post(reverse("jobs:year_end_start"), {"year": 2014}).status_code == 403
+
+
+# --- the command line ----------------------------------------------------------------------
+
+
+def test_cli_runs_the_year_end_and_prints_the_counts(shantou, without_ledger, capsys) -> None:  # type: ignore[no-untyped-def]
+    call_command("job", "run-year-end", "--region", "440500", "--year", "2014")
+    out = capsys.readouterr().out
+    job = Job.objects.get()
+    assert f"已提交后台任务 {job.pk}" in out
+    assert "完成" in out
+    assert "已达标 3 人" in out
+    assert "合计" in out
+
+
+def test_cli_here_runs_in_this_process(shantou, without_ledger, settings, capsys) -> None:  # type: ignore[no-untyped-def]
+    settings.TASKS = {**settings.TASKS, "default": DATABASE_BACKEND}
+    call_command("job", "run-year-end", "--region", "440500", "--year", "2014", "--here")
+    job = Job.objects.get()
+    assert job.status == JobStatus.DONE
+    assert job.task_backend == "inline"
+    assert "已达标 3 人" in capsys.readouterr().out
+
+
+def test_cli_watch_exits_with_the_error_of_a_failed_job(shantou, capsys) -> None:  # type: ignore[no-untyped-def]
+    job = Job.objects.create(kind=JobKind.YEAR_END, title="t")
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error="没有可评估的人员。")
+    with pytest.raises(CommandError, match="没有可评估的人员。") as raised:
+        call_command("job", "watch", str(job.pk))
+    assert raised.value.returncode == 1
+    with pytest.raises(CommandError, match="没有编号为 987654 的后台任务"):
+        call_command("job", "watch", "987654")
+
+
+def test_cli_watch_gives_up_after_its_timeout(shantou) -> None:  # type: ignore[no-untyped-def]
+    job = Job.objects.create(kind=JobKind.YEAR_END, title="t")
+    with pytest.raises(CommandError, match="等待超时"):
+        call_command("job", "watch", str(job.pk), "--interval", "0.01", "--timeout", "0.05")
+
+
+def test_cli_lists_the_jobs(shantou, without_ledger, capsys) -> None:  # type: ignore[no-untyped-def]
+    year_end.year_end_start(region_code="440500", year=2014)
+    call_command("job", "list")
+    assert "2014 年度" in capsys.readouterr().out
+
+
+def test_job_start_records_the_task_it_enqueued(shantou, without_ledger) -> None:  # type: ignore[no-untyped-def]
+    job = job_start(
+        kind=JobKind.YEAR_END, title="t", region_id="440500", year=2014, params={"a": 1}
+    )
+    assert job.task_id
+    assert job.task_backend == "default"
+    assert job.params == {"a": 1}
+    assert dt.datetime.now(dt.UTC) - job.created_at < dt.timedelta(minutes=1)

@@ -1,0 +1,131 @@
+"""After random workflows through the services, every ledger row equals a fresh
+``person_year_verdict`` and equals what a full ``ledger_rebuild`` writes.
+
+The world (tests/ledger/workflows.py) spans Shantou (hours by category, make-up of
+2010–2013 allowed during 2014 only), Luojiang (teachers' five-year cycles with required
+public courses; medical staff in credits with a cap on remote credits; no elective
+category), Kaifeng and Guangde.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.ledger.conftest import assert_ledger_equals_fresh_verdicts, ledger_snapshot
+from tests.ledger.workflows import OPEN_YEARS, TODAY, World, run_workflows
+from tests.support.factories import ProfessionalFactory, employ
+from xueshi.accounts.models import Role
+from xueshi.ledger.models import LedgerYear, PersonYear
+from xueshi.ledger.services import ledger_rebuild
+from xueshi.people.models import Professional
+from xueshi.records.models import HourRecord, RecordStatus
+from xueshi.records.services import hour_record_declare, hour_record_transition
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_ledger_equals_fresh_verdicts_and_rebuild_after_random_workflows(
+    world: World, seed: int
+) -> None:
+    world.rng.seed(seed)
+    for year in OPEN_YEARS:
+        ledger_rebuild(year=year)
+    done = run_workflows(world, 250)
+    # The sequence did exercise what it is meant to.
+    for name in ("op_declare", "op_batch_entry", "op_received", "op_review", "op_move"):
+        assert done.get(f"{name}:done", 0) > 0, done
+    assert HourRecord.objects.filter(status=RecordStatus.APPROVED).count() > 10
+    assert HourRecord.objects.filter(status=RecordStatus.APPROVED, credits__gt=0).exists()
+    assert HourRecord.objects.filter(status=RecordStatus.APPROVED, required=True).exists()
+
+    checked = assert_ledger_equals_fresh_verdicts()
+    assert checked == Professional.objects.count() * len(OPEN_YEARS)
+    assert PersonYear.objects.filter(compliant=True).exists()
+    assert PersonYear.objects.filter(compliant=False).exists()
+    incremental = ledger_snapshot()
+    written = ledger_rebuild()
+    assert set(written) >= set(OPEN_YEARS)
+    rebuilt = ledger_snapshot()
+    assert rebuilt == incremental
+
+
+def test_a_cycle_record_counts_in_every_cycle_year_that_covers_it(world: World) -> None:
+    """A Luojiang teacher's required public course of 2014 is in the rows of 2017 and 2018
+    (five-year cycles 2013–2017 and 2014–2018 hold 2014) and in 2014's own; not in 2015's or
+    2016's (the cycle rule is in force from 2017) nor in 2020's (2016–2020)."""
+    for year in OPEN_YEARS:
+        ledger_rebuild(year=year)
+    teacher = Professional.objects.filter(series="teacher").first()
+    assert teacher is not None
+    record = HourRecord.objects.create(
+        professional=teacher,
+        category="public",
+        required=True,
+        hours=Decimal(6),
+        content="公共必修课",
+        start_date=dt.date(2014, 5, 1),
+        end_date=dt.date(2014, 5, 2),
+        credited_year=2014,
+        status=RecordStatus.DRAFT,
+        chain={"entered_by": ["professional"], "steps": ["bureau"]},
+        declared_by=teacher.user,
+        declared_role=Role.PROFESSIONAL,
+    )
+    me = world.me(teacher)
+    hour_record_transition(record_id=record.pk, actor=teacher.user, active=me, action="submit")
+    pending = dict(PersonYear.objects.filter(professional=teacher).values_list("year", "pending"))
+    assert pending == {2013: 0, 2014: 1, 2015: 0, 2016: 0, 2017: 1, 2018: 1, 2020: 0}
+    bureau = world.bureaus["350504"]
+    hour_record_transition(
+        record_id=record.pk, actor=bureau.assignment.user, active=bureau, action="approve"
+    )
+    courses = dict(
+        PersonYear.objects.filter(professional=teacher).values_list(
+            "year", "public_required_courses"
+        )
+    )
+    assert courses == {2013: 0, 2014: 1, 2015: 0, 2016: 0, 2017: 1, 2018: 1, 2020: 0}
+    assert_ledger_equals_fresh_verdicts()
+
+
+def test_years_not_opened_are_not_written(world: World) -> None:
+    """Before a year is opened no service writes rows for it; opening it writes everyone."""
+    person = Professional.objects.filter(region_id="440500", series="engineering").first()
+    assert person is not None
+    record = hour_record_declare(
+        actor=person.user,
+        active=world.me(person),
+        professional=person,
+        category="professional",
+        content="申报",
+        hours=Decimal(42),
+        start_date=dt.date(2014, 6, 2),
+        end_date=dt.date(2014, 6, 8),
+        evidence=world.evidence(),
+        today=TODAY,
+    )
+    assert record.status == RecordStatus.IN_REVIEW
+    assert not PersonYear.objects.exists()
+    written = ledger_rebuild(year=2014)
+    assert written == {2014: Professional.objects.count()}
+    assert LedgerYear.objects.filter(year=2014).exists()
+    assert PersonYear.objects.get(professional=person, year=2014).pending == 1
+
+
+def test_rebuild_takes_the_same_queries_whatever_the_number_of_people(world: World) -> None:
+    """Set-based: no query per person."""
+    ledger_rebuild(year=2014)  # opens the year
+    with CaptureQueriesContext(connection) as before:
+        ledger_rebuild(year=2014)
+    for _ in range(20):
+        employ(ProfessionalFactory(region_id="350504", series="teacher"), world.employers[2])
+    with CaptureQueriesContext(connection) as after:
+        ledger_rebuild(year=2014)
+    assert len(after) == len(before)
+    assert PersonYear.objects.filter(year=2014).count() == Professional.objects.count()
