@@ -40,7 +40,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import islice, repeat
 from pathlib import Path
 from typing import Any
 
@@ -422,6 +422,20 @@ class Loader:
                 self.progress.update(task, advance=len(batch))
         return count
 
+    def load_columns(
+        self, model: Any, columns: dict[str, Any], count: int, label: str = "", task: Any = None
+    ) -> int:
+        """Insert ``count`` rows given column-wise: field name → a sequence (list, range,
+        NumPy array) or one value for every row."""
+        values = []
+        for value in columns.values():
+            if value is None or isinstance(value, str | int | float | bool):
+                values.append(repeat(value, count))
+            else:
+                values.append(value.tolist() if isinstance(value, np.ndarray) else value)
+        rows = zip(*values, strict=True)
+        return self.load(model, list(columns), rows, count, label, task)
+
     def timestamp(self, day: str, time_of_day: str = "02:00:00") -> str:
         """A UTC timestamp as each backend stores it (Django keeps SQLite's naive in UTC)."""
         return f"{day} {time_of_day}+00" if self.postgres else f"{day} {time_of_day}"
@@ -474,6 +488,8 @@ class Loader:
     def restore(self, statements: Sequence[tuple[str, str]]) -> None:
         task = self.progress.add_task("重建索引与外键", total=len(statements))
         with self.connection.cursor() as cursor:
+            if self.postgres:  # sort in memory, not in temporary files (this load only)
+                cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
             for name, sql in statements:
                 self.progress.update(task, description=f"重建 {name}")
                 cursor.execute(sql)
@@ -708,6 +724,234 @@ def draw_records(
     }
 
 
+# --- loading, table by table -------------------------------------------------------------------
+
+
+@dataclass
+class Ids:
+    """The first primary key each table's new rows take (after whatever is there)."""
+
+    employer: int
+    provider: int
+    user: int
+    role: int
+    professional: int
+    employment: int
+    record: int
+
+
+def load_organisations(
+    loader: Loader, ids: Ids, employers: list[dict[str, Any]], providers: list[dict[str, Any]]
+) -> None:
+    from xueshi.organisations.models import Employer, Provider
+
+    codes = [code for code, _, _ in REGIONS]
+    founded = loader.timestamp("2012-01-01")
+    n = len(employers)
+    columns: dict[str, Any] = {
+        "id": range(ids.employer, ids.employer + n),
+        "name": [e["name"] for e in employers],
+        "uscc": [e["uscc"] for e in employers],
+        "region": [codes[e["region"]] for e in employers],
+        "contact_name": "",
+        "contact_phone": "",
+        "created_at": founded,
+    }
+    loader.load_columns(Employer, columns, n, "用人单位")
+    n = len(providers)
+    columns = {
+        "id": range(ids.provider, ids.provider + n),
+        "name": [p["name"] for p in providers],
+        "region": [codes[p["region"]] for p in providers],
+        "uscc": [p["uscc"] for p in providers],
+        "filing_status": [p["status"] for p in providers],
+        "sectors": [p["sectors"] for p in providers],
+        "created_at": founded,
+    }
+    loader.load_columns(Provider, columns, n, "施教机构")
+
+
+def load_people(
+    loader: Loader,
+    ids: Ids,
+    args: argparse.Namespace,
+    pop: Population,
+    region_names: list[str],
+    rng: np.random.Generator,
+) -> None:
+    """Accounts (and one bureau account per region), roles, professionals, employments."""
+    from django.contrib.auth.hashers import make_password
+
+    from xueshi.accounts.models import RoleAssignment, User
+    from xueshi.people.models import Employment, Professional
+
+    n = args.people
+    surnames = np.array(list(SURNAMES), dtype=object)
+    given = np.array(list(GIVEN), dtype=object)
+    second = np.where(rng.random(n) < 0.7, given[rng.integers(0, len(given), n)], "")
+    names = (
+        surnames[rng.integers(0, len(surnames), n)] + given[rng.integers(0, len(given), n)]
+    ) + second
+    rics = unique_ric(rng, pop.region)
+    _, day_text = _day_strings("1970-01-01", "2026-12-31")
+    joined = [loader.timestamp(day) for day in day_text[pop.joined].tolist()]
+    codes = [code for code, _, _ in REGIONS]
+    bureaus = len(codes)
+    founded = loader.timestamp("2012-01-01")
+    user_ids = range(ids.user, ids.user + n + bureaus)
+    loader.load_columns(
+        User,
+        {
+            "id": user_ids,
+            "password": make_password(benchlib.BENCH_PASSWORD),
+            "last_login": None,
+            "is_superuser": False,
+            "username": [f"p{k + 1:07d}" for k in range(n)]
+            + [f"bench-bureau-{code}" for code in codes],
+            "first_name": "",
+            "last_name": "",
+            "email": "",
+            "is_staff": False,
+            "is_active": True,
+            "date_joined": joined + [founded] * bureaus,
+            "full_name": names.tolist() + [f"{name}人社局（测试）" for name in region_names],
+        },
+        n + bureaus,
+        "用户账户",
+    )
+    loader.load_columns(
+        RoleAssignment,
+        {
+            "id": range(ids.role, ids.role + n + bureaus),
+            "user": user_ids,
+            "role": ["professional"] * n + ["bureau_staff"] * bureaus,
+            "region": [None] * n + codes,
+            "employer": None,
+            "provider": None,
+            "authority": None,
+            "created_at": joined + [founded] * bureaus,
+        },
+        n + bureaus,
+        "角色授权",
+    )
+    loader.load_columns(
+        Professional,
+        {
+            "id": range(ids.professional, ids.professional + n),
+            "user": range(ids.user, ids.user + n),
+            "full_name": names,
+            "id_number": rics,
+            "series": np.array([s[0] for s in SERIES], dtype=object)[pop.series],
+            "title_level": np.array([t[0] for t in TITLES], dtype=object)[pop.title],
+            "institution_level": np.array([i[0] for i in INSTITUTIONS], dtype=object)[
+                pop.institution
+            ],
+            "region": np.array(codes, dtype=object)[pop.region],
+            "employer": ids.employer + pop.employer,
+            "created_at": joined,
+        },
+        n,
+        "专业技术人员",
+    )
+    loader.load_columns(
+        Employment,
+        {
+            "id": range(ids.employment, ids.employment + n),
+            "professional": range(ids.professional, ids.professional + n),
+            "employer": ids.employer + pop.employer,
+            "status": "active",
+            "requested_at": joined,
+            "started_on": day_text[pop.joined],
+            "ended_on": None,
+            "decided_by": None,
+        },
+        n,
+        "任职记录",
+    )
+
+
+def _pool(values: Sequence[Any]) -> np.ndarray:
+    return np.array(list(values), dtype=object)
+
+
+def _cycled(pools: dict[str, tuple[str, ...]], width: int = 60) -> np.ndarray:
+    """[category, k] → the k-th choice of the category's pool, cycling (k < width)."""
+    return np.array(
+        [[pools[c][k % len(pools[c])] for k in range(width)] for c in CATEGORIES], dtype=object
+    )
+
+
+def load_records(
+    loader: Loader,
+    ids: Ids,
+    args: argparse.Namespace,
+    pop: Population,
+    tables: PolicyTables,
+    providers: list[dict[str, Any]],
+    progress: Any,
+) -> int:
+    """The hour records, drawn and loaded ``PEOPLE_CHUNK`` people at a time."""
+    from xueshi.records.models import HourRecord
+
+    _, day_text = _day_strings("1970-01-01", "2026-12-31")
+    created = _pool(loader.timestamp(day) for day in day_text.tolist())
+    provider_region = np.array([p["region"] for p in providers], dtype=np.int64)
+    provider_names = _pool(p["name"] for p in providers)
+    forms, contents = _cycled(FORMS), _cycled(CONTENT)
+    statuses = _pool(s[0] for s in STATUSES)
+    comments = np.array(
+        [COMMENTS.get(s, ("", ""))[k] for s, _ in STATUSES for k in range(2)], dtype=object
+    ).reshape(len(STATUSES), 2)
+    chains = _pool(tables.chain_json)
+    n = args.people
+    expected = int(n * args.records_per_person)
+    task = progress.add_task("学时记录", total=expected)
+    total = 0
+    for chunk, first in enumerate(range(0, n, PEOPLE_CHUNK)):
+        crng = np.random.default_rng([args.seed, 1, chunk])
+        last = min(n, first + PEOPLE_CHUNK)
+        c = draw_records(crng, pop, first, last, args.records_per_person, tables, provider_region)
+        rows = len(c["owner"])
+        has_provider = c["provider"] >= 0
+        columns = {
+            "id": range(ids.record + total, ids.record + total + rows),
+            "professional": ids.professional + c["owner"],
+            "category": _pool(CATEGORIES)[c["category"]],
+            "required": c["required"],
+            "hours": c["hours"],
+            "credits": c["credits"],
+            "credit_class": _pool(("", "I", "II"))[c["credit_class"]],
+            "mode": np.where(c["online"], "online", "face_to_face").astype(object),
+            "form": forms[c["category"], c["form"] % forms.shape[1]],
+            "content": contents[c["category"], c["content"] % contents.shape[1]],
+            "provider": np.where(has_provider, ids.provider + c["provider"], None),
+            "provider_name": np.where(
+                has_provider,
+                provider_names[np.maximum(c["provider"], 0)],
+                _pool(OTHER_PROVIDERS)[c["other_provider"]],
+            ),
+            "start_date": day_text[c["start"]],
+            "end_date": day_text[c["end"]],
+            "credited_year": c["credited"],
+            "status": statuses[c["status"]],
+            "chain": chains[c["chain"]],
+            "step": c["step"],
+            "policy_version": tables.version,
+            "source": np.where(c["system"], "system", "declaration").astype(object),
+            "class_plan": None,
+            "declared_by": ids.user + c["owner"],
+            "declared_role": "professional",
+            "last_comment": comments[c["status"], c["comment"]],
+            "created_at": created[c["end"]],
+            "updated_at": created[c["end"]],
+        }
+        progress.update(task, total=max(expected, total + rows))
+        loader.load_columns(HourRecord, columns, rows, task=task)
+        total += rows
+    progress.update(task, total=total)
+    return total
+
+
 # --- main --------------------------------------------------------------------------------------
 
 
@@ -807,7 +1051,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def generate(args: argparse.Namespace) -> tuple[float, int]:
-    from django.contrib.auth.hashers import make_password
     from django.core.management.color import no_style
     from django.db import connection, transaction
     from rich.progress import (
@@ -839,19 +1082,6 @@ def generate(args: argparse.Namespace) -> tuple[float, int]:
         f"条学时记录/人，{len(employers):,} 家用人单位，{len(providers):,} 家施教机构 → "
         f"{benchlib.describe_database()}"
     )
-    surnames = np.array(list(SURNAMES), dtype=object)
-    given = np.array(list(GIVEN), dtype=object)
-    second = np.where(
-        rng.random(args.people) < 0.7, given[rng.integers(0, len(given), args.people)], ""
-    )
-    names = (
-        surnames[rng.integers(0, len(surnames), args.people)]
-        + given[rng.integers(0, len(given), args.people)]
-        + second
-    )
-    rics = unique_ric(rng, pop.region)
-    password = make_password(benchlib.BENCH_PASSWORD)
-
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS bench_dataset (seed integer, people integer, "
@@ -885,7 +1115,15 @@ def generate(args: argparse.Namespace) -> tuple[float, int]:
         raw.execute("PRAGMA temp_store=MEMORY")
         raw.execute("PRAGMA foreign_keys=OFF")  # checked once at the end instead of per row
     models = [User, RoleAssignment, Employer, Provider, Professional, Employment, HourRecord]
-    records_total = 0
+    models_in_id_order = [
+        Employer,
+        Provider,
+        User,
+        RoleAssignment,
+        Professional,
+        Employment,
+        HourRecord,
+    ]
     columns = [
         TextColumn("{task.description}"),
         BarColumn(),
@@ -896,331 +1134,11 @@ def generate(args: argparse.Namespace) -> tuple[float, int]:
     with Progress(*columns, console=console) as progress, transaction.atomic():
         loader = Loader(progress)
         restore = loader.deferred(models)
-        day0, day_text = _day_strings("1970-01-01", "2026-12-31")
-        assert day0 == np.datetime64("1970-01-01")
-
-        e0 = next_id(Employer)
-        region_codes = [code for code, _, _ in REGIONS]
-        loader.load(
-            Employer,
-            ["id", "name", "uscc", "region", "contact_name", "contact_phone", "created_at"],
-            (
-                (
-                    e0 + k,
-                    e["name"],
-                    e["uscc"],
-                    region_codes[e["region"]],
-                    "",
-                    "",
-                    loader.timestamp("2012-01-01"),
-                )
-                for k, e in enumerate(employers)
-            ),
-            len(employers),
-            "用人单位",
-        )
-        p0 = next_id(Provider)
-        loader.load(
-            Provider,
-            ["id", "name", "region", "uscc", "filing_status", "sectors", "created_at"],
-            (
-                (
-                    p0 + k,
-                    p["name"],
-                    region_codes[p["region"]],
-                    p["uscc"],
-                    p["status"],
-                    p["sectors"],
-                    loader.timestamp("2012-01-01"),
-                )
-                for k, p in enumerate(providers)
-            ),
-            len(providers),
-            "施教机构",
-        )
-        u0 = next_id(User)
-        joined = [loader.timestamp(day_text[d]) for d in pop.joined.tolist()]
-        n = args.people
-        bureau_users = [(code, f"bench-bureau-{code}") for code in region_codes]
-        loader.load(
-            User,
-            [
-                "id",
-                "password",
-                "last_login",
-                "is_superuser",
-                "username",
-                "first_name",
-                "last_name",
-                "email",
-                "is_staff",
-                "is_active",
-                "date_joined",
-                "full_name",
-            ],
-            (
-                *(
-                    (
-                        u0 + k,
-                        password,
-                        None,
-                        False,
-                        f"p{k + 1:07d}",
-                        "",
-                        "",
-                        "",
-                        False,
-                        True,
-                        joined[k],
-                        names[k],
-                    )
-                    for k in range(n)
-                ),
-                *(
-                    (
-                        u0 + n + k,
-                        password,
-                        None,
-                        False,
-                        username,
-                        "",
-                        "",
-                        "",
-                        False,
-                        True,
-                        loader.timestamp("2012-01-01"),
-                        f"{region_names[k]}人社局（测试）",
-                    )
-                    for k, (_, username) in enumerate(bureau_users)
-                ),
-            ),
-            n + len(bureau_users),
-            "用户账户",
-        )
-        a0 = next_id(RoleAssignment)
-        loader.load(
-            RoleAssignment,
-            ["id", "user", "role", "region", "employer", "provider", "authority", "created_at"],
-            (
-                *(
-                    (a0 + k, u0 + k, "professional", None, None, None, None, joined[k])
-                    for k in range(n)
-                ),
-                *(
-                    (
-                        a0 + n + k,
-                        u0 + n + k,
-                        "bureau_staff",
-                        code,
-                        None,
-                        None,
-                        None,
-                        loader.timestamp("2012-01-01"),
-                    )
-                    for k, (code, _) in enumerate(bureau_users)
-                ),
-            ),
-            n + len(bureau_users),
-            "角色授权",
-        )
-        f0 = next_id(Professional)
-        series_names = [s[0] for s in SERIES]
-        title_names = [t[0] for t in TITLES]
-        inst_names = [i[0] for i in INSTITUTIONS]
-        loader.load(
-            Professional,
-            [
-                "id",
-                "user",
-                "full_name",
-                "id_number",
-                "series",
-                "title_level",
-                "institution_level",
-                "region",
-                "employer",
-                "created_at",
-            ],
-            (
-                (
-                    f0 + k,
-                    u0 + k,
-                    names[k],
-                    rics[k],
-                    series_names[s],
-                    title_names[t],
-                    inst_names[i],
-                    region_codes[r],
-                    e0 + e,
-                    joined[k],
-                )
-                for k, (s, t, i, r, e) in enumerate(
-                    zip(
-                        pop.series.tolist(),
-                        pop.title.tolist(),
-                        pop.institution.tolist(),
-                        pop.region.tolist(),
-                        pop.employer.tolist(),
-                        strict=True,
-                    )
-                )
-            ),
-            n,
-            "专业技术人员",
-        )
-        m0 = next_id(Employment)
-        loader.load(
-            Employment,
-            [
-                "id",
-                "professional",
-                "employer",
-                "status",
-                "requested_at",
-                "started_on",
-                "ended_on",
-                "decided_by",
-            ],
-            (
-                (m0 + k, f0 + k, e0 + e, "active", joined[k], day_text[d], None, None)
-                for k, (e, d) in enumerate(
-                    zip(pop.employer.tolist(), pop.joined.tolist(), strict=True)
-                )
-            ),
-            n,
-            "任职记录",
-        )
-        del joined, names, rics
-
-        provider_region = np.array([p["region"] for p in providers], dtype=np.int64)
-        provider_names = [p["name"] for p in providers]
-        expected = int(n * args.records_per_person)
-        task = progress.add_task("学时记录", total=expected)
-        r0 = next_id(HourRecord)
-        table = HourRecord
-        fields = [
-            "id",
-            "professional",
-            "category",
-            "required",
-            "hours",
-            "credits",
-            "credit_class",
-            "mode",
-            "form",
-            "content",
-            "provider",
-            "provider_name",
-            "start_date",
-            "end_date",
-            "credited_year",
-            "status",
-            "chain",
-            "step",
-            "policy_version",
-            "source",
-            "class_plan",
-            "declared_by",
-            "declared_role",
-            "last_comment",
-            "created_at",
-            "updated_at",
-        ]
-        status_names = [s[0] for s in STATUSES]
-        chain_json = tables.chain_json
-        created_text = [loader.timestamp(d) for d in day_text.tolist()]
-        forms = {c: FORMS[c] for c in CATEGORIES}
-        contents = {c: CONTENT[c] for c in CATEGORIES}
-        for chunk_no, first in enumerate(range(0, n, PEOPLE_CHUNK)):
-            last = min(n, first + PEOPLE_CHUNK)
-            crng = np.random.default_rng([args.seed, 1, chunk_no])
-            cols = draw_records(
-                crng, pop, first, last, args.records_per_person, tables, provider_region
-            )
-            rows = len(cols["owner"])
-
-            def record_rows(
-                cols: dict[str, np.ndarray] = cols, base: int = r0 + records_total
-            ) -> Iterator[tuple[Any, ...]]:
-                seq = zip(
-                    cols["owner"].tolist(),
-                    cols["category"].tolist(),
-                    cols["required"].tolist(),
-                    cols["hours"].tolist(),
-                    cols["credits"].tolist(),
-                    cols["credit_class"].tolist(),
-                    cols["online"].tolist(),
-                    cols["form"].tolist(),
-                    cols["content"].tolist(),
-                    cols["provider"].tolist(),
-                    cols["other_provider"].tolist(),
-                    cols["start"].tolist(),
-                    cols["end"].tolist(),
-                    cols["credited"].tolist(),
-                    cols["status"].tolist(),
-                    cols["chain"].tolist(),
-                    cols["step"].tolist(),
-                    cols["system"].tolist(),
-                    cols["comment"].tolist(),
-                    strict=True,
-                )
-                version = tables.version
-                for k, (
-                    o,
-                    c,
-                    req,
-                    h,
-                    cr,
-                    cc,
-                    onl,
-                    fm,
-                    ct,
-                    pv,
-                    op,
-                    sd,
-                    ed,
-                    cy,
-                    st,
-                    ch,
-                    sp,
-                    sysm,
-                    cm,
-                ) in enumerate(seq):
-                    category = CATEGORIES[c]
-                    status = status_names[st]
-                    yield (
-                        base + k,
-                        f0 + o,
-                        category,
-                        req,
-                        h,
-                        cr,
-                        ("", "I", "II")[cc],
-                        "online" if onl else "face_to_face",
-                        forms[category][fm % len(forms[category])],
-                        contents[category][ct % len(contents[category])],
-                        None if pv < 0 else p0 + pv,
-                        provider_names[pv] if pv >= 0 else OTHER_PROVIDERS[op],
-                        day_text[sd],
-                        day_text[ed],
-                        cy,
-                        status,
-                        chain_json[ch],
-                        sp,
-                        version,
-                        "system" if sysm else "declaration",
-                        None,
-                        u0 + o,
-                        "professional",
-                        COMMENTS[status][cm] if status in COMMENTS else "",
-                        created_text[ed],
-                        created_text[ed],
-                    )
-
-            progress.update(task, total=max(expected, records_total + rows))
-            loader.load(table, fields, record_rows(), rows, task=task)
-            records_total += rows
-        progress.update(task, total=records_total)
+        first_ids = zip(Ids.__dataclass_fields__, models_in_id_order, strict=True)
+        ids = Ids(**{name: next_id(model) for name, model in first_ids})
+        load_organisations(loader, ids, employers, providers)
+        load_people(loader, ids, args, pop, region_names, rng)
+        records_total = load_records(loader, ids, args, pop, tables, providers, progress)
 
         loader.restore(restore)
         if not sqlite:
@@ -1253,7 +1171,9 @@ def generate(args: argparse.Namespace) -> tuple[float, int]:
     seconds = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("UPDATE bench_dataset SET load_seconds = %s", [seconds])
-    console.print(f"[green]完成[/]：{n:,} 人，{records_total:,} 条学时记录，用时 {seconds:,.1f} 秒")
+    console.print(
+        f"[green]完成[/]：{args.people:,} 人，{records_total:,} 条学时记录，用时 {seconds:,.1f} 秒"
+    )
     return seconds, records_total
 
 

@@ -10,6 +10,6 @@ workers="${XUESHI_WEB_WORKERS:-$(nproc)}"
 static="${XUESHI_VAR_DIR:-var}/static"
 "$venv/bin/xueshi" collectstatic --noinput --verbosity 0
 exec "$venv/bin/granian" --interface wsgi --host "${XUESHI_WEB_HOST:-127.0.0.1}" --port "$port" \
-    --workers "$workers" --blocking-threads 1 --backpressure 64 --no-ws \
+    --workers "$workers" --blocking-threads 1 --no-ws \
     --static-path-route /static --static-path-mount "$static" \
     --log-level warning xueshi.config.wsgi:application

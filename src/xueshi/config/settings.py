@@ -8,6 +8,8 @@ Everything that differs between a laptop and a server comes from the environment
 - ``DATABASE_URL``          e.g. ``postgres://user@host:5432/xueshi``; default SQLite in ``var/``
 - ``XUESHI_VAR_DIR``        where SQLite and collected static files live (default ``<repo>/var``)
 - ``XUESHI_POLICY_DIR``     the dated policy data (default ``<repo>/policy``)
+- ``XUESHI_CONN_MAX_AGE``   seconds a database connection outlives its request
+- ``XUESHI_BENCH_VIEWS``    mount bench/verify_wrk.py's baseline views (never in production)
 """
 
 from __future__ import annotations
