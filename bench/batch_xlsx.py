@@ -7,8 +7,8 @@ database (``var/bench/batch-<rows>.sqlite3``, or the PostgreSQL database of ``--
 and an .xlsx of their scores (XlsxWriter; 5 % below the pass mark). Then, in the same run:
 
 - baseline: python-calamine reads the same file, one query maps ID numbers to people, and
-  one hand-written ``INSERT`` (executemany) enters the passed learners' hour records — no
-  validation, no audit, no report;
+  one hand-written bulk insert enters the passed learners' hour records (``INSERT`` by
+  executemany on SQLite, ``COPY`` on PostgreSQL) — no validation, no audit, no report;
 - the project: ``training.services.hour_batch_upload`` — every row validated (ID check digit,
   the register, name, enrolment, score, the policy's review chain), all or nothing, scores
   kept, records entered and submitted with their audit events, the row-by-row report saved.
@@ -229,7 +229,7 @@ def workbook(rows: int) -> bytes:
 
 
 def baseline(data: bytes, plan: Any, staff: Any) -> int:
-    """calamine read; passed rows → hour records through one executemany INSERT."""
+    """calamine read; passed rows → hour records by one bulk insert (COPY on PostgreSQL)."""
     import python_calamine
     from django.db import connection, transaction
 
@@ -301,9 +301,15 @@ def baseline(data: bytes, plan: Any, staff: Any) -> int:
         if float(mark) >= plan.pass_mark
     ]
     table = HourRecord._meta.db_table
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+    names = ", ".join(columns)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(sql, values)
+        if connection.vendor == "postgresql":  # COPY: the fastest bulk load PostgreSQL has
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)
     return len(values)
 
 
@@ -393,7 +399,7 @@ def main() -> int:
         baseline_runs.append(time.perf_counter() - started)
         clear([spare.pk])
         print(
-            f"  基准（calamine 读取 + 一条 INSERT 批量写入 {inserted:,} 条，不校验）："
+            f"  基准（calamine 读取 + 批量写入 {inserted:,} 条，不校验）："
             f"{baseline_runs[-1]:6.2f} s"
         )
         profiler = None
