@@ -129,3 +129,44 @@ def test_rebuild_takes_the_same_queries_whatever_the_number_of_people(world: Wor
         ledger_rebuild(year=2014)
     assert len(after) == len(before)
     assert PersonYear.objects.filter(year=2014).count() == Professional.objects.count()
+
+
+def test_refresh_of_many_people_writes_what_one_by_one_refreshes_write(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``ledger_refresh_many`` (batch entry) is the set-based form of ``ledger_refresh``: after
+    random workflows, refreshing everyone in small chunks writes exactly the rows a refresh
+    per person writes, and a person left out keeps the row they had."""
+    from xueshi.ledger import compute, services
+
+    world.rng.seed(7)
+    for year in OPEN_YEARS:
+        ledger_rebuild(year=year)
+    run_workflows(world, 120)
+    ids = list(Professional.objects.order_by("pk").values_list("pk", flat=True))
+    for pk in ids:
+        services.ledger_refresh(professional_id=pk)
+    one_by_one = ledger_snapshot()
+    PersonYear.objects.update(elective=12345, compliant=None)  # spoil every row
+    spoiled = ids[-1]
+    monkeypatch.setattr(services, "PEOPLE_CHUNK", 3)
+    monkeypatch.setattr(compute, "PEOPLE_CHUNK", 3)
+    written = services.ledger_refresh_many(professional_ids=ids[:-1] + ids[:2])
+    assert written == (len(ids) - 1) * len(OPEN_YEARS)
+    left_out = PersonYear.objects.filter(professional_id=spoiled)
+    assert set(left_out.values_list("elective", flat=True)) == {12345}
+    services.ledger_refresh_many(professional_ids=[spoiled])
+    assert ledger_snapshot() == one_by_one
+    assert_ledger_equals_fresh_verdicts()
+
+
+def test_refresh_of_many_people_skips_years_not_opened(world: World) -> None:
+    from xueshi.ledger.services import ledger_refresh_many
+
+    ids = list(Professional.objects.values_list("pk", flat=True))
+    assert ledger_refresh_many(professional_ids=ids, years=[2014]) == 0
+    assert not PersonYear.objects.exists()
+    ledger_rebuild(year=2014)
+    PersonYear.objects.all().delete()
+    assert ledger_refresh_many(professional_ids=ids, years=[2014, 2015]) == len(ids)
+    assert set(PersonYear.objects.values_list("year", flat=True)) == {2014}

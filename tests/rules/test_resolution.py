@@ -278,3 +278,26 @@ def test_guangde_booklet_keeps_its_number_on_renewal_and_replacement() -> None:
     assert booklet["shape"] == "booklet"
     assert set(booklet["number_kept_on"]) == {"renewal", "replacement"}
     assert booklet["replacement_reentry_requires_evidence"] == ["professional"]
+
+
+def test_change_days_split_the_calendar_where_makeup_may_change() -> None:
+    """Between two change days ``resolve`` answers the same: 汕头's make-up rule changes on
+    2014-01-01 and 2015-01-01 (its 2014 window ends 2014-12-31), nowhere else."""
+    policy = default_policy()
+    days = policy.change_days("makeup", "440500")
+    assert days == (D(2014, 1, 1), D(2015, 1, 1))
+    assert policy.change_days("makeup", "341882") == (D(2020, 1, 1),)
+
+    def answers(day: dt.date) -> object:
+        return policy.value("makeup", "440500", day, ENGINEER)
+
+    from bisect import bisect_right
+
+    for first, second in [
+        (D(2013, 5, 1), D(2013, 12, 31)),
+        (D(2014, 1, 1), D(2014, 12, 31)),
+        (D(2015, 1, 1), D(2025, 6, 30)),
+    ]:
+        assert bisect_right(days, first) == bisect_right(days, second)
+        assert answers(first) == answers(second)
+    assert answers(D(2014, 12, 31)) != answers(D(2015, 1, 1))

@@ -13,7 +13,9 @@ Both give plain tuples in ``ROW_FIELDS`` order, ready for a bulk write.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
+from itertools import chain
 from decimal import Decimal
 from functools import cache
 from operator import itemgetter
@@ -224,9 +226,11 @@ SELECT r.professional_id,
        CAST(ROUND(SUM(r.credits) * 100) AS BIGINT),
        COUNT(*)
 FROM {table} r
-WHERE r.credited_year > %s AND r.credited_year <= %s AND r.status IN (%s, %s, %s)
+WHERE {where} AND r.status IN (%s, %s, %s)
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
 """
+# The people a profile describes (NULL-safe; the profile's raw column values).
+_PROFILE_COLUMNS = ("region_id", "series", "title_level", "institution_level")
 
 
 def _taken_year_sql() -> str:
@@ -236,17 +240,29 @@ def _taken_year_sql() -> str:
 
 
 def _makeup_counts(policy: Policy) -> Callable[[Profile, int, dt.date], bool]:
-    """Whether learning taken on a date after its credited year counts for the profile, as
-    the single evaluation decides it (asked once per distinct case)."""
+    """Whether learning taken on a date after the profile's period counts for its credited
+    year, as the single evaluation decides it.
 
-    @cache
+    The answer depends on the date only through the ``makeup`` rule in force on it, so it is
+    asked once per profile, credited year and stretch of days between two changes of that
+    rule in the region's chain (``Policy.change_days``), not once per date."""
+    change_days = cache(lambda region: policy.change_days("makeup", region))
+    decided: dict[tuple[Profile, int, int], bool] = {}
+
     def counts(profile: Profile, credited_year: int, taken_on: dt.date) -> bool:
-        probe = Record(credited_year, Category.PUBLIC, hours=Decimal(1), taken_on=taken_on)
-        verdict = evaluate(
-            policy, region=profile[0], year=profile[1], person=_person(profile), records=[probe]
-        )
-        refused = (Reason.MAKEUP_REFUSED, Reason.TAKEN_BEFORE_PERIOD)
-        return not any(note.reason in refused for note in verdict.notes)
+        key = (profile, credited_year, bisect_right(change_days(profile[0]), taken_on))
+        if key not in decided:
+            probe = Record(credited_year, Category.PUBLIC, hours=Decimal(1), taken_on=taken_on)
+            verdict = evaluate(
+                policy,
+                region=profile[0],
+                year=profile[1],
+                person=_person(profile),
+                records=[probe],
+            )
+            refused = (Reason.MAKEUP_REFUSED, Reason.TAKEN_BEFORE_PERIOD)
+            decided[key] = not any(note.reason in refused for note in verdict.notes)
+        return decided[key]
 
     return counts
 
@@ -255,41 +271,113 @@ def _as_date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
-def year_rows(policy: Policy, year: int, now: dt.datetime) -> Iterable[Row]:
-    """The ledger rows of every professional for ``year``, set-based."""
-    people = list(
-        Professional.objects.order_by("pk").values_list(
-            "pk", "region_id", "employer_id", "series", "title_level", "institution_level"
+def _groups(
+    year: int, cycles: list[tuple[Any, ...]], first_year: int, only: Sequence[int] | None
+) -> list[tuple[Any, ...]]:
+    """The grouped records of ``year`` for everyone (or the people ``only`` names), and of
+    the earlier years of a multi-year period (``first_year`` … ``year - 1``) only for the
+    people of the ``cycles`` profiles (raw column values): reading ten years of everyone's
+    records to find a few teachers' cycles was most of the year-end's time
+    (docs/performance.md)."""
+    table = HourRecord._meta.db_table
+    taken_year = _taken_year_sql()
+    statuses = [RecordStatus.APPROVED, *PENDING]
+    people_sql, people_params = "", []
+    if only is not None:
+        people_sql = f" AND r.professional_id IN ({', '.join(['%s'] * len(only))})"
+        people_params = list(only)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _GROUPS_SQL.format(
+                taken_year=taken_year, table=table, where="r.credited_year = %s" + people_sql
+            ),
+            [RecordStatus.APPROVED, year, *people_params, *statuses],
         )
+        groups = cursor.fetchall()
+        if cycles and first_year < year:
+            matches, params = [], []
+            for values in cycles:
+                parts = []
+                for column, value in zip(_PROFILE_COLUMNS, values, strict=True):
+                    if value is None:
+                        parts.append(f"p.{column} IS NULL")
+                    else:
+                        parts.append(f"p.{column} = %s")
+                        params.append(value)
+                matches.append("(" + " AND ".join(parts) + ")")
+            where = (
+                "r.credited_year >= %s AND r.credited_year < %s"
+                + people_sql
+                + " AND r.professional_id IN "
+                f"(SELECT p.id FROM {Professional._meta.db_table} p WHERE "
+                + " OR ".join(matches)
+                + ")"
+            )
+            cursor.execute(
+                _GROUPS_SQL.format(taken_year=taken_year, table=table, where=where),
+                [RecordStatus.APPROVED, first_year, year, *people_params, *params, *statuses],
+            )
+            groups += cursor.fetchall()
+    return groups
+
+
+_PEOPLE_SQL = (
+    "SELECT id, region_id, employer_id, series, title_level, institution_level "
+    "FROM {table}{where} ORDER BY id"
+)
+# How many people a statement names when rows are asked for a list of people.
+PEOPLE_CHUNK = 2_000
+
+
+def year_rows(
+    policy: Policy, year: int, now: dt.datetime, professional_ids: Iterable[int] | None = None
+) -> Iterable[Row]:
+    """The ledger rows for ``year`` of every professional (or of ``professional_ids``, a few
+    thousand to a statement), set-based."""
+    if professional_ids is None:
+        return _year_rows(policy, year, now, None)
+    ids = sorted(set(professional_ids))
+    return chain.from_iterable(
+        _year_rows(policy, year, now, ids[i : i + PEOPLE_CHUNK])
+        for i in range(0, len(ids), PEOPLE_CHUNK)
     )
+
+
+def _year_rows(
+    policy: Policy, year: int, now: dt.datetime, only: Sequence[int] | None
+) -> Iterable[Row]:
+    where, params = "", []
+    if only is not None:
+        where = f" WHERE id IN ({', '.join(['%s'] * len(only))})"
+        params = list(only)
+    with connection.cursor() as cursor:
+        cursor.execute(_PEOPLE_SQL.format(table=Professional._meta.db_table, where=where), params)
+        people = cursor.fetchall()
     n = len(people)
     if not n:
         return []
     ids = np.fromiter(map(itemgetter(0), people), dtype=np.int64, count=n)
+    # Number the distinct (region, series, title, institution) of the people, then make
+    # each a rules profile once.
+    raw_number: dict[tuple[Any, ...], int] = {}
+    person_profile = np.fromiter(
+        (
+            raw_number.setdefault(key, len(raw_number))
+            for key in zip(*(map(itemgetter(k), people) for k in (1, 3, 4, 5)), strict=True)
+        ),
+        dtype=np.int64,
+        count=n,
+    )
+    raw_profiles = list(raw_number)
+    profiles = [profile_of(r, year, s or "", t or "", i or "") for r, s, t, i in raw_profiles]
     resolve = requirements_of(policy)
-    profile_number: dict[Profile, int] = {}
-    person_profile = np.empty(n, dtype=np.int64)
-    for i, p in enumerate(people):
-        profile = profile_of(p[1], year, p[3], p[4], p[5])
-        person_profile[i] = profile_number.setdefault(profile, len(profile_number))
-    profiles = list(profile_number)
     resolved = [resolve(profile) for profile in profiles]
     start = np.array([r.years[0] if r else year for r in resolved], dtype=np.int64)
     end = np.array([r.years[-1] if r else year for r in resolved], dtype=np.int64)
     has_reqs = np.array([r is not None for r in resolved], dtype=bool)
+    cycles = [raw for raw, r in zip(raw_profiles, resolved, strict=True) if r and r.years[0] < year]
+    groups = _groups(year, cycles, int(start.min()), only)
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _GROUPS_SQL.format(taken_year=_taken_year_sql(), table=HourRecord._meta.db_table),
-            [
-                RecordStatus.APPROVED,
-                year - LOOKBACK_YEARS,
-                year,
-                RecordStatus.APPROVED,
-                *PENDING,
-            ],
-        )
-        groups = cursor.fetchall()
     sums = {name: np.zeros(n, dtype=np.int64) for name in SUM_COLUMNS}
     pending = np.zeros(n, dtype=np.int64)
     if groups:

@@ -19,7 +19,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from xueshi.audit.services import audit_event_write
-from xueshi.ledger.compute import ROW_FIELDS, Row, period, person_rows, profile_of, year_rows
+from xueshi.ledger.compute import (
+    PEOPLE_CHUNK,
+    ROW_FIELDS,
+    Row,
+    period,
+    person_rows,
+    profile_of,
+    year_rows,
+)
 from xueshi.ledger.models import LedgerYear, PersonYear
 from xueshi.people.models import Professional
 from xueshi.policy_store import current_policy
@@ -73,6 +81,41 @@ def ledger_refresh(*, professional_id: int, years: Iterable[int] | None = None) 
         rows = person_rows(current_policy(), professional, open_years, timezone.now())
         _upsert(rows)
         return len(rows)
+
+
+def ledger_refresh_many(*, professional_ids: Iterable[int], years: Iterable[int] | None = None) -> int:
+    """``ledger_refresh`` for many people at once (a batch entry of a class), set-based: the
+    rows come from ``year_rows`` for those people — the same figures the rebuild writes, a
+    few statements per two thousand people instead of a query and a verdict per person.
+    Locks the people as ``ledger_refresh`` does. Returns the number of rows written."""
+    ids = sorted(set(professional_ids))
+    if not ids:
+        return 0
+    with transaction.atomic():
+        open_years = _open_years(years, share_lock=True)
+        if not open_years:
+            return 0
+        for start in range(0, len(ids), PEOPLE_CHUNK):
+            chunk = ids[start : start + PEOPLE_CHUNK]
+            list(
+                Professional.objects.select_for_update(of=("self",))
+                .filter(pk__in=chunk)
+                .values_list("pk", flat=True)
+            )
+        policy = current_policy()
+        now = timezone.now()
+        written = 0
+        sql = _insert_sql()
+        with connection.cursor() as cursor:
+            for year in open_years:
+                for start in range(0, len(ids), PEOPLE_CHUNK):
+                    PersonYear.objects.filter(
+                        year=year, professional_id__in=ids[start : start + PEOPLE_CHUNK]
+                    ).delete()
+                for batch in _batches(year_rows(policy, year, now, ids), WRITE_BATCH):
+                    cursor.executemany(sql, batch)
+                    written += len(batch)
+        return written
 
 
 def years_reading(professional: Professional, credited_year: int) -> list[int]:

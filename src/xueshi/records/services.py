@@ -22,7 +22,11 @@ from xueshi.accounts.scope import CHAIN_ROLE, records_visible
 from xueshi.audit.models import AuditEvent
 from xueshi.audit.services import audit_event_write
 from xueshi.errors import ServiceError
-from xueshi.ledger.services import ledger_record_changed, ledger_refresh, years_reading
+from xueshi.ledger.services import (
+    ledger_record_changed,
+    ledger_refresh_many,
+    years_reading,
+)
 from xueshi.people.models import Professional
 from xueshi.policy_store import current_policy, person_of
 from xueshi.records.evidence import evidence_check
@@ -621,8 +625,8 @@ def _ledger_entered(prototype: HourRecord, professional_ids: Sequence[int]) -> N
     if prototype.status == RecordStatus.DRAFT:
         return
     years = years_reading(prototype.professional, prototype.credited_year)
-    for professional_id in professional_ids if years else ():
-        ledger_refresh(professional_id=professional_id, years=years)
+    if years:
+        ledger_refresh_many(professional_ids=professional_ids, years=years)
 
 
 def hour_record_update_returned(

@@ -180,6 +180,18 @@ class Policy:
                 return Resolved(parameter, value, entry.reference, level.code, entry.start)
         return None
 
+    def change_days(self, parameter: str, region: str) -> tuple[dt.date, ...]:
+        """The days on which what ``parameter`` resolves to in ``region`` may change: between
+        two consecutive ones (and before the first, and from the last on) ``resolve`` gives
+        the same answer for the same person on every day. Sorted, for ``bisect``."""
+        days: set[dt.date] = set()
+        for level in self.chain(region):
+            for entry in level.parameters.get(parameter, ()):
+                days.add(entry.start)
+                if entry.end is not None:
+                    days.add(entry.end + dt.timedelta(days=1))
+        return tuple(sorted(days))
+
     def value(self, parameter: str, region: str, day: dt.date, person: Person | None = None) -> Any:
         resolved = self.resolve(parameter, region, day, person)
         return None if resolved is None else resolved.value
