@@ -11,7 +11,8 @@ and an .xlsx of their scores (XlsxWriter; 5 % below the pass mark). Then, in the
   executemany on SQLite, ``COPY`` on PostgreSQL) — no validation, no audit, no report;
 - the project: ``training.services.hour_batch_upload`` — every row validated (ID check digit,
   the register, name, enrolment, score, the policy's review chain), all or nothing, scores
-  kept, records entered and submitted with their audit events, the row-by-row report saved.
+  kept, records entered and submitted with their audit events, the compliance ledger's rows
+  of the people entered refreshed (the year is open), the row-by-row report saved.
 
 Each is timed on the same tables (what a run entered is deleted, untimed, after it), in
 ``--repeat`` alternating rounds, the best of each kept. A re-upload of the same file (nothing
@@ -350,12 +351,6 @@ def clear(plan_ids: list[int]) -> None:
         HourRecord.objects.filter(class_plan_id__in=plan_ids).delete()
         HourBatch.objects.filter(class_plan_id__in=plan_ids).delete()
         Enrollment.objects.filter(class_plan_id__in=plan_ids).update(score=None, passed=None)
-        try:  # the ledger (if this tree has one) keeps rows of the people entered
-            from xueshi.ledger.models import PersonYear
-
-            PersonYear.objects.all().delete()
-        except ImportError:
-            pass
 
 
 def main() -> int:
@@ -372,13 +367,18 @@ def main() -> int:
     if database.startswith(("postgres://", "postgresql://")):
         postgres_create(database)
     configure(database)
+    from django.conf import settings
     from django.db import connection
 
-    from xueshi.training import excel
-
-    # The upload limit guards the web form; a province-scale batch goes through the job.
-    excel.MAX_ROWS = max(excel.MAX_ROWS, args.rows)
+    settings.XUESHI_BATCH_MAX_ROWS = max(settings.XUESHI_BATCH_MAX_ROWS, args.rows)
     world = seed(args.rows)
+    # The year is open in the ledger, as it is once the system runs: every entry refreshes
+    # the rows of the people it enters, inside its transaction (timed).
+    from xueshi.ledger.models import LedgerYear
+    from xueshi.ledger.services import ledger_rebuild
+
+    if not LedgerYear.objects.filter(year=START.year).exists():
+        ledger_rebuild(year=START.year)
     plan, spare, staff = world["plan"], world["spare"], world["staff"]
     clear([plan.pk, spare.pk])
     data = workbook(args.rows)

@@ -13,6 +13,7 @@ from tests.training.conftest import World, enrol, learner, upload, world, xlsx  
 from tests.training.test_training_views import as_role, on
 from xueshi.jobs.imports import hour_batch_import_task
 from xueshi.jobs.models import Job, JobKind, JobStatus
+from xueshi.jobs.services import job_listen
 from xueshi.records.models import HourRecord
 from xueshi.training.models import ClassPlan, HourBatch
 
@@ -87,8 +88,14 @@ def test_a_queued_upload_shows_progress_then_the_report(
     assert "<progress" in page
     assert not HourBatch.objects.exists()
     # The worker picks the job up days later: the deadline is still judged on the upload day.
-    with on(day + dt.timedelta(days=30)):
+    seen: list[tuple[int, int, str]] = []
+    with (
+        on(day + dt.timedelta(days=30)),
+        job_listen(lambda j: seen.append((j.done, j.total, j.message))),
+    ):
         hour_batch_import_task.call(job.pk)
+    # The rows are counted before the entry's transaction: the page says how many.
+    assert (0, 1, "已读取 1 行，正在校验并登记…") in seen
     job.refresh_from_db()
     batch = HourBatch.objects.get()
     assert job.status == JobStatus.DONE

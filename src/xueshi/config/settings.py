@@ -170,6 +170,8 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "uploads"
 XUESHI_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 XUESHI_BATCH_MAX_BYTES = 20 * 1024 * 1024
+# Rows of one Excel batch (checked and entered by a background job; 100k rows ≈ 3 MB).
+XUESHI_BATCH_MAX_ROWS = 200_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
 # --- Certificates -----------------------------------------------------------------

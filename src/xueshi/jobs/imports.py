@@ -22,6 +22,7 @@ from xueshi.accounts.models import RoleAssignment
 from xueshi.errors import ServiceError
 from xueshi.jobs.models import Job, JobKind
 from xueshi.jobs.services import Outcome, Progress, job_run, job_start
+from xueshi.training.excel import SheetRow, read_rows
 from xueshi.training.models import ClassPlan
 from xueshi.training.services import hour_batch_upload
 
@@ -57,13 +58,24 @@ def _import(job: Job, progress: Progress) -> Outcome:
         raise ServiceError("上传的文件已不存在，未登记。请重新上传。")
     with job.input.open("rb") as handle:
         data = handle.read()
-    progress(0, None, "正在校验并登记…")
+    progress(0, None, "正在读取文件…")
+    # Read before the entry's transaction, so that the page can say how many rows are being
+    # checked while it runs. A file that cannot be read is reported by the entry itself,
+    # after the class's own checks (the order the provider sees on every path).
+    rows: list[SheetRow] | None
+    try:
+        rows = read_rows(data)
+    except ServiceError:
+        rows = None
+    else:
+        progress(0, len(rows), f"已读取 {len(rows):,} 行，正在校验并登记…")
     batch = hour_batch_upload(
         class_plan_id=job.subject_id,
         upload=SimpleUploadedFile(job.params.get("file_name") or "未命名.xlsx", data),
         actor=job.requested_by,
         active=ActiveRole(assignment),
         today=dt.date.fromisoformat(job.params["today"]),
+        rows=rows,
     )
     errors = sum(1 for row in batch.report if row.get("result") == "error")
     progress(batch.rows, batch.rows)

@@ -15,9 +15,9 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
-from itertools import chain
 from decimal import Decimal
 from functools import cache
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -42,7 +42,7 @@ from xueshi.rules import (
     requirements,
 )
 from xueshi.rules import TitleLevel as RulesTitleLevel
-from xueshi.rules.bulk import SUM_COLUMNS, Profile
+from xueshi.rules.bulk import SUM_COLUMNS, Profile, gc_paused
 from xueshi.rules.policy import Policy
 
 PENDING = (RecordStatus.IN_REVIEW, RecordStatus.RETURNED)
@@ -210,25 +210,70 @@ def _person_row(
 # --- Everyone, one year: set-based --------------------------------------------------------------
 
 # Status, category and mode as small integers for NumPy.
-_APPROVED, _PENDING = 1, 2
-_CATEGORY = {"": 0, "public": 1, "professional": 2, "elective": 3}
 
-_GROUPS_SQL = """
+# The records a year's verdicts read, per person: the approved ones learnt inside the
+# period, summed (they count as they are: nearly all), with the number of approved ones
+# learnt outside it (make-up, or refused: read again in detail, ``_DETAIL_SQL``, for NumPy
+# and the rules to judge); then the pending ones, only counted. Sums in hundredths
+# (courses: a count), in SUM_COLUMNS' order. For one credited year the covering index
+# holds a status's records in person order: the approved ones are grouped as they are read.
+# The pending ones (two statuses) are grouped on ``professional_id + 0``: on the bare column
+# SQLite walks the whole (professional, year) index in person order to spare a sort.
+_INSIDE = "r.end_date >= %(first_day)s AND r.end_date <= %(last_day)s"
+_APPROVED_SQL = """
 SELECT r.professional_id,
-       CASE WHEN r.status = %s THEN 1 ELSE 2 END,
-       r.credited_year,
-       r.category,
-       CASE WHEN r.required THEN 1 ELSE 0 END,
-       CASE WHEN r.mode = 'online' THEN 1 ELSE 0 END,
-       {taken_year},
-       CASE WHEN {taken_year} > r.credited_year THEN r.end_date ELSE NULL END,
-       CAST(ROUND(SUM(r.hours) * 100) AS BIGINT),
-       CAST(ROUND(SUM(r.credits) * 100) AS BIGINT),
-       COUNT(*)
+  CAST(ROUND(SUM(CASE WHEN {inside} AND r.category = 'public' THEN r.hours ELSE 0 END) * 100)
+       AS BIGINT),
+  CAST(ROUND(SUM(CASE WHEN {inside} AND r.category = 'public' AND r.required
+                      THEN r.hours ELSE 0 END) * 100) AS BIGINT),
+  CAST(ROUND(SUM(CASE WHEN {inside} AND r.category = 'professional' THEN r.hours ELSE 0 END)
+             * 100) AS BIGINT),
+  CAST(ROUND(SUM(CASE WHEN {inside} AND r.category = 'elective' THEN r.hours ELSE 0 END) * 100)
+       AS BIGINT),
+  CAST(ROUND(SUM(CASE WHEN {inside} AND COALESCE(r.category, '') = '' AND r.mode <> 'online'
+                      THEN r.credits ELSE 0 END) * 100) AS BIGINT),
+  CAST(ROUND(SUM(CASE WHEN {inside} AND COALESCE(r.category, '') = '' AND r.mode = 'online'
+                      THEN r.credits ELSE 0 END) * 100) AS BIGINT),
+  SUM(CASE WHEN {inside} AND r.category = 'public' AND r.required THEN 1 ELSE 0 END),
+  SUM(CASE WHEN {inside} THEN 0 ELSE 1 END)
 FROM {table} r
-WHERE {where} AND r.status IN (%s, %s, %s)
-GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+WHERE {credited} AND r.status = %(approved)s{where}
+GROUP BY r.professional_id
+""".replace("{inside}", _INSIDE)
+_PENDING_SQL = """
+SELECT r.professional_id, COUNT(*)
+FROM {table} r
+WHERE {credited} AND r.status IN (%(in_review)s, %(returned)s){where}
+GROUP BY r.professional_id + 0
 """
+# The approved records learnt outside the period, in detail: a group per person, credited
+# year, category, required, mode, year learnt and (learnt after the credited year) the
+# day — the make-up rule in force on it decides.
+_DETAIL_SQL = """
+SELECT r.professional_id,
+  r.credited_year,
+  COALESCE(r.category, ''),
+  CASE WHEN r.required THEN 1 ELSE 0 END,
+  CASE WHEN r.mode = 'online' THEN 1 ELSE 0 END,
+  {taken_year},
+  CASE WHEN {taken_year} > r.credited_year THEN r.end_date END,
+  CAST(ROUND(SUM(CASE WHEN r.category = 'public' THEN r.hours ELSE 0 END) * 100) AS BIGINT),
+  CAST(ROUND(SUM(CASE WHEN r.category = 'public' AND r.required THEN r.hours ELSE 0 END) * 100)
+       AS BIGINT),
+  CAST(ROUND(SUM(CASE WHEN r.category = 'professional' THEN r.hours ELSE 0 END) * 100) AS BIGINT),
+  CAST(ROUND(SUM(CASE WHEN r.category = 'elective' THEN r.hours ELSE 0 END) * 100) AS BIGINT),
+  CAST(ROUND(SUM(CASE WHEN COALESCE(r.category, '') = '' AND r.mode <> 'online'
+                      THEN r.credits ELSE 0 END) * 100) AS BIGINT),
+  CAST(ROUND(SUM(CASE WHEN COALESCE(r.category, '') = '' AND r.mode = 'online'
+                      THEN r.credits ELSE 0 END) * 100) AS BIGINT),
+  SUM(CASE WHEN r.category = 'public' AND r.required THEN 1 ELSE 0 END)
+FROM {table} r
+WHERE r.credited_year >= %(credited_from)s AND r.credited_year <= %(credited_until)s
+  AND r.status = %(approved)s AND (r.end_date < %(first_day)s OR r.end_date > %(last_day)s)
+  AND {people}
+GROUP BY 1, 2, 3, 4, 5, 6, 7
+"""
+_DETAIL_SUMS_AT = 7
 # The people a profile describes (NULL-safe; the profile's raw column values).
 _PROFILE_COLUMNS = ("region_id", "series", "title_level", "institution_level")
 
@@ -271,59 +316,110 @@ def _as_date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
-def _groups(
-    year: int, cycles: list[tuple[Any, ...]], first_year: int, only: Sequence[int] | None
-) -> list[tuple[Any, ...]]:
-    """The grouped records of ``year`` for everyone (or the people ``only`` names), and of
-    the earlier years of a multi-year period (``first_year`` … ``year - 1``) only for the
-    people of the ``cycles`` profiles (raw column values): reading ten years of everyone's
-    records to find a few teachers' cycles was most of the year-end's time
-    (docs/performance.md)."""
+def _day(value: dt.date) -> Any:
+    return value.isoformat() if connection.vendor == "sqlite" else value  # ISO text there
+
+
+def _in_list(column: str, prefix: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
+    names = [f"{prefix}{i}" for i in range(len(values))]
+    marks = ", ".join(f"%({name})s" for name in names)
+    return f"{column} IN ({marks})", dict(zip(names, values, strict=True))
+
+
+def _profile_match(cycles: list[tuple[Any, ...]]) -> tuple[str, dict[str, Any]]:
+    """``AND r.professional_id IN (the people of these profiles)`` (raw column values)."""
+    matches, params = [], {}
+    for i, values in enumerate(cycles):
+        parts = []
+        for column, value in zip(_PROFILE_COLUMNS, values, strict=True):
+            if value is None:
+                parts.append(f"p.{column} IS NULL")
+            else:
+                name = f"c{i}_{column}"
+                parts.append(f"p.{column} = %({name})s")
+                params[name] = value
+        matches.append("(" + " AND ".join(parts) + ")")
+    # The regions first, so that the people are found through the region's index.
+    regions, named = _in_list("p.region_id", "cr", sorted({values[0] for values in cycles}))
+    params.update(named)
+    sql = (
+        f" AND r.professional_id IN (SELECT p.id FROM {Professional._meta.db_table} p WHERE "
+        + regions
+        + " AND ("
+        + " OR ".join(matches)
+        + "))"
+    )
+    return sql, params
+
+
+def _records(
+    year: int, cycles: dict[int, list[tuple[Any, ...]]], only: Sequence[int] | None
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The records a year's verdicts read, as (``_APPROVED_SQL`` rows, ``_PENDING_SQL`` rows,
+    ``_DETAIL_SQL`` rows): the year's records of everyone (or of the people ``only`` names),
+    and the records of a multi-year period's earlier years only for the people whose
+    profile has one — ``cycles``: the raw profiles by the period's first year. Reading ten
+    years of everyone's records to find a few teachers' cycles was most of the year-end's
+    time (docs/performance.md)."""
     table = HourRecord._meta.db_table
-    taken_year = _taken_year_sql()
-    statuses = [RecordStatus.APPROVED, *PENDING]
-    people_sql, people_params = "", []
+    common: dict[str, Any] = {
+        "approved": RecordStatus.APPROVED.value,
+        "in_review": RecordStatus.IN_REVIEW.value,
+        "returned": RecordStatus.RETURNED.value,
+        "last_day": _day(dt.date(year, 12, 31)),
+    }
+    people_sql = ""
     if only is not None:
-        people_sql = f" AND r.professional_id IN ({', '.join(['%s'] * len(only))})"
-        people_params = list(only)
+        people_sql, people = _in_list("r.professional_id", "id", only)
+        people_sql = " AND " + people_sql
+        common.update(people)
+    # (credited from, credited until, extra condition and its parameters)
+    parts: list[tuple[int, int, str, dict[str, Any]]] = [(year, year, people_sql, {})]
+    for first, profiles in sorted(cycles.items()):
+        match, params = _profile_match(profiles)
+        parts.append((first, year - 1, people_sql + match, params))
+    detail_sql = _DETAIL_SQL.replace("{taken_year}", _taken_year_sql())
+    approved: list[tuple[Any, ...]] = []
+    pending: list[tuple[Any, ...]] = []
+    detail: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
-        cursor.execute(
-            _GROUPS_SQL.format(
-                taken_year=taken_year, table=table, where="r.credited_year = %s" + people_sql
-            ),
-            [RecordStatus.APPROVED, year, *people_params, *statuses],
-        )
-        groups = cursor.fetchall()
-        if cycles and first_year < year:
-            matches, params = [], []
-            for values in cycles:
-                parts = []
-                for column, value in zip(_PROFILE_COLUMNS, values, strict=True):
-                    if value is None:
-                        parts.append(f"p.{column} IS NULL")
-                    else:
-                        parts.append(f"p.{column} = %s")
-                        params.append(value)
-                matches.append("(" + " AND ".join(parts) + ")")
-            where = (
-                "r.credited_year >= %s AND r.credited_year < %s"
-                + people_sql
-                + " AND r.professional_id IN "
-                f"(SELECT p.id FROM {Professional._meta.db_table} p WHERE "
-                + " OR ".join(matches)
-                + ")"
+        for credited_from, credited_until, where, params in parts:
+            window = {
+                **common,
+                "credited_from": credited_from,
+                "credited_until": credited_until,
+                "first_day": _day(dt.date(credited_from, 1, 1)),
+            }
+            # One year as an equality: the index then gives the people in order (no sort).
+            credited = (
+                "r.credited_year = %(credited_from)s"
+                if credited_from == credited_until
+                else "r.credited_year >= %(credited_from)s"
+                " AND r.credited_year <= %(credited_until)s"
             )
-            cursor.execute(
-                _GROUPS_SQL.format(taken_year=taken_year, table=table, where=where),
-                [RecordStatus.APPROVED, first_year, year, *people_params, *params, *statuses],
-            )
-            groups += cursor.fetchall()
-    return groups
+            names = {"table": table, "where": where, "credited": credited}
+            cursor.execute(_APPROVED_SQL.format(**names), {**window, **params})
+            rows = cursor.fetchall()
+            approved += rows
+            cursor.execute(_PENDING_SQL.format(**names), {**window, **params})
+            pending += cursor.fetchall()
+            outside = [row[0] for row in rows if row[-1]]
+            for start in range(0, len(outside), PEOPLE_CHUNK):
+                people_in, named = _in_list(
+                    "r.professional_id", "p", outside[start : start + PEOPLE_CHUNK]
+                )
+                cursor.execute(
+                    detail_sql.format(table=table, people=people_in), {**window, **named}
+                )
+                detail += cursor.fetchall()
+    return approved, pending, detail
 
 
+# Each person with their profile's columns joined into one text (numbered in Python once per
+# distinct text; four columns a person cost twice as much to fetch and number).
 _PEOPLE_SQL = (
-    "SELECT id, region_id, employer_id, series, title_level, institution_level "
-    "FROM {table}{where} ORDER BY id"
+    "SELECT id, employer_id, region_id || '|' || series || '|' || title_level || '|' || "
+    "institution_level FROM {table}{where} ORDER BY id"
 )
 # How many people a statement names when rows are asked for a list of people.
 PEOPLE_CHUNK = 2_000
@@ -346,10 +442,18 @@ def year_rows(
 def _year_rows(
     policy: Policy, year: int, now: dt.datetime, only: Sequence[int] | None
 ) -> Iterable[Row]:
-    where, params = "", []
+    # A million fetched tuples would wake the cycle collector again and again, for nothing.
+    with gc_paused():
+        return _year_rows_unpaused(policy, year, now, only)
+
+
+def _year_rows_unpaused(
+    policy: Policy, year: int, now: dt.datetime, only: Sequence[int] | None
+) -> Iterable[Row]:
+    where, params = "", {}
     if only is not None:
-        where = f" WHERE id IN ({', '.join(['%s'] * len(only))})"
-        params = list(only)
+        where, params = _in_list("id", "id", only)
+        where = " WHERE " + where
     with connection.cursor() as cursor:
         cursor.execute(_PEOPLE_SQL.format(table=Professional._meta.db_table, where=where), params)
         people = cursor.fetchall()
@@ -359,74 +463,71 @@ def _year_rows(
     ids = np.fromiter(map(itemgetter(0), people), dtype=np.int64, count=n)
     # Number the distinct (region, series, title, institution) of the people, then make
     # each a rules profile once.
-    raw_number: dict[tuple[Any, ...], int] = {}
-    person_profile = np.fromiter(
-        (
-            raw_number.setdefault(key, len(raw_number))
-            for key in zip(*(map(itemgetter(k), people) for k in (1, 3, 4, 5)), strict=True)
-        ),
-        dtype=np.int64,
-        count=n,
-    )
-    raw_profiles = list(raw_number)
-    profiles = [profile_of(r, year, s or "", t or "", i or "") for r, s, t, i in raw_profiles]
+    keys = list(map(itemgetter(2), people))
+    key_number = {key: i for i, key in enumerate(dict.fromkeys(keys))}
+    person_profile = np.fromiter(map(key_number.__getitem__, keys), dtype=np.int64, count=n)
+    raw_profiles = [tuple(key.split("|")) for key in key_number]
+    profiles = [profile_of(r, year, s, t, i) for r, s, t, i in raw_profiles]
     resolve = requirements_of(policy)
     resolved = [resolve(profile) for profile in profiles]
+    # A period always ends with the year it is the period of (rules.periods.cycle_years):
+    # the records _APPROVED_SQL sums are those learnt from its first year to this one.
+    assert all(r.years[-1] == year for r in resolved if r), "a period not ending in its year"
     start = np.array([r.years[0] if r else year for r in resolved], dtype=np.int64)
-    end = np.array([r.years[-1] if r else year for r in resolved], dtype=np.int64)
     has_reqs = np.array([r is not None for r in resolved], dtype=bool)
-    cycles = [raw for raw, r in zip(raw_profiles, resolved, strict=True) if r and r.years[0] < year]
-    groups = _groups(year, cycles, int(start.min()), only)
+    cycles: dict[int, list[tuple[Any, ...]]] = {}
+    for raw, r in zip(raw_profiles, resolved, strict=True):
+        if r and r.years[0] < year:
+            cycles.setdefault(r.years[0], []).append(raw)
+    approved, waiting, detail = _records(year, cycles, only)
 
     sums = {name: np.zeros(n, dtype=np.int64) for name in SUM_COLUMNS}
     pending = np.zeros(n, dtype=np.int64)
-    if groups:
-        g = len(groups)
 
-        def column(position: int) -> Any:
-            return np.fromiter(map(itemgetter(position), groups), dtype=np.int64, count=g)
+    def add(target: Any, at: Any, values: Any) -> None:
+        target += np.bincount(at, weights=values, minlength=n).astype(np.int64)
 
-        pos = np.searchsorted(ids, column(0))
-        status, credited, required, online = column(1), column(2), column(4), column(5)
-        taken = column(6)
-        category = np.fromiter(
-            (_CATEGORY[c or ""] for c in map(itemgetter(3), groups)), dtype=np.int64, count=g
-        )
-        hours, credits, count = column(8), column(9), column(10)
-        prof = person_profile[pos]
-        p_start, p_end, p_reqs = start[prof], end[prof], has_reqs[prof]
-        in_period = (credited >= p_start) & (credited <= p_end)
-        waiting = in_period & (status == _PENDING)
-        pending += np.bincount(pos[waiting], weights=count[waiting], minlength=n).astype(np.int64)
-        approved = in_period & (status == _APPROVED)
-        counts = approved & (~p_reqs | ((taken >= p_start) & (taken <= p_end)))
-        # Taken after the period: make-up, as the rules of the date allow (rare rows).
+    def columns_of(rows: list[tuple[Any, ...]], *positions: int) -> list[Any]:
+        return [
+            np.fromiter(map(itemgetter(p), rows), dtype=np.int64, count=len(rows))
+            for p in positions
+        ]
+
+    if approved:
+        at, *values = columns_of(approved, *range(1 + len(SUM_COLUMNS)))
+        at = np.searchsorted(ids, at)
+        for name, column in zip(SUM_COLUMNS, values, strict=True):
+            add(sums[name], at, column)
+    if waiting:
+        # Every credited year read is in the person's period: pending for the verdict.
+        at, count = columns_of(waiting, 0, 1)
+        add(pending, np.searchsorted(ids, at), count)
+    if detail:
+        d = len(detail)
+
+        def detail_column(position: int) -> Any:
+            return np.fromiter(map(itemgetter(position), detail), dtype=np.int64, count=d)
+
+        at = np.searchsorted(ids, detail_column(0))
+        credited, taken = detail_column(1), detail_column(5)
+        prof = person_profile[at]
+        p_start, p_reqs = start[prof], has_reqs[prof]
+        # Learnt outside the period: counted only without a requirement (nothing to judge),
+        # or after the period where the make-up rule of the day allows it.
+        counts = ~p_reqs | ((taken >= p_start) & (taken <= year))
         makeup_counts = _makeup_counts(policy)
-        for row in np.flatnonzero(approved & p_reqs & (taken > p_end)):
+        for row in np.flatnonzero(p_reqs & (taken > year)):
             counts[row] = makeup_counts(
-                profiles[prof[row]], int(credited[row]), _as_date(groups[row][7])
+                profiles[prof[row]], int(credited[row]), _as_date(detail[row][6])
             )
-
-        def add(target: str, mask: Any, values: Any) -> None:
-            sums[target] += np.bincount(pos[mask], weights=values[mask], minlength=n).astype(
-                np.int64
-            )
-
-        credit_rows = counts & (category == 0)
-        add("credits_remote", credit_rows & (online == 1), credits)
-        add("credits_face", credit_rows & (online == 0), credits)
-        for name, code in _CATEGORY.items():
-            if code:
-                add(name, counts & (category == code), hours)
-        required_public = counts & (category == 1) & (required == 1)
-        add("public_required", required_public, hours)
-        add("public_required_courses", required_public, count)
+        for position, name in enumerate(SUM_COLUMNS, start=_DETAIL_SUMS_AT):
+            add(sums[name], at[counts], detail_column(position)[counts])
 
     compliant, shortfall = _evaluate(policy, profiles, person_profile, sums)
     columns = [
         ids.tolist(),
         [year] * n,
-        *(list(map(itemgetter(k), people)) for k in (1, 2, 3, 4, 5)),
+        *_profile_columns(raw_profiles, person_profile, list(map(itemgetter(1), people))),
         *(sums[name].tolist() for name in SUM_COLUMNS),
         pending.tolist(),
         compliant,
@@ -435,6 +536,17 @@ def _year_rows(
         [now] * n,
     ]
     return zip(*columns, strict=True)
+
+
+def _profile_columns(
+    raw_profiles: list[tuple[str, ...]], person_profile: Any, employers: list[Any]
+) -> list[list[Any]]:
+    """Region, employer, series, title level and institution level of every person."""
+    region, series, title, institution = (
+        np.array([raw[k] for raw in raw_profiles], dtype=object)[person_profile].tolist()
+        for k in range(4)
+    )
+    return [region, employers, series, title, institution]
 
 
 def _evaluate(

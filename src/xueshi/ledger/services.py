@@ -83,7 +83,9 @@ def ledger_refresh(*, professional_id: int, years: Iterable[int] | None = None) 
         return len(rows)
 
 
-def ledger_refresh_many(*, professional_ids: Iterable[int], years: Iterable[int] | None = None) -> int:
+def ledger_refresh_many(
+    *, professional_ids: Iterable[int], years: Iterable[int] | None = None
+) -> int:
     """``ledger_refresh`` for many people at once (a batch entry of a class), set-based: the
     rows come from ``year_rows`` for those people — the same figures the rebuild writes, a
     few statements per two thousand people instead of a query and a verdict per person.

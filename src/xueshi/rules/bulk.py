@@ -199,7 +199,7 @@ def evaluate_bulk(
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Building a million small tuples would trigger the cycle collector again and again,
     for nothing: none of them can form a cycle."""
     enabled = gc.isenabled()
@@ -214,7 +214,7 @@ def _gc_paused() -> Iterator[None]:
 def evaluate_rows(policy: Policy, rows: Sequence[Sequence[Any]]) -> BulkResult:
     """Evaluate rows as a cursor returns them: the five profile fields, then SUM_COLUMNS."""
     count = len(rows)
-    with _gc_paused():
+    with gc_paused():
         keys = list(map(itemgetter(0, 1, 2, 3, 4), rows))
         ids = dict.fromkeys(keys)
         for number, key in enumerate(ids):

@@ -14,10 +14,9 @@ from typing import Any
 
 import python_calamine
 import xlsxwriter
+from django.conf import settings
 
 from xueshi.errors import ServiceError
-
-MAX_ROWS = 5000
 
 COLUMNS = ("姓名", "公民身份号码", "考核成绩")
 # Header spellings accepted for each column (a provider's own sheet may say 身份证号).
@@ -60,7 +59,8 @@ def read_rows(data: bytes) -> list[SheetRow]:
 
     Blank rows are skipped but numbering follows the sheet, so the report's row numbers are
     the ones the provider sees in Excel. Raises ServiceError for a file that is not a
-    spreadsheet, an empty sheet, a missing header or more than ``MAX_ROWS`` rows.
+    spreadsheet, an empty sheet, a missing header or more than
+    ``settings.XUESHI_BATCH_MAX_ROWS`` rows.
     """
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -68,7 +68,7 @@ def read_rows(data: bytes) -> list[SheetRow]:
             raise ServiceError("文件中没有工作表。", field="file")
         # iter_rows starts at the sheet's first row (blank leading rows included).
         raw = workbook.get_sheet_by_index(0).iter_rows()
-        rows = _data_rows(enumerate(raw, start=1))
+        rows = _data_rows(enumerate(raw, start=1), int(settings.XUESHI_BATCH_MAX_ROWS))
     except ServiceError:
         raise
     except Exception:  # calamine raises its own classes (CalamineError, ZipError, XmlError…)
@@ -92,7 +92,7 @@ def _header(number: int, cells: list[Any]) -> dict[str, int]:
     return columns
 
 
-def _data_rows(numbered: Iterable[tuple[int, list[Any]]]) -> list[SheetRow]:
+def _data_rows(numbered: Iterable[tuple[int, list[Any]]], max_rows: int) -> list[SheetRow]:
     columns: dict[str, int] | None = None
     header_row = 0
     rows: list[SheetRow] = []
@@ -104,8 +104,8 @@ def _data_rows(numbered: Iterable[tuple[int, list[Any]]]) -> list[SheetRow]:
             continue
         values = {key: cells[i] if i < len(cells) else None for key, i in columns.items()}
         rows.append(SheetRow(number, values["name"], values["id_number"], values["score"]))
-        if len(rows) > MAX_ROWS:
-            raise ServiceError(f"文件超过 {MAX_ROWS} 行数据，请分成多个文件上传。", field="file")
+        if len(rows) > max_rows:
+            raise ServiceError(f"文件超过 {max_rows:,} 行数据，请分成多个文件上传。", field="file")
     if columns is None:
         raise ServiceError("工作表是空的：第一张工作表中没有任何内容。", field="file")
     if not rows:

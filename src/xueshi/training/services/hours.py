@@ -17,7 +17,7 @@ from xueshi.errors import ServiceError
 from xueshi.policy_store import current_policy
 from xueshi.rules import Deadline
 from xueshi.training import batch as batch_rows
-from xueshi.training.excel import read_rows
+from xueshi.training.excel import SheetRow, read_rows
 from xueshi.training.models import ClassPlan, ClassStatus, HourBatch
 from xueshi.training.selectors import entered_learners
 from xueshi.training.services.common import deadline_or_none, lock_own_class
@@ -38,6 +38,7 @@ def hour_batch_upload(
     actor: Any,
     active: ActiveRole,
     today: dt.date | None = None,
+    rows: list[SheetRow] | None = None,
 ) -> HourBatch:
     """批量录入: the provider uploads the scores of a finished class's learners.
 
@@ -47,6 +48,9 @@ def hour_batch_upload(
     a re-upload creates nothing new). Refused outright, with nothing saved: a class not
     approved or not yet ended, an upload after the policy's entry deadline, a file that is
     not a spreadsheet, empty, too large or too long.
+
+    ``rows``: the file's rows when the caller has read them already (the background job
+    reads the file before this transaction, so that its progress can say how many rows).
     """
     today = today or timezone.localdate()
     plan = lock_own_class(active, class_plan_id)
@@ -66,7 +70,8 @@ def hour_batch_upload(
     data = upload.read()
     if not data:
         raise ServiceError("文件是空的。", field="file")
-    rows = read_rows(data)
+    if rows is None:
+        rows = read_rows(data)
 
     entered = entered_learners(plan)
     checked = batch_rows.check_rows(plan, rows, entered=entered)
