@@ -450,7 +450,7 @@ def _year_rows(
 def _year_rows_unpaused(
     policy: Policy, year: int, now: dt.datetime, only: Sequence[int] | None
 ) -> Iterable[Row]:
-    where, params = "", {}
+    where, params = "", dict[str, Any]()
     if only is not None:
         where, params = _in_list("id", "id", only)
         where = " WHERE " + where
