@@ -38,6 +38,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "bench"))
 
+import benchlib  # noqa: E402
 from benchlib import result_line  # noqa: E402
 
 GOAL_RATIO = 3.0
@@ -76,24 +77,6 @@ def default_size(full: int) -> int:
     """``full``, or fewer on a quick run (``BENCH_PEOPLE`` below 1,000,000: bench/README.md)."""
     people = int(os.environ.get("BENCH_PEOPLE") or 1_000_000)
     return full if people >= 1_000_000 else max(1_000, min(full, people))
-
-
-def postgres_create(url: str) -> None:
-    import dj_database_url
-    import psycopg
-
-    cfg = dj_database_url.parse(url)
-    with psycopg.connect(
-        host=cfg["HOST"] or "127.0.0.1",
-        port=int(cfg["PORT"] or 5432),
-        user=cfg["USER"] or "postgres",
-        password=cfg["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as admin:
-        found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]])
-        if found.fetchone() is None:
-            admin.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
 
 
 def ric(serial: int) -> str:
@@ -365,7 +348,7 @@ def main() -> int:
     bench_dir.mkdir(parents=True, exist_ok=True)
     database = args.database or own_database("batch", args.rows)
     if database.startswith(("postgres://", "postgresql://")):
-        postgres_create(database)
+        benchlib.postgres_create(database)
     configure(database)
     from django.conf import settings
     from django.db import connection

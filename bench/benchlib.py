@@ -44,10 +44,32 @@ def database_url(sqlite: str | None) -> str:
     return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE}"
 
 
+def postgres_create(url: str) -> None:
+    """CREATE DATABASE for a postgres:// URL if it does not exist."""
+    import dj_database_url
+    import psycopg
+
+    cfg = dj_database_url.parse(url)
+    admin = psycopg.connect(
+        host=cfg["HOST"] or "127.0.0.1",
+        port=int(cfg["PORT"] or 5432),
+        user=cfg["USER"] or "postgres",
+        password=cfg["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+    with admin:
+        found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]])
+        if found.fetchone() is None:
+            admin.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
+
+
 def setup_django(sqlite: str | None) -> str:
     """Point Django at the data set's database and set it up. Returns the URL (for messages;
     no password is ever part of it here, trust auth is local)."""
     url = database_url(sqlite)
+    if url.startswith(("postgres://", "postgresql://")):
+        postgres_create(url)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("XUESHI_DEBUG", "false")
     os.environ.setdefault("XUESHI_SECRET_KEY", BENCH_SECRET_KEY)

@@ -43,6 +43,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "bench"))
 
+import benchlib  # noqa: E402
 from benchlib import result_line  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -116,26 +117,6 @@ def default_size(full: int) -> int:
     """``full``, or fewer on a quick run (``BENCH_PEOPLE`` below 1,000,000: bench/README.md)."""
     people = int(os.environ.get("BENCH_PEOPLE") or 1_000_000)
     return full if people >= 1_000_000 else max(1_000, min(full, people))
-
-
-def postgres_create(url: str) -> None:
-    """CREATE DATABASE for a postgres:// URL if it does not exist."""
-    import dj_database_url
-    import psycopg
-
-    cfg = dj_database_url.parse(url)
-    admin = psycopg.connect(
-        host=cfg["HOST"] or "127.0.0.1",
-        port=int(cfg["PORT"] or 5432),
-        user=cfg["USER"] or "postgres",
-        password=cfg["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-    with admin:
-        found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]])
-        if found.fetchone() is None:
-            admin.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
 
 
 def ric(serial: int) -> str:
@@ -437,7 +418,7 @@ def main() -> int:
     bench_dir.mkdir(parents=True, exist_ok=True)
     database = args.database or own_database("verify", args.certificates)
     if database.startswith(("postgres://", "postgresql://")):
-        postgres_create(database)
+        benchlib.postgres_create(database)
     env = configure(database, bench_dir / "keys", args.conn_max_age)
     seed(args.certificates)
     from django.db import connection
