@@ -163,6 +163,47 @@ def test_a_task_that_failed_outside_the_job_fails_the_job(shantou, settings) -> 
     assert job.error == "后台任务异常终止（ImportError），请重新提交。"
 
 
+def test_a_job_whose_worker_stopped_is_failed_once_stale(shantou, settings, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A worker killed mid-run leaves its job "running": after XUESHI_JOB_STALE_SECONDS
+    without progress, a look at it (page, watch) or ``xueshi job reap`` fails it; a job that
+    reports progress, or a finished one, is left alone."""
+    import time_machine
+
+    settings.XUESHI_JOB_STALE_SECONDS = 600
+    settings.TASKS = {**settings.TASKS, "default": DATABASE_BACKEND}
+    start = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        stuck = year_end.year_end_start(region_code="440500", year=2014)
+        alive = year_end.year_end_start(region_code="440500", year=2014)
+        Job.objects.filter(pk__in=[stuck.pk, alive.pk]).update(
+            status=JobStatus.RUNNING, started_at=start, heartbeat_at=start
+        )
+    with time_machine.travel(start + dt.timedelta(minutes=9), tick=False):
+        job_progress(Job.objects.get(pk=alive.pk), 1, 5)
+        assert job_reconcile(Job.objects.get(pk=stuck.pk)).status == JobStatus.RUNNING
+    with time_machine.travel(start + dt.timedelta(minutes=11), tick=False):
+        call_command("job", "reap")
+    out = capsys.readouterr().out
+    assert "已将 1 个中断的后台任务标记为失败" in out
+    stuck.refresh_from_db()
+    alive.refresh_from_db()
+    assert stuck.status == JobStatus.FAILED
+    assert "超过 10 分钟没有进展" in stuck.error
+    assert alive.status == JobStatus.RUNNING
+    assert AuditEvent.objects.filter(action="job_fail", target_id=str(stuck.pk)).count() == 1
+    with time_machine.travel(start + dt.timedelta(minutes=30), tick=False):
+        assert job_reconcile(Job.objects.get(pk=stuck.pk)).status == JobStatus.FAILED
+        call_command("job", "reap")
+    assert AuditEvent.objects.filter(action="job_fail", target_id=str(stuck.pk)).count() == 1
+
+
+def test_progress_and_start_are_heartbeats(shantou) -> None:  # type: ignore[no-untyped-def]
+    job = year_end.year_end_start(region_code="440500", year=2014)
+    assert job.status == JobStatus.DONE
+    assert job.heartbeat_at is not None and job.started_at is not None
+    assert job.heartbeat_at >= job.started_at
+
+
 # --- pages ---------------------------------------------------------------------------------
 
 

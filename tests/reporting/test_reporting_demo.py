@@ -142,3 +142,22 @@ def test_xueshi_demo_migrates_loads_the_demo_and_then_serves(
     assert served == [["xueshi", "runserver", "127.0.0.1:8123", "--noreload"]]
     assert Professional.objects.filter(user__username="st-linwei").exists()
     assert "shantou-bureau" in capsys.readouterr().out
+
+
+def test_the_demo_opens_the_ledger_of_its_years(loaded: list[Any]) -> None:
+    """The bureaus' dashboards read the ledger: after the demo every year its records are
+    credited to is open, a row per person, and each row agrees with the live verdict."""
+    from xueshi.ledger.models import LedgerYear, PersonYear
+
+    credited = set(
+        HourRecord.objects.exclude(status=RecordStatus.DRAFT).values_list(
+            "credited_year", flat=True
+        )
+    )
+    assert credited and set(LedgerYear.objects.values_list("year", flat=True)) == credited
+    people = Professional.objects.count()
+    for year in credited:
+        assert PersonYear.objects.filter(year=year).count() == people
+    for username, year, compliant in STANDINGS:
+        row = PersonYear.objects.get(professional__user__username=username, year=year)
+        assert row.compliant is compliant

@@ -172,6 +172,9 @@ XUESHI_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 XUESHI_BATCH_MAX_BYTES = 20 * 1024 * 1024
 # Rows of one Excel batch (checked and entered by a background job; 100k rows ≈ 3 MB).
 XUESHI_BATCH_MAX_ROWS = 200_000
+# A running job with no progress for this long lost its worker and is failed (jobs report
+# progress every few seconds; the longest single step, a 100k-row batch, takes under a minute).
+XUESHI_JOB_STALE_SECONDS = int(os.environ.get("XUESHI_JOB_STALE_SECONDS", "900"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
 # --- Certificates -----------------------------------------------------------------

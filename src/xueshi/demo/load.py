@@ -40,6 +40,8 @@ from xueshi.demo.cast import (
     PersonSpec,
 )
 from xueshi.demo.identifiers import demo_ric, demo_uscc
+from xueshi.ledger.models import LedgerYear
+from xueshi.ledger.services import ledger_rebuild
 from xueshi.organisations.models import Employer, IndustryAuthority, Provider
 from xueshi.organisations.services import regions_sync_from_policy
 from xueshi.people.models import Employment, EmploymentStatus, Professional
@@ -1027,7 +1029,25 @@ def demo_load() -> list[Login]:
     demo.luojiang()
     demo.kaifeng()
     demo.guangde()
+    demo_open_ledger()
     return demo.logins
+
+
+def demo_open_ledger() -> dict[int, int]:
+    """Open the compliance ledger for every year the demo's records are credited to (as the
+    year-end job does in production), so that the bureaus' dashboards read it; years already
+    open are kept up to date by the services themselves. Returns the rows written by year."""
+    credited = set(
+        HourRecord.objects.exclude(status=RecordStatus.DRAFT)
+        .values_list("credited_year", flat=True)
+        .distinct()
+        .order_by()
+    )
+    opened = set(LedgerYear.objects.values_list("year", flat=True))
+    written: dict[int, int] = {}
+    for year in sorted(credited - opened):
+        written.update(ledger_rebuild(year=year))
+    return written
 
 
 def demo_counts() -> dict[str, int]:

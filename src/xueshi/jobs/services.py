@@ -9,6 +9,8 @@ Chinese — whatever happens. Each change of status is one transaction with its 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import contextlib
 import contextvars
 from collections.abc import Callable, Iterator
@@ -132,7 +134,7 @@ def job_start(
 def job_progress(job: Job, done: int, total: int | None = None, message: str | None = None) -> None:
     """How far the job has got: ``done`` of ``total`` (unchanged if None), and what it is
     doing now. One UPDATE, no audit: progress is not a change of state."""
-    changes: dict[str, Any] = {"done": max(done, 0)}
+    changes: dict[str, Any] = {"done": max(done, 0), "heartbeat_at": timezone.now()}
     if total is not None:
         changes["total"] = max(total, 0)
     if message is not None:
@@ -211,8 +213,14 @@ def job_run(
     job = Job.objects.select_related("role", "requested_by", "region").get(pk=job_id)
     if job.finished:  # run twice (a retried task): the outcome is already recorded
         return {"status": job.status}
+    now = timezone.now()
     _transition(
-        job, JobStatus.RUNNING, action="job_run", started_at=timezone.now(), message="开始处理…"
+        job,
+        JobStatus.RUNNING,
+        action="job_run",
+        started_at=now,
+        heartbeat_at=now,
+        message="开始处理…",
     )
 
     def progress(done: int, total: int | None = None, message: str | None = None) -> None:
@@ -247,9 +255,35 @@ def _failed(job: Job, error: str, on_failure: Callable[[Job, str], None] | None)
     job_fail(job, error)
 
 
+def job_stale(job: Job, now: dt.datetime | None = None) -> bool:
+    """Running, with no sign of life for longer than ``XUESHI_JOB_STALE_SECONDS``: the
+    worker that ran it was stopped (killed, restarted, the machine went down)."""
+    if job.status != JobStatus.RUNNING:
+        return False
+    last = job.heartbeat_at or job.started_at
+    if last is None:
+        return False
+    limit = dt.timedelta(seconds=int(settings.XUESHI_JOB_STALE_SECONDS))
+    return (now or timezone.now()) - last > limit
+
+
 def job_reconcile(job: Job) -> Job:
-    """A job whose task the backend reports failed, while the job still says queued or
-    running (the task could not even start, e.g. its code failed to import), is failed."""
+    """A job that still says queued or running is failed when its task cannot finish it:
+    the backend reports the task failed (it could not even start, e.g. its code failed to
+    import), or the job has made no progress for longer than ``XUESHI_JOB_STALE_SECONDS``
+    (``job_stale``: its worker is gone, and a task a worker has claimed is not run again)."""
+    if job_stale(job):
+        with transaction.atomic():
+            locked = Job.objects.select_for_update().get(pk=job.pk)
+            if job_stale(locked):
+                minutes = max(1, int(settings.XUESHI_JOB_STALE_SECONDS) // 60)
+                job_fail(
+                    locked,
+                    f"后台任务中断：超过 {minutes} 分钟没有进展（处理它的后台进程可能已停止），"
+                    "已停止等待。请重新提交。",
+                )
+        job.refresh_from_db()
+        return job
     if job.finished or not job.task_id:
         return job
     try:

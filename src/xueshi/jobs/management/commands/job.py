@@ -5,6 +5,7 @@
     xueshi job run-year-end ... --detach                  enqueue and print its number
     xueshi job watch ID                                   follow a job to its end
     xueshi job list                                       the latest jobs
+    xueshi job reap                                       fail the jobs whose worker is gone
 
 The jobs themselves run in ``xueshi db_worker``. ``watch`` exits 0 when the job is done and
 1 when it failed, printing the result or the error.
@@ -30,7 +31,7 @@ from rich.table import Table
 
 from xueshi.errors import ServiceError
 from xueshi.jobs.models import Job, JobStatus
-from xueshi.jobs.services import job_listen, job_reconcile
+from xueshi.jobs.services import job_listen, job_reconcile, job_stale
 from xueshi.jobs.year_end import year_end_start
 
 
@@ -88,6 +89,11 @@ class Command(BaseCommand):
         watch.add_argument("--timeout", type=float, default=None, help="give up after seconds")
         listing = actions.add_parser("list", help="the latest jobs")
         listing.add_argument("--limit", type=int, default=20)
+        actions.add_parser(
+            "reap",
+            help="fail the running jobs with no progress for XUESHI_JOB_STALE_SECONDS "
+            "(their worker was stopped); run it from cron or after restarting workers",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.console = Console(
@@ -99,6 +105,8 @@ class Command(BaseCommand):
             self.run_year_end(options)
         elif action == "watch":
             self.watch(options["job_id"], options["interval"], options["timeout"])
+        elif action == "reap":
+            self.reap()
         else:
             self.list(options["limit"])
 
@@ -159,6 +167,17 @@ class Command(BaseCommand):
             self.console.print(table)
         if job.result_url:
             self.console.print(f"结果：{job.result_url}")
+
+    def reap(self) -> None:
+        failed = []
+        for job in Job.objects.filter(status=JobStatus.RUNNING).order_by("pk"):
+            if job_stale(job):
+                job = job_reconcile(job)
+                if job.status == JobStatus.FAILED:
+                    failed.append(job)
+        for job in failed:
+            self.console.print(f"任务 {job.pk}（{job.title}）：{job.error}")
+        self.console.print(f"已将 {len(failed)} 个中断的后台任务标记为失败。")
 
     def list(self, limit: int) -> None:
         table = Table(title="后台任务")
