@@ -200,7 +200,8 @@ def test_a_job_whose_worker_stopped_is_failed_once_stale(shantou, settings, caps
 def test_progress_and_start_are_heartbeats(shantou) -> None:  # type: ignore[no-untyped-def]
     job = year_end.year_end_start(region_code="440500", year=2014)
     assert job.status == JobStatus.DONE
-    assert job.heartbeat_at is not None and job.started_at is not None
+    assert job.heartbeat_at is not None
+    assert job.started_at is not None
     assert job.heartbeat_at >= job.started_at
 
 

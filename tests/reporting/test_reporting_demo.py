@@ -154,7 +154,8 @@ def test_the_demo_opens_the_ledger_of_its_years(loaded: list[Any]) -> None:
             "credited_year", flat=True
         )
     )
-    assert credited and set(LedgerYear.objects.values_list("year", flat=True)) == credited
+    assert credited
+    assert set(LedgerYear.objects.values_list("year", flat=True)) == credited
     people = Professional.objects.count()
     for year in credited:
         assert PersonYear.objects.filter(year=year).count() == people

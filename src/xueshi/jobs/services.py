@@ -9,10 +9,9 @@ Chinese — whatever happens. Each change of status is one transaction with its 
 
 from __future__ import annotations
 
-import datetime as dt
-
 import contextlib
 import contextvars
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
