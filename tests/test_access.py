@@ -463,3 +463,24 @@ def test_a_page_that_declares_no_access_is_refused_to_everyone(world: World) -> 
     assert {"undeclared", "undeclared_class", "declared"} <= names
     undeclared = {e.name for e in project_endpoints() if declared_access(e.callback) is None}
     assert undeclared == {"undeclared", "undeclared_class"}
+
+
+@pytest.mark.django_db
+def test_a_page_reads_the_role_assignments_once() -> None:
+    """The access check and the navigation's role switcher share one read of the user's
+    role assignments; the switcher still lists them all."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    regions()
+    user = UserFactory()
+    grant(user, Role.BUREAU_STAFF, region_id="440500")
+    grant(user, Role.BUREAU_STAFF, region_id="350504")
+    client = Client()
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(resolve_url("web:policy"))
+    assert response.status_code == 200
+    reads = [q["sql"] for q in queries if 'FROM "accounts_roleassignment"' in q["sql"]]
+    assert len(reads) == 1, reads
+    assert len(response.context["role_choices"]) == 2

@@ -64,15 +64,30 @@ class ActiveRole:
         return str(self.assignment)
 
 
-def active_role(request: HttpRequest) -> ActiveRole | None:
+def role_assignments(request: HttpRequest) -> list[RoleAssignment]:
+    """The signed-in user's role assignments, read once per request (the access check and
+    the navigation's role switcher both need them)."""
+    cached: list[RoleAssignment] | None = getattr(request, "_xueshi_assignments", None)
+    if cached is not None:
+        return cached
     user = request.user
-    if not user.is_authenticated:
-        return None
-    assignments = list(
-        RoleAssignment.objects.filter(user=user)
-        .select_related("region", "employer", "provider", "authority")
-        .order_by("id")
+    assignments = (
+        list(
+            RoleAssignment.objects.filter(user=user)
+            .select_related("region", "employer", "provider", "authority")
+            .order_by("id")
+        )
+        if user.is_authenticated
+        else []
     )
+    request._xueshi_assignments = assignments  # type: ignore[attr-defined]
+    return assignments
+
+
+def active_role(request: HttpRequest) -> ActiveRole | None:
+    if not request.user.is_authenticated:
+        return None
+    assignments = role_assignments(request)
     if not assignments:
         return None
     chosen = request.session.get(SESSION_KEY)

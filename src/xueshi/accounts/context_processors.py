@@ -7,7 +7,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from xueshi.accounts.models import Role, RoleAssignment
+from xueshi.accounts.access import role_assignments
+from xueshi.accounts.models import Role
 
 # (url name, label, roles). Links whose URL does not exist (yet) are left out.
 MENU: list[tuple[str, str, frozenset[Role]]] = [
@@ -77,9 +78,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         except NoReverseMatch:
             continue
         items.append({"url": url, "label": label, "active": request.path == url})
-    assignments = list(
-        RoleAssignment.objects.filter(user_id=current.assignment.user_id)
-        .select_related("region", "employer", "provider", "authority")
-        .order_by("id")
-    )
-    return {"nav_items": items, "active_role": current, "role_choices": assignments}
+    return {"nav_items": items, "active_role": current, "role_choices": role_assignments(request)}
