@@ -123,3 +123,72 @@ def test_unknown_or_missing_fields_cannot_be_signed(ring: KeyRing) -> None:
         sign({**CONTENT, "extra": 1}, ring)
     with pytest.raises(ValueError, match="missing"):
         sign({k: v for k, v in CONTENT.items() if k != "no"}, ring)
+
+
+def test_the_newest_key_signs_even_past_nine_keys_in_a_day(tmp_path: Path) -> None:
+    """``k20261121-10`` is newer than ``k20261121-9`` (not by the text's order)."""
+    from xueshi.certificates.signing import kid_order
+
+    ring = KeyRing()
+    for kid in ["k20261120", "k20261121", *(f"k20261121-{n}" for n in range(2, 11))]:
+        ring.generate(kid, tmp_path)
+    assert KeyRing.load(tmp_path).active == "k20261121-10"
+    assert sorted(["k20261121-10", "k20261122", "k20261121-2", "k20261121"], key=kid_order) == [
+        "k20261121",
+        "k20261121-2",
+        "k20261121-10",
+        "k20261122",
+    ]
+
+
+@pytest.mark.django_db
+def test_xueshi_keys_rotate_is_seen_by_a_running_process_and_audited(
+    settings: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Another app server (here: the same process's cached ring) signs with the rotated key
+    and verifies its payloads without a restart; ``keys list`` shows which key signs."""
+    import os
+    import time
+
+    from django.core.management import call_command
+
+    from xueshi.audit.models import AuditEvent
+    from xueshi.certificates.keys import keyring, keys_dir
+
+    first = keyring()
+    old_kid = first.active
+    old = sign(CONTENT, first)
+    time.sleep(0.01)
+    call_command("keys", "rotate")
+    # Some filesystems keep the folder's time coarse: make the change visible as a new time.
+    os.utime(keys_dir(), ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
+    out = capsys.readouterr().out
+    ring = keyring()
+    assert ring.active != old_kid
+    assert ring.active in out
+    assert verify(old, ring).kid == old_kid
+    assert verify(sign(CONTENT, ring), ring).kid == ring.active
+    event = AuditEvent.objects.get(action="signing_key_rotate")
+    assert (event.target_type, event.target_id) == ("certificates.signingkey", ring.active)
+    assert event.data["previous"] == old_kid
+    call_command("keys", "list")
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith(f"{ring.active}\t签名")
+    assert any(line.startswith(f"{old_kid}\t可签名") for line in lines)
+
+
+@pytest.mark.django_db
+def test_a_key_rotated_elsewhere_is_picked_up_without_a_restart() -> None:
+    import os
+    import time
+
+    from xueshi.certificates.keys import keyring, keys_dir
+
+    before = keyring()
+    assert keyring() is before  # cached while the folder is unchanged
+    KeyRing().generate("k29990101", keys_dir())  # another app server rotates
+    later = time.time_ns() + 10**9
+    os.utime(keys_dir(), ns=(later, later))
+    ring = keyring()
+    assert ring.active == "k29990101"
+    assert verify(sign(CONTENT, ring), ring).kid == "k29990101"

@@ -53,6 +53,15 @@ def b64decode(text: str) -> bytes:
     return data
 
 
+def kid_order(kid: str) -> tuple[str, int]:
+    """Key ids in the order they were made: by their text without the ``-N`` of a second key
+    of the same day, then by N (a plain id is the first)."""
+    base, _, number = kid.rpartition("-")
+    if base and number.isdigit():
+        return base, int(number)
+    return kid, 1
+
+
 @dataclass
 class KeyRing:
     """Ed25519 keys by key id. The private key of ``active`` signs; every public key verifies."""
@@ -64,7 +73,8 @@ class KeyRing:
     @classmethod
     def load(cls, directory: Path) -> KeyRing:
         """Keys from ``<kid>.public.pem`` / ``<kid>.private.pem``; the newest private key is
-        active (key ids sort by date: ``k20261121``)."""
+        active (key ids sort by date and number: ``k20261121`` < ``k20261121-2`` <
+        ``k20261121-10`` < ``k20261122``)."""
         ring = cls()
         if not directory.is_dir():
             return ring
@@ -74,7 +84,11 @@ class KeyRing:
                 public = serialization.load_pem_public_key(path.read_bytes())
                 if isinstance(public, Ed25519PublicKey):
                     ring.public[kid] = public
-        for path in sorted(directory.glob("*.private.pem")):
+        privates = sorted(
+            directory.glob("*.private.pem"),
+            key=lambda path: kid_order(path.name.removesuffix(".private.pem")),
+        )
+        for path in privates:
             kid = path.name.removesuffix(".private.pem")
             if KID_PATTERN.match(kid):
                 private = serialization.load_pem_private_key(path.read_bytes(), password=None)
