@@ -408,73 +408,16 @@ def hour_record_enter_for_class(
     class_plan: Any,
     today: dt.date | None = None,
 ) -> tuple[HourRecord, bool]:
-    """A provider enters the hours of a learner who passed a class. Idempotent: the same
-    learner and class give the same record (created is False the second time)."""
-    today = today or timezone.localdate()
-    existing = HourRecord.objects.filter(
+    """A provider enters the hours of a learner who passed a class: the batch entry of one
+    (``hour_record_enter_for_class_bulk``). Idempotent: the same learner and class give the
+    same record (created is False the second time)."""
+    created = hour_record_enter_for_class_bulk(
+        actor=actor, active=active, professional_ids=[professional.pk], class_plan=class_plan
+    )
+    record = HourRecord.objects.get(
         class_plan=class_plan, professional=professional, source=RecordSource.BATCH
-    ).first()
-    if existing is not None:
-        return existing, False
-    chain = chain_for(professional, class_plan.category, class_plan.end_date.year)
-    if ChainRole.PROVIDER not in chain.entered_by:
-        who = "、".join(r.label for r in chain.entered_by)
-        raise ServiceError(
-            f"{Category(class_plan.category).label}学时由{who}登记，施教机构不能批量登记。"
-            f"依据：{chain.reference.citation}"
-        )
-    record = HourRecord.objects.create(
-        professional=professional,
-        category=class_plan.category,
-        hours=class_plan.hours,
-        mode=class_plan.mode,
-        form="training",
-        content=class_plan.title,
-        provider=class_plan.provider,
-        provider_name=class_plan.provider.name,
-        start_date=class_plan.start_date,
-        end_date=class_plan.end_date,
-        credited_year=class_plan.end_date.year,
-        required=class_plan.required,
-        status=RecordStatus.DRAFT,
-        chain=_snapshot(chain),
-        step=0,
-        policy_version=current_policy().version,
-        source=RecordSource.BATCH,
-        class_plan=class_plan,
-        declared_by=actor,
-        declared_role=active.role,
     )
-    audit_event_write(
-        actor=actor,
-        role=active.role,
-        action="enter",
-        target=record,
-        to_status=record.status,
-        policy_version=record.policy_version,
-    )
-    # The provider's own roster is the evidence of a class it ran (S6, L6).
-    entered_by, steps = _chain_roles(record.chain)
-    after = next_state(
-        State(RecordState.DRAFT, 0),
-        Action.SUBMIT,
-        ChainRole.PROVIDER,
-        entered_by=entered_by,
-        steps=steps,
-    )
-    record.status, record.step = after.status.value, after.step
-    record.save(update_fields=["status", "step", "updated_at"])
-    audit_event_write(
-        actor=actor,
-        role=active.role,
-        action=Action.SUBMIT.value,
-        target=record,
-        from_status=RecordState.DRAFT.value,
-        to_status=record.status,
-        policy_version=record.policy_version,
-    )
-    ledger_record_changed(record=record)
-    return record, True
+    return record, professional.pk in created
 
 
 BULK_BATCH = 5_000
