@@ -241,7 +241,7 @@ WHERE {credited} AND r.status = %(approved)s{where}
 GROUP BY r.professional_id
 """.replace("{inside}", _INSIDE)
 _PENDING_SQL = """
-SELECT r.professional_id, COUNT(*)
+SELECT r.professional_id + 0, COUNT(*)
 FROM {table} r
 WHERE {credited} AND r.status IN (%(in_review)s, %(returned)s){where}
 GROUP BY r.professional_id + 0
