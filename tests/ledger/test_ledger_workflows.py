@@ -170,3 +170,45 @@ def test_refresh_of_many_people_skips_years_not_opened(world: World) -> None:
     PersonYear.objects.all().delete()
     assert ledger_refresh_many(professional_ids=ids, years=[2014, 2015]) == len(ids)
     assert set(PersonYear.objects.values_list("year", flat=True)) == {2014}
+
+
+def test_a_batch_entry_in_review_adds_one_pending_and_rewrites_a_missing_row(
+    world: World,
+) -> None:
+    """A provider's entry that goes to review changes a row's pending count only; a person
+    whose row is missing gets it written in full. Either way the ledger equals fresh
+    verdicts."""
+    from xueshi.records.services import hour_record_enter_for_class
+    from xueshi.training.models import ClassPlan
+
+    for year in OPEN_YEARS:
+        ledger_rebuild(year=year)
+    provider, staff = world.providers["440500"]
+    plan = ClassPlan.objects.create(
+        provider=provider,
+        region_id="440500",
+        title="公需科目培训班",
+        category="public",
+        mode="face_to_face",
+        start_date=dt.date(2014, 6, 2),
+        end_date=dt.date(2014, 6, 4),
+        hours=Decimal(12),
+        status="approved",
+    )
+    people = list(Professional.objects.filter(region_id="440500").order_by("pk")[:2])
+    assert len(people) == 2
+    kept, lost = people
+    PersonYear.objects.filter(professional=lost, year=2014).delete()
+    before = dict(PersonYear.objects.filter(professional=kept).values_list("year", "pending"))
+    for person in people:
+        record, created = hour_record_enter_for_class(
+            actor=staff.assignment.user, active=staff, professional=person, class_plan=plan
+        )
+        assert created
+        assert record.status == RecordStatus.IN_REVIEW
+    after = dict(PersonYear.objects.filter(professional=kept).values_list("year", "pending"))
+    assert after == {**before, 2014: before[2014] + 1}
+    rewritten = dict(PersonYear.objects.filter(professional=lost).values_list("year", "pending"))
+    assert set(rewritten) == set(OPEN_YEARS)
+    assert rewritten[2014] >= 1
+    assert_ledger_equals_fresh_verdicts()

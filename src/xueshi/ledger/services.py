@@ -83,6 +83,31 @@ def ledger_refresh(*, professional_id: int, years: Iterable[int] | None = None) 
         return len(rows)
 
 
+def _lock_people(ids: Sequence[int]) -> None:
+    """Lock the people's rows, as ``ledger_refresh`` does (PostgreSQL; a SQLite write
+    transaction already holds the database's one write lock)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {Professional._meta.db_table} WHERE id = ANY(%s) "
+            "ORDER BY id FOR UPDATE",
+            [list(ids)],
+        )
+
+
+def _upsert_sql() -> str:
+    """INSERT a row, or replace the figures of the person's row of that year."""
+    column_of = {f.name: f.column for f in PersonYear._meta.concrete_fields}
+    key = {column_of["professional"], column_of["year"]}
+    columns = [column_of[name] for name in _field_names()]
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
+    return (
+        f"{_insert_sql()} ON CONFLICT ({column_of['professional']}, {column_of['year']}) "
+        f"DO UPDATE SET {updates}"
+    )
+
+
 def ledger_refresh_many(
     *, professional_ids: Iterable[int], years: Iterable[int] | None = None
 ) -> int:
@@ -97,27 +122,53 @@ def ledger_refresh_many(
         open_years = _open_years(years, share_lock=True)
         if not open_years:
             return 0
-        for start in range(0, len(ids), PEOPLE_CHUNK):
-            chunk = ids[start : start + PEOPLE_CHUNK]
-            list(
-                Professional.objects.select_for_update(of=("self",))
-                .filter(pk__in=chunk)
-                .values_list("pk", flat=True)
-            )
+        _lock_people(ids)
         policy = current_policy()
         now = timezone.now()
         written = 0
-        sql = _insert_sql()
+        sql = _upsert_sql()
         with connection.cursor() as cursor:
             for year in open_years:
-                for start in range(0, len(ids), PEOPLE_CHUNK):
-                    PersonYear.objects.filter(
-                        year=year, professional_id__in=ids[start : start + PEOPLE_CHUNK]
-                    ).delete()
                 for batch in _batches(year_rows(policy, year, now, ids), WRITE_BATCH):
                     cursor.executemany(sql, batch)
                     written += len(batch)
         return written
+
+
+def ledger_pending_added(*, professional_ids: Iterable[int], years: Iterable[int]) -> int:
+    """One record each just entered *pending* for these people (a provider's batch that a
+    reviewer will decide on), credited to a year that the verdicts of ``years`` read: a
+    verdict counts a pending record and nothing more, so each of their rows of those years
+    gains one in ``pending`` — an UPDATE, not a re-evaluation (the workflow test checks that
+    the ledger still equals fresh verdicts). A person without a row in an open year (none
+    should be: registration writes them) has every row written in full. Returns the rows
+    changed."""
+    ids = sorted(set(professional_ids))
+    if not ids:
+        return 0
+    with transaction.atomic():
+        open_years = _open_years(years, share_lock=True)
+        if not open_years:
+            return 0
+        _lock_people(ids)
+        meta = PersonYear._meta
+        pending, updated_at = meta.get_field("pending").column, meta.get_field("updated_at").column
+        person, year = meta.get_field("professional").column, meta.get_field("year").column
+        years_in = ", ".join(["%s"] * len(open_years))
+        changed = 0
+        with connection.cursor() as cursor:
+            for start in range(0, len(ids), PEOPLE_CHUNK):
+                chunk = ids[start : start + PEOPLE_CHUNK]
+                cursor.execute(
+                    f"UPDATE {meta.db_table} SET {pending} = {pending} + 1, {updated_at} = %s "
+                    f"WHERE {year} IN ({years_in}) "
+                    f"AND {person} IN ({', '.join(['%s'] * len(chunk))})",
+                    [timezone.now(), *open_years, *chunk],
+                )
+                changed += cursor.rowcount
+        if changed != len(ids) * len(open_years):
+            return ledger_refresh_many(professional_ids=ids, years=open_years)
+        return changed
 
 
 def years_reading(professional: Professional, credited_year: int) -> list[int]:

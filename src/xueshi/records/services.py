@@ -23,6 +23,7 @@ from xueshi.audit.models import AuditEvent
 from xueshi.audit.services import audit_event_write
 from xueshi.errors import ServiceError
 from xueshi.ledger.services import (
+    ledger_pending_added,
     ledger_record_changed,
     ledger_refresh_many,
     years_reading,
@@ -568,7 +569,11 @@ def _ledger_entered(prototype: HourRecord, professional_ids: Sequence[int]) -> N
     if prototype.status == RecordStatus.DRAFT:
         return
     years = years_reading(prototype.professional, prototype.credited_year)
-    if years:
+    if not years:
+        return
+    if prototype.status in (RecordStatus.IN_REVIEW, RecordStatus.RETURNED):
+        ledger_pending_added(professional_ids=professional_ids, years=years)
+    else:
         ledger_refresh_many(professional_ids=professional_ids, years=years)
 
 
