@@ -127,3 +127,30 @@ def test_the_ledger_after_a_batch_equals_a_full_rebuild(world: World, plan: Clas
     incremental = ledger_snapshot()
     ledger_rebuild(year=2014)
     assert ledger_snapshot() == incremental
+
+
+def test_a_batch_record_holds_exactly_the_class_values_even_with_tabs_and_backslashes(
+    world: World, plan: ClassPlan
+) -> None:
+    """The bulk write (COPY text on PostgreSQL, executemany on SQLite) keeps every value as
+    it is: a title with a tab, a backslash and a line break, the hours, dates, the chain."""
+    from decimal import Decimal
+
+    plan.title = "工程\t新技术\\研修\n班 \\N"
+    plan.save(update_fields=["title"])
+    (one,) = _learners(plan, ["张三"])
+    record, created = hour_record_enter_for_class(
+        actor=world.staff.assignment.user, active=world.staff, professional=one, class_plan=plan
+    )
+    assert created
+    record.refresh_from_db()
+    assert record.content == "工程\t新技术\\研修\n班 \\N"
+    assert record.hours == plan.hours
+    assert isinstance(record.hours, Decimal)
+    assert (record.start_date, record.end_date, record.credited_year) == (START, END, 2014)
+    assert record.required is plan.required
+    assert record.chain["steps"]
+    assert record.status == RecordStatus.IN_REVIEW
+    assert record.created_at is not None
+    events = AuditEvent.objects.filter(target_type="records.hourrecord", target_id=str(record.pk))
+    assert sorted(events.values_list("action", flat=True)) == ["enter", "submit"]

@@ -157,15 +157,26 @@ def ledger_pending_added(*, professional_ids: Iterable[int], years: Iterable[int
         years_in = ", ".join(["%s"] * len(open_years))
         changed = 0
         with connection.cursor() as cursor:
-            for start in range(0, len(ids), PEOPLE_CHUNK):
-                chunk = ids[start : start + PEOPLE_CHUNK]
+            if connection.vendor == "postgresql":
+                # One statement, the people as an array joined in (a long IN list is
+                # planned as a scan of the whole table, once per chunk).
                 cursor.execute(
-                    f"UPDATE {meta.db_table} SET {pending} = {pending} + 1, {updated_at} = %s "
-                    f"WHERE {year} IN ({years_in}) "
-                    f"AND {person} IN ({', '.join(['%s'] * len(chunk))})",
-                    [timezone.now(), *open_years, *chunk],
+                    f"UPDATE {meta.db_table} AS l SET {pending} = l.{pending} + 1, "
+                    f"{updated_at} = %s FROM unnest(%s::bigint[]) AS p(id) "
+                    f"WHERE l.{person} = p.id AND l.{year} = ANY(%s)",
+                    [timezone.now(), ids, open_years],
                 )
-                changed += cursor.rowcount
+                changed = cursor.rowcount
+            else:
+                for start in range(0, len(ids), PEOPLE_CHUNK):
+                    chunk = ids[start : start + PEOPLE_CHUNK]
+                    cursor.execute(
+                        f"UPDATE {meta.db_table} SET {pending} = {pending} + 1, "
+                        f"{updated_at} = %s WHERE {year} IN ({years_in}) "
+                        f"AND {person} IN ({', '.join(['%s'] * len(chunk))})",
+                        [timezone.now(), *open_years, *chunk],
+                    )
+                    changed += cursor.rowcount
         if changed != len(ids) * len(open_years):
             return ledger_refresh_many(professional_ids=ids, years=open_years)
         return changed
@@ -232,11 +243,22 @@ def _rebuild_year(year: int, actor: Any) -> int:
     LedgerYear.objects.select_for_update().filter(year=year).first()
     PersonYear.objects.filter(year=year).delete()
     written = 0
-    sql = _insert_sql()
     with connection.cursor() as cursor:
-        for batch in _batches(year_rows(policy, year, now), WRITE_BATCH):
-            cursor.executemany(sql, batch)
-            written += len(batch)
+        if connection.vendor == "postgresql":  # COPY: ~10x executemany for a million rows
+            column_of = {f.name: f.column for f in PersonYear._meta.concrete_fields}
+            columns = ", ".join(column_of[name] for name in _field_names())
+            rows = year_rows(policy, year, now)  # its queries first: COPY holds the connection
+            with cursor.cursor.copy(
+                f"COPY {PersonYear._meta.db_table} ({columns}) FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    written += 1
+        else:
+            sql = _insert_sql()
+            for batch in _batches(year_rows(policy, year, now), WRITE_BATCH):
+                cursor.executemany(sql, batch)
+                written += len(batch)
     ledger_year.rebuilt_at = now
     ledger_year.policy_version = policy.version
     ledger_year.rows = written
@@ -270,4 +292,9 @@ def ledger_rebuild(*, year: int | None = None, actor: Any = None) -> dict[int, i
     for each in years:
         with transaction.atomic():
             written[each] = _rebuild_year(each, actor)
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # A million new rows: set the visibility map and the statistics now, so that the
+        # dashboard's GROUP BY is an index-only scan at once (not after autovacuum's turn).
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (ANALYZE) {PersonYear._meta.db_table}")
     return written

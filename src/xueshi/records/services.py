@@ -547,11 +547,17 @@ def _insert_like(prototype: models.Model, column: str, values: Sequence[Any]) ->
     table, columns = q(meta.db_table), ", ".join(q(f.column) for f in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # The prototype's row as COPY text once; per value only the one column changes
+            # (psycopg's write_row formats every column of every row: most of the time).
+            before, after = _copy_text_around(cursor.cursor, prepared, index)
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                row = list(prepared)
-                for value in values:
-                    row[index] = value
-                    copy.write_row(row)
+                for start in range(0, len(values), BULK_BATCH):
+                    copy.write(
+                        b"".join(
+                            before + _copy_escape(str(value).encode()) + after
+                            for value in values[start : start + BULK_BATCH]
+                        )
+                    )
             return
         sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
         for start in range(0, len(values), BULK_BATCH):
@@ -561,6 +567,37 @@ def _insert_like(prototype: models.Model, column: str, values: Sequence[Any]) ->
                 row[index] = value
                 rows.append(row)
             cursor.executemany(sql, rows)
+
+
+def _copy_escape(data: bytes) -> bytes:
+    """A value in COPY's text format: backslash, tab, newline and carriage return escaped."""
+    if b"\\" in data or b"\t" in data or b"\n" in data or b"\r" in data:
+        data = (
+            data.replace(b"\\", b"\\\\")
+            .replace(b"\t", b"\\t")
+            .replace(b"\n", b"\\n")
+            .replace(b"\r", b"\\r")
+        )
+    return data
+
+
+def _copy_text_around(cursor: Any, prepared: Sequence[Any], index: int) -> tuple[bytes, bytes]:
+    """The COPY text of a row's columns before and after column ``index`` (with their tabs,
+    and the line's end), each value written by psycopg's own text dumper for its type."""
+    from psycopg.adapt import PyFormat, Transformer
+
+    transformer = Transformer.from_context(cursor)
+
+    def text(value: Any) -> bytes:
+        if value is None:
+            return b"\\N"
+        dumper = transformer.get_dumper(value, PyFormat.TEXT)
+        return _copy_escape(bytes(dumper.dump(value)))
+
+    cells = [text(value) for value in prepared]
+    before = b"".join(cell + b"\t" for cell in cells[:index])
+    after = b"".join(b"\t" + cell for cell in cells[index + 1 :]) + b"\n"
+    return before, after
 
 
 def _ledger_entered(prototype: HourRecord, professional_ids: Sequence[int]) -> None:
