@@ -591,8 +591,8 @@ def _copy_text_around(cursor: Any, prepared: Sequence[Any], index: int) -> tuple
     def text(value: Any) -> bytes:
         if value is None:
             return b"\\N"
-        dumper = transformer.get_dumper(value, PyFormat.TEXT)
-        return _copy_escape(bytes(dumper.dump(value)))
+        dumped = transformer.get_dumper(value, PyFormat.TEXT).dump(value)
+        return _copy_escape(b"\\N" if dumped is None else bytes(dumped))
 
     cells = [text(value) for value in prepared]
     before = b"".join(cell + b"\t" for cell in cells[:index])
