@@ -592,7 +592,9 @@ def _copy_text_around(cursor: Any, prepared: Sequence[Any], index: int) -> tuple
         if value is None:
             return b"\\N"
         dumped = transformer.get_dumper(value, PyFormat.TEXT).dump(value)
-        return _copy_escape(b"\\N" if dumped is None else bytes(dumped))
+        if dumped is None:
+            return b"\\N"
+        return _copy_escape(bytes(dumped))
 
     cells = [text(value) for value in prepared]
     before = b"".join(cell + b"\t" for cell in cells[:index])
