@@ -94,6 +94,7 @@ def _header(number: int, cells: list[Any]) -> dict[str, int]:
 
 def _data_rows(numbered: Iterable[tuple[int, list[Any]]], max_rows: int) -> list[SheetRow]:
     columns: dict[str, int] | None = None
+    at: tuple[int, int, int] | None = None  # the name, ID number and score columns
     header_row = 0
     rows: list[SheetRow] = []
     for number, cells in numbered:
@@ -102,8 +103,10 @@ def _data_rows(numbered: Iterable[tuple[int, list[Any]]], max_rows: int) -> list
         if columns is None:
             columns, header_row = _header(number, cells), number
             continue
-        values = {key: cells[i] if i < len(cells) else None for key, i in columns.items()}
-        rows.append(SheetRow(number, values["name"], values["id_number"], values["score"]))
+        if at is None:
+            at = (columns["name"], columns["id_number"], columns["score"])
+        n = len(cells)
+        rows.append(SheetRow(number, *(cells[i] if i < n else None for i in at)))
         if len(rows) > max_rows:
             raise ServiceError(f"文件超过 {max_rows:,} 行数据，请分成多个文件上传。", field="file")
     if columns is None:
