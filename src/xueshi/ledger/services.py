@@ -12,6 +12,7 @@ for the rebuild, so neither overwrites the other with older figures.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
@@ -108,6 +109,21 @@ def _upsert_sql() -> str:
     )
 
 
+@contextmanager
+def _people_in_open_years(
+    professional_ids: Iterable[int], years: Iterable[int] | None
+) -> Iterator[tuple[list[int], list[int]]]:
+    """In one transaction: the people (sorted, each once) and the open years among ``years``
+    (share-locked), the people locked as ``ledger_refresh`` locks them. Either list may be
+    empty: then there is nothing to write."""
+    ids = sorted(set(professional_ids))
+    with transaction.atomic():
+        open_years = _open_years(years, share_lock=True) if ids else []
+        if ids and open_years:
+            _lock_people(ids)
+        yield ids, open_years
+
+
 def ledger_refresh_many(
     *, professional_ids: Iterable[int], years: Iterable[int] | None = None
 ) -> int:
@@ -115,14 +131,9 @@ def ledger_refresh_many(
     rows come from ``year_rows`` for those people — the same figures the rebuild writes, a
     few statements per two thousand people instead of a query and a verdict per person.
     Locks the people as ``ledger_refresh`` does. Returns the number of rows written."""
-    ids = sorted(set(professional_ids))
-    if not ids:
-        return 0
-    with transaction.atomic():
-        open_years = _open_years(years, share_lock=True)
-        if not open_years:
+    with _people_in_open_years(professional_ids, years) as (ids, open_years):
+        if not ids or not open_years:
             return 0
-        _lock_people(ids)
         policy = current_policy()
         now = timezone.now()
         written = 0
@@ -143,14 +154,9 @@ def ledger_pending_added(*, professional_ids: Iterable[int], years: Iterable[int
     the ledger still equals fresh verdicts). A person without a row in an open year (none
     should be: registration writes them) has every row written in full. Returns the rows
     changed."""
-    ids = sorted(set(professional_ids))
-    if not ids:
-        return 0
-    with transaction.atomic():
-        open_years = _open_years(years, share_lock=True)
-        if not open_years:
+    with _people_in_open_years(professional_ids, years) as (ids, open_years):
+        if not ids or not open_years:
             return 0
-        _lock_people(ids)
         meta = PersonYear._meta
         pending, updated_at = meta.get_field("pending").column, meta.get_field("updated_at").column
         person, year = meta.get_field("professional").column, meta.get_field("year").column
