@@ -44,6 +44,24 @@ def database_url(sqlite: str | None) -> str:
     return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE}"
 
 
+def own_database(kind: str, size: int) -> str:
+    """This benchmark's own database: on the PostgreSQL server of the data set when
+    ``BENCH_DATABASE_URL``/``DATABASE_URL`` names one (database ``<name>_<kind>``), else a
+    SQLite file in var/bench."""
+    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
+    if url.startswith(("postgres://", "postgresql://")):
+        base, _, name = url.rpartition("/")
+        name = name.split("?", 1)[0] or "xueshi"
+        return f"{base}/{name}_{kind}_{size}"
+    return f"sqlite:///{REPO / 'var' / 'bench' / f'{kind}-{size}.sqlite3'}"
+
+
+def default_size(full: int) -> int:
+    """``full``, or fewer on a quick run (``BENCH_PEOPLE`` below 1,000,000: bench/README.md)."""
+    people = int(os.environ.get("BENCH_PEOPLE") or 1_000_000)
+    return full if people >= 1_000_000 else max(1_000, min(full, people))
+
+
 def postgres_create(url: str) -> None:
     """CREATE DATABASE for a postgres:// URL if it does not exist."""
     import dj_database_url

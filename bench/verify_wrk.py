@@ -106,24 +106,6 @@ def configure(database: str, keys_dir: Path, conn_max_age: int) -> dict[str, str
     return env
 
 
-def own_database(kind: str, size: int) -> str:
-    """This benchmark's own database: on the PostgreSQL server of the data set when
-    ``BENCH_DATABASE_URL``/``DATABASE_URL`` names one (database ``<name>_<kind>``), else a
-    SQLite file in var/bench."""
-    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
-    if url.startswith(("postgres://", "postgresql://")):
-        base, _, name = url.rpartition("/")
-        name = name.split("?", 1)[0] or "xueshi"
-        return f"{base}/{name}_{kind}_{size}"
-    return f"sqlite:///{REPO / 'var' / 'bench' / f'{kind}-{size}.sqlite3'}"
-
-
-def default_size(full: int) -> int:
-    """``full``, or fewer on a quick run (``BENCH_PEOPLE`` below 1,000,000: bench/README.md)."""
-    people = int(os.environ.get("BENCH_PEOPLE") or 1_000_000)
-    return full if people >= 1_000_000 else max(1_000, min(full, people))
-
-
 def ric(serial: int) -> str:
     """A valid, unique resident ID number (Shantou Jinping, born 1960–1999)."""
     import datetime as dt
@@ -392,7 +374,7 @@ def measure(server: str, env: dict[str, str], count: int, args: argparse.Namespa
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--certificates", type=int, default=default_size(100_000))
+    parser.add_argument("--certificates", type=int, default=benchlib.default_size(100_000))
     parser.add_argument("--database", help="database URL (default: a SQLite file in var/bench)")
     parser.add_argument("--servers", default="granian,gunicorn")
     parser.add_argument("--workers", type=int, default=2)
@@ -421,7 +403,7 @@ def main() -> int:
 
     bench_dir = REPO / "var" / "bench"
     bench_dir.mkdir(parents=True, exist_ok=True)
-    database = args.database or own_database("verify", args.certificates)
+    database = args.database or benchlib.own_database("verify", args.certificates)
     if database.startswith(("postgres://", "postgresql://")):
         benchlib.postgres_create(database)
     env = configure(database, bench_dir / "keys", args.conn_max_age)

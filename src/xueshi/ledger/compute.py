@@ -13,10 +13,8 @@ Both give plain tuples in ``ROW_FIELDS`` order, ready for a bulk write.
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from functools import cache
 from itertools import chain
 from operator import itemgetter
 from typing import Any
@@ -26,22 +24,16 @@ from django.db import connection
 from django.utils import timezone
 
 from xueshi.people.models import Professional
-from xueshi.policy_store import person_of
+from xueshi.policy_store import makeup_counts, person_of, profile_of, requirements_of
 from xueshi.records.models import HourRecord, RecordStatus
 from xueshi.reporting.selectors import LOOKBACK_YEARS, rules_record
 from xueshi.rules import (
     Category,
-    InstitutionLevel,
-    Person,
     PolicyError,
     Reason,
-    Record,
-    Requirements,
     evaluate,
     evaluate_bulk,
-    requirements,
 )
-from xueshi.rules import TitleLevel as RulesTitleLevel
 from xueshi.rules.bulk import SUM_COLUMNS, Profile, gc_paused
 from xueshi.rules.policy import Policy
 
@@ -80,38 +72,6 @@ ROW_FIELDS = (
     "updated_at",
 )
 Row = tuple[Any, ...]
-
-
-def profile_of(region: str, year: int, series: str, title: str, institution: str) -> Profile:
-    return (region, year, series or None, title or None, institution or None)
-
-
-def _person(profile: Profile) -> Person:
-    _, _, series, title, institution = profile
-    return Person(
-        title_level=RulesTitleLevel(title) if title else None,
-        series=series,
-        institution_level=InstitutionLevel(institution) if institution else None,
-    )
-
-
-def requirements_of(policy: Policy) -> Callable[[Profile], Requirements | None]:
-    """The requirements of a profile, resolved once per policy and profile."""
-    return _resolver(policy)
-
-
-@cache
-def _resolver(policy: Policy) -> Callable[[Profile], Requirements | None]:
-    @cache
-    def resolve(profile: Profile) -> Requirements | None:
-        if profile[0] not in policy.regions:
-            return None
-        try:
-            return requirements(policy, profile[0], profile[1], _person(profile))
-        except PolicyError:  # NoRequirement
-            return None
-
-    return resolve
 
 
 def period(policy: Policy, profile: Profile) -> tuple[int, ...]:
@@ -282,34 +242,6 @@ def _taken_year_sql() -> str:
     if connection.vendor == "sqlite":
         return "CAST(strftime('%%Y', r.end_date) AS INTEGER)"
     return "CAST(EXTRACT(YEAR FROM r.end_date) AS INTEGER)"
-
-
-def _makeup_counts(policy: Policy) -> Callable[[Profile, int, dt.date], bool]:
-    """Whether learning taken on a date after the profile's period counts for its credited
-    year, as the single evaluation decides it.
-
-    The answer depends on the date only through the ``makeup`` rule in force on it, so it is
-    asked once per profile, credited year and stretch of days between two changes of that
-    rule in the region's chain (``Policy.change_days``), not once per date."""
-    change_days = cache(lambda region: policy.change_days("makeup", region))
-    decided: dict[tuple[Profile, int, int], bool] = {}
-
-    def counts(profile: Profile, credited_year: int, taken_on: dt.date) -> bool:
-        key = (profile, credited_year, bisect_right(change_days(profile[0]), taken_on))
-        if key not in decided:
-            probe = Record(credited_year, Category.PUBLIC, hours=Decimal(1), taken_on=taken_on)
-            verdict = evaluate(
-                policy,
-                region=profile[0],
-                year=profile[1],
-                person=_person(profile),
-                records=[probe],
-            )
-            refused = (Reason.MAKEUP_REFUSED, Reason.TAKEN_BEFORE_PERIOD)
-            decided[key] = not any(note.reason in refused for note in verdict.notes)
-        return decided[key]
-
-    return counts
 
 
 def _as_date(value: Any) -> dt.date:
@@ -515,9 +447,9 @@ def _year_rows_unpaused(
         # Learnt outside the period: counted only without a requirement (nothing to judge),
         # or after the period where the make-up rule of the day allows it.
         counts = ~p_reqs | ((taken >= p_start) & (taken <= year))
-        makeup_counts = _makeup_counts(policy)
+        late_counts = makeup_counts(policy)
         for row in np.flatnonzero(p_reqs & (taken > year)):
-            counts[row] = makeup_counts(
+            counts[row] = late_counts(
                 profiles[prof[row]], int(credited[row]), _as_date(detail[row][6])
             )
         for position, name in enumerate(SUM_COLUMNS, start=_DETAIL_SUMS_AT):

@@ -15,11 +15,9 @@ the single evaluation's (``person_year_verdict``).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 from django.db.models import Case, Count, DateField, F, QuerySet, Sum, Value, When
@@ -27,24 +25,15 @@ from django.db.models.functions import ExtractYear
 
 from xueshi.organisations.validators import mask_ric
 from xueshi.people.models import Professional, TitleLevel
-from xueshi.policy_store import current_policy
+from xueshi.policy_store import current_policy, makeup_counts, profile_of, requirements_of
 from xueshi.records.models import HourRecord, RecordStatus
 from xueshi.reporting.selectors import LOOKBACK_YEARS
 from xueshi.rules import (
     Category,
-    InstitutionLevel,
-    Person,
-    PolicyError,
-    Reason,
-    Record,
     Requirements,
-    evaluate,
     evaluate_bulk,
-    requirements,
 )
-from xueshi.rules import TitleLevel as RulesTitleLevel
-from xueshi.rules.bulk import SUM_COLUMNS, Profile
-from xueshi.rules.policy import Policy
+from xueshi.rules.bulk import SUM_COLUMNS
 from xueshi.rules.terms import SERIES_LABELS
 from xueshi.rules.verdict import KEY_LABELS, UNIT_LABELS, Key, fmt
 
@@ -124,46 +113,6 @@ class _Sums:
     pending: int = 0
 
 
-def _profile(region: str, year: int, series: str, title: str, institution: str) -> Profile:
-    return (region, year, series or None, title or None, institution or None)
-
-
-def _person(profile: Profile) -> Person:
-    _, _, series, title, institution = profile
-    return Person(
-        title_level=RulesTitleLevel(title) if title else None,
-        series=series,
-        institution_level=InstitutionLevel(institution) if institution else None,
-    )
-
-
-def _requirements_of(policy: Policy) -> Callable[[Profile], Requirements | None]:
-    @cache
-    def resolve(profile: Profile) -> Requirements | None:
-        try:
-            return requirements(policy, profile[0], profile[1], _person(profile))
-        except PolicyError:  # NoRequirement, or a region the policy does not know
-            return None
-
-    return resolve
-
-
-def _makeup_counts(policy: Policy) -> Callable[[Profile, int, dt.date], bool]:
-    """Whether learning taken on a date after its credited year counts for the profile, as the
-    single evaluation decides it (the region's make-up rule in force on that date)."""
-
-    @cache
-    def counts(profile: Profile, credited_year: int, taken_on: dt.date) -> bool:
-        probe = Record(credited_year, Category.PUBLIC, hours=Decimal(1), taken_on=taken_on)
-        verdict = evaluate(
-            policy, region=profile[0], year=profile[1], person=_person(profile), records=[probe]
-        )
-        refused = (Reason.MAKEUP_REFUSED, Reason.TAKEN_BEFORE_PERIOD)
-        return not any(note.reason in refused for note in verdict.notes)
-
-    return counts
-
-
 def _centi(value: Decimal | None) -> int:
     return int((value or Decimal(0)) * 100)
 
@@ -205,8 +154,8 @@ def compliance_of(people: QuerySet[Professional], year: int) -> list[PersonCompl
     """The standing of every person in ``people`` for ``year`` (or the cycle ending in it),
     in name order."""
     policy = current_policy()
-    resolve = _requirements_of(policy)
-    makeup_counts = _makeup_counts(policy)
+    resolve = requirements_of(policy)
+    late_counts = makeup_counts(policy)
     persons = list(
         people.order_by("full_name", "id").values_list(
             "id",
@@ -222,14 +171,14 @@ def compliance_of(people: QuerySet[Professional], year: int) -> list[PersonCompl
     )
     if not persons:
         return []
-    profile_of = {p[0]: _profile(p[6], year, p[3], p[4], p[5]) for p in persons}
+    profile_by_id = {p[0]: profile_of(p[6], year, p[3], p[4], p[5]) for p in persons}
     sums = {p[0]: _Sums() for p in persons}
 
     for group in _record_groups(people, year):
         person_id = group["professional_id"]
-        if person_id not in profile_of:
+        if person_id not in profile_by_id:
             continue
-        profile = profile_of[person_id]
+        profile = profile_by_id[person_id]
         reqs = resolve(profile)
         years = reqs.years if reqs else (year,)
         if group["credited_year"] not in years:
@@ -242,7 +191,7 @@ def compliance_of(people: QuerySet[Professional], year: int) -> list[PersonCompl
         if reqs is not None and taken not in years:
             if taken < years[0]:
                 continue  # learning taken before the period it is credited to
-            if not makeup_counts(profile, group["credited_year"], group["makeup_on"]):
+            if not late_counts(profile, group["credited_year"], group["makeup_on"]):
                 continue
         columns = total.columns
         category = group["category"]
@@ -257,9 +206,9 @@ def compliance_of(people: QuerySet[Professional], year: int) -> list[PersonCompl
 
     # A region the policy does not know (not mirrored from it) has no requirement to test.
     known = [p for p in persons if p[6] in policy.regions]
-    profiles = list(dict.fromkeys(profile_of[p[0]] for p in known))
+    profiles = list(dict.fromkeys(profile_by_id[p[0]] for p in known))
     number = {profile: i for i, profile in enumerate(profiles)}
-    index = [number[profile_of[p[0]]] for p in known]
+    index = [number[profile_by_id[p[0]]] for p in known]
     column_values = {name: [sums[p[0]].columns[name] for p in known] for name in SUM_COLUMNS}
     result = evaluate_bulk(policy, profiles, index, column_values)
     row_of = {p[0]: row for row, p in enumerate(known)}
