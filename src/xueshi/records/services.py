@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from xueshi.accounts.access import ActiveRole
@@ -21,6 +21,7 @@ from xueshi.accounts.models import Role
 from xueshi.accounts.scope import CHAIN_ROLE, records_visible
 from xueshi.audit.models import AuditEvent
 from xueshi.audit.services import audit_event_write
+from xueshi.db import BULK_BATCH, insert_like
 from xueshi.errors import ServiceError
 from xueshi.ledger.services import (
     ledger_pending_added,
@@ -421,8 +422,6 @@ def hour_record_enter_for_class(
     return record, professional.pk in created
 
 
-BULK_BATCH = 5_000
-
 Profile = tuple[str, str, str, str]
 
 
@@ -501,7 +500,7 @@ def hour_record_enter_for_class_bulk(
             declared_by=actor,
             declared_role=role,
         )
-        _insert_like(prototypes[key], "professional_id", ids)
+        insert_like(prototypes[key], "professional_id", ids)
     # The new records' ids, for their audit events (a plain cursor: the ORM's row handling
     # cost twice the query at 100,000 records).
     meta = HourRecord._meta
@@ -529,85 +528,16 @@ def hour_record_enter_for_class_bulk(
         }
         targets = [str(created[pk]) for pk in ids]
         entered = AuditEvent(action="enter", to_status=RecordState.DRAFT.value, **common)
-        _insert_like(entered, "target_id", targets)
+        insert_like(entered, "target_id", targets)
         submitted = AuditEvent(
             action=Action.SUBMIT.value,
             from_status=RecordState.DRAFT.value,
             to_status=status,
             **common,
         )
-        _insert_like(submitted, "target_id", targets)
+        insert_like(submitted, "target_id", targets)
         _ledger_entered(prototypes[key], ids)
     return set(created)
-
-
-def _insert_like(prototype: models.Model, column: str, values: Sequence[Any]) -> None:
-    """INSERT one row per value: the prototype's fields, with ``column`` set to the value.
-
-    The prototype's values are prepared for the database once; ``bulk_create`` prepares
-    every value of every row, which cost 25 times the INSERT itself at 100,000 records.
-    PostgreSQL takes the rows through COPY (~4x executemany); SQLite through executemany."""
-    meta = prototype._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    prepared = [f.get_db_prep_save(f.pre_save(prototype, True), connection) for f in fields]
-    index = next(i for i, f in enumerate(fields) if f.attname == column)
-    q = connection.ops.quote_name
-    table, columns = q(meta.db_table), ", ".join(q(f.column) for f in fields)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The prototype's row as COPY text once; per value only the one column changes
-            # (psycopg's write_row formats every column of every row: most of the time).
-            before, after = _copy_text_around(cursor.cursor, prepared, index)
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for start in range(0, len(values), BULK_BATCH):
-                    copy.write(
-                        b"".join(
-                            before + _copy_escape(str(value).encode()) + after
-                            for value in values[start : start + BULK_BATCH]
-                        )
-                    )
-            return
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
-        for start in range(0, len(values), BULK_BATCH):
-            rows = []
-            for value in values[start : start + BULK_BATCH]:
-                row = list(prepared)
-                row[index] = value
-                rows.append(row)
-            cursor.executemany(sql, rows)
-
-
-def _copy_escape(data: bytes) -> bytes:
-    """A value in COPY's text format: backslash, tab, newline and carriage return escaped."""
-    if b"\\" in data or b"\t" in data or b"\n" in data or b"\r" in data:
-        data = (
-            data.replace(b"\\", b"\\\\")
-            .replace(b"\t", b"\\t")
-            .replace(b"\n", b"\\n")
-            .replace(b"\r", b"\\r")
-        )
-    return data
-
-
-def _copy_text_around(cursor: Any, prepared: Sequence[Any], index: int) -> tuple[bytes, bytes]:
-    """The COPY text of a row's columns before and after column ``index`` (with their tabs,
-    and the line's end), each value written by psycopg's own text dumper for its type."""
-    from psycopg.adapt import PyFormat, Transformer
-
-    transformer = Transformer.from_context(cursor)
-
-    def text(value: Any) -> bytes:
-        if value is None:
-            return b"\\N"
-        dumped = transformer.get_dumper(value, PyFormat.TEXT).dump(value)
-        if dumped is None:
-            return b"\\N"
-        return _copy_escape(bytes(dumped))
-
-    cells = [text(value) for value in prepared]
-    before = b"".join(cell + b"\t" for cell in cells[:index])
-    after = b"".join(b"\t" + cell for cell in cells[index + 1 :]) + b"\n"
-    return before, after
 
 
 def _ledger_entered(prototype: HourRecord, professional_ids: Sequence[int]) -> None:
