@@ -353,8 +353,8 @@ def main() -> int:
     world = seed(args.rows)
     # The year is open in the ledger, as it is once the system runs: every entry refreshes
     # the rows of the people it enters, inside its transaction (timed).
-    from xueshi.ledger.models import LedgerYear
-    from xueshi.ledger.services import ledger_rebuild
+    from xueshi.compliance.models import LedgerYear
+    from xueshi.compliance.services import ledger_rebuild
 
     if not LedgerYear.objects.filter(year=START.year).exists():
         ledger_rebuild(year=START.year)

@@ -5,9 +5,9 @@
 On the data set of ``bench/generate.py`` (``--sqlite PATH``, else ``DATABASE_URL``, else
 ``var/bench.sqlite3``), in the same run and on the same database:
 
-- the project: ``xueshi.ledger.compute.year_rows`` — one GROUP BY over the hour records,
+- the project: ``xueshi.compliance.compute.year_rows`` — one GROUP BY over the hour records,
   NumPy to fold the groups into per-person sums, ``evaluate_bulk`` once per profile, a row per
-  professional with the verdict (``xueshi.reporting.compliance.compliance_of`` where the
+  professional with the verdict (``xueshi.compliance.live.compliance_of`` where the
   ledger is not installed);
 - the baseline: one hand-written SQL GROUP BY of the approved hours of the year per person
   (and the five-year cycle of 洛江's teachers), checked in a tight Python loop against the
@@ -176,17 +176,17 @@ def project_path() -> tuple[str, Callable[[int], tuple[list[int], int]]]:
     from xueshi.policy_store import current_policy
 
     try:
-        from xueshi.ledger.compute import ROW_FIELDS, year_rows
+        from xueshi.compliance.compute import ROW_FIELDS, year_rows
     except ImportError:
+        from xueshi.compliance.live import compliance_of
         from xueshi.people.models import Professional
-        from xueshi.reporting.compliance import compliance_of
 
         def by_compliance_of(year: int) -> tuple[list[int], int]:
             rows = compliance_of(Professional.objects.all(), year)
             compliant = [row.id for row in rows if row.determined and row.compliant]
             return compliant, sum(1 for row in rows if row.determined)
 
-        return "xueshi.reporting.compliance.compliance_of", by_compliance_of
+        return "xueshi.compliance.live.compliance_of", by_compliance_of
 
     from django.utils import timezone
 
@@ -201,7 +201,7 @@ def project_path() -> tuple[str, Callable[[int], tuple[list[int], int]]]:
                     compliant.append(row[0])
         return compliant, determined
 
-    return "xueshi.ledger.compute.year_rows", by_ledger
+    return "xueshi.compliance.compute.year_rows", by_ledger
 
 
 def explain(fn: Callable[[], Any]) -> None:

@@ -7,7 +7,7 @@ from the ledger, beside the same GROUP BY written by hand in raw SQL.
 
 On the data set of ``bench/generate.py`` (``--sqlite PATH``, else ``DATABASE_URL``, else
 ``var/bench.sqlite3``): the year's ledger is built first if it is not (``ledger_rebuild``,
-timed and reported), then ``xueshi.ledger.selectors.dashboard(region, year)`` is timed
+timed and reported), then ``xueshi.compliance.ledger_selectors.dashboard(region, year)`` is timed
 against the baseline, interleaved, best of ``--repeat``; both must give the same figures.
 
 ``--synthetic N`` needs no generated data set: it writes N ledger rows alone (people, regions,
@@ -70,7 +70,7 @@ def baseline(region_code: str, year: int) -> dict[str, dict[str, tuple[int, int,
 
 
 def project(region: Any, year: int) -> dict[str, dict[str, tuple[int, int, int]]]:
-    from xueshi.ledger.selectors import dashboard
+    from xueshi.compliance.ledger_selectors import dashboard
 
     board = dashboard(region, year)
 
@@ -92,8 +92,8 @@ def synthesize(rows: int, year: int) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from xueshi.ledger.compute import ROW_FIELDS
-    from xueshi.ledger.models import LedgerYear, PersonYear
+    from xueshi.compliance.compute import ROW_FIELDS
+    from xueshi.compliance.models import LedgerYear, PersonYear
     from xueshi.organisations.models import Region
     from xueshi.organisations.services import regions_sync_from_policy
     from xueshi.policy_store import current_policy
@@ -166,9 +166,9 @@ def main(argv: list[str] | None = None) -> int:
         args.sqlite = str(SYNTHETIC_FILE)
     benchlib.setup_django(args.sqlite)
 
-    from xueshi.ledger.models import PersonYear
-    from xueshi.ledger.selectors import year_is_open
-    from xueshi.ledger.services import ledger_rebuild
+    from xueshi.compliance.ledger_selectors import year_is_open
+    from xueshi.compliance.models import PersonYear
+    from xueshi.compliance.services import ledger_rebuild
     from xueshi.organisations.models import Region
 
     extra: dict[str, Any] = {}

@@ -44,14 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     from django.test import Client
     from django.urls import reverse
 
+    from xueshi.compliance.bridge import LOOKBACK_YEARS, person_year_verdict
+    from xueshi.compliance.person_year import default_year, record_years
     from xueshi.people.models import Professional
     from xueshi.records.models import HourRecord, RecordStatus
-    from xueshi.reporting.selectors import (
-        LOOKBACK_YEARS,
-        default_year,
-        person_year_verdict,
-        record_years,
-    )
     from xueshi.rules import PolicyError
 
     info = benchlib.dataset_info()

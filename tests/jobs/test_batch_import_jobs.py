@@ -11,11 +11,11 @@ from django.urls import reverse
 
 from tests.training.conftest import World, enrol, learner, upload, world, xlsx  # noqa: F401
 from tests.training.test_training_views import as_role, on
-from xueshi.jobs.imports import hour_batch_import_task
 from xueshi.jobs.models import Job, JobKind, JobStatus
 from xueshi.jobs.services import job_listen
 from xueshi.records.models import HourRecord
 from xueshi.training.models import ClassPlan, HourBatch
+from xueshi.training.tasks import hour_batch_import_task
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.jobs.urls")]
 

@@ -23,11 +23,11 @@ from tests.support.factories import (
 )
 from xueshi.accounts.models import Role
 from xueshi.audit.models import AuditEvent
-from xueshi.jobs import year_end
+from xueshi.compliance import tasks as year_end
+from xueshi.compliance.live import compliance_of
 from xueshi.jobs.models import Job, JobKind, JobStatus
 from xueshi.jobs.services import job_listen, job_progress, job_reconcile, job_start
 from xueshi.people.models import Professional
-from xueshi.reporting.compliance import compliance_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.jobs.urls")]
 
@@ -47,11 +47,6 @@ def shantou() -> dict[str, Any]:
     return {"people": people, "bureau": bureau, "employer": employer}
 
 
-@pytest.fixture
-def without_ledger(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(year_end, "_ledger_rebuild", lambda: None)
-
-
 def _expected(year: int) -> tuple[int, int, int]:
     rows = compliance_of(Professional.objects.filter(region__path__startswith="000000/"), year)
     people = [r for r in rows if r.region_id.startswith("4405")]
@@ -59,7 +54,7 @@ def _expected(year: int) -> tuple[int, int, int]:
     return len(people), len(determined), sum(1 for r in determined if r.compliant)
 
 
-def test_year_end_counts_the_region_with_the_bulk_evaluation(shantou, without_ledger) -> None:  # type: ignore[no-untyped-def]
+def test_year_end_counts_the_region_with_the_bulk_evaluation(shantou) -> None:  # type: ignore[no-untyped-def]
     job = year_end.year_end_start(region_code="440500", year=2014)
     assert job.status == JobStatus.DONE
     assert job.kind == JobKind.YEAR_END
@@ -68,8 +63,8 @@ def test_year_end_counts_the_region_with_the_bulk_evaluation(shantou, without_le
     )
     assert job.result["people"] == 5
     assert job.result["compliant"] == 3
-    assert job.result["source"] == "compliance"
-    assert (job.done, job.total) == (5, 5)
+    assert job.result["source"] == "ledger"
+    assert (job.done, job.total) == (2, 2)
     assert sum(r["people"] for r in job.result["by_region"]) == 5
     assert "已达标 3 人" in job.message
     assert job.started_at is not None
@@ -82,21 +77,17 @@ def test_year_end_counts_the_region_with_the_bulk_evaluation(shantou, without_le
     assert actions == [("job_start", "queued"), ("job_run", "running"), ("job_done", "done")]
 
 
-def test_year_end_slices_report_progress_as_they_go(shantou, without_ledger, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(year_end, "SLICE", 2)
+def test_year_end_reports_progress_as_it_goes(shantou) -> None:  # type: ignore[no-untyped-def]
     seen: list[tuple[str, int, int]] = []
     with job_listen(lambda job: seen.append((job.status, job.done, job.total))):
         job = year_end.year_end_start(region_code="440500", year=2014)
     assert job.status == JobStatus.DONE
     running = [(done, total) for status, done, total in seen if status == JobStatus.RUNNING]
-    assert running == [(0, 0), (0, 5), (2, 5), (4, 5), (5, 5)]
+    assert running == [(0, 0), (0, 2), (1, 2), (2, 2)]
     assert job.result["compliant"] == 3
 
 
 def test_year_end_with_the_ledger_agrees_with_the_bulk_evaluation(shantou) -> None:  # type: ignore[no-untyped-def]
-    pytest.importorskip("xueshi.ledger.services")
-    if year_end._ledger_rebuild() is None:
-        pytest.skip("no ledger_rebuild")
     job = year_end.year_end_start(region_code="440500", year=2014)
     assert job.status == JobStatus.DONE, job.error
     assert job.result["source"] == "ledger"
@@ -138,9 +129,7 @@ def test_progress_never_passes_the_total(shantou) -> None:  # type: ignore[no-un
 
 
 @pytest.mark.django_db(transaction=True)  # the worker closes a connection left in a transaction
-def test_with_the_database_backend_the_worker_runs_the_job(
-    shantou, settings, without_ledger
-) -> None:  # type: ignore[no-untyped-def]
+def test_with_the_database_backend_the_worker_runs_the_job(shantou, settings) -> None:  # type: ignore[no-untyped-def]
     settings.TASKS = {**settings.TASKS, "default": DATABASE_BACKEND}
     job = year_end.year_end_start(region_code="440500", year=2014)
     assert job.status == JobStatus.QUEUED
@@ -214,11 +203,11 @@ def _client(active: Any) -> Client:
     return client
 
 
-def test_the_bureau_starts_the_year_end_and_reads_the_counts(shantou, without_ledger) -> None:  # type: ignore[no-untyped-def]
+def test_the_bureau_starts_the_year_end_and_reads_the_counts(shantou) -> None:  # type: ignore[no-untyped-def]
     client = _client(shantou["bureau"])
     page = client.get(reverse("jobs:index"))
     assert "开始评估" in page.content.decode()
-    response = client.post(reverse("jobs:year_end_start"), {"year": 2014})
+    response = client.post(reverse("compliance:year_end_start"), {"year": 2014})
     job = Job.objects.get()
     assert response.url == reverse("jobs:detail", args=[job.pk])
     text = client.get(response.url).content.decode()
@@ -232,7 +221,7 @@ def test_the_bureau_starts_the_year_end_and_reads_the_counts(shantou, without_le
 
 def test_a_bad_year_is_refused_on_the_page(shantou) -> None:  # type: ignore[no-untyped-def]
     client = _client(shantou["bureau"])
-    response = client.post(reverse("jobs:year_end_start"), {"year": "abc"}, follow=True)
+    response = client.post(reverse("compliance:year_end_start"), {"year": "abc"}, follow=True)
     assert "年度无效" in response.content.decode()
     assert not Job.objects.exists()
 
@@ -265,13 +254,16 @@ def test_nobody_else_sees_a_job(shantou) -> None:  # type: ignore[no-untyped-def
     anonymous = Client().get(reverse("jobs:detail", args=[job.pk]))
     assert anonymous.status_code == 302
     employer = grant(UserFactory(), Role.EMPLOYER_ADMIN, employer=shantou["employer"])
-    assert _client(employer).post(reverse("jobs:year_end_start"), {"year": 2014}).status_code == 403
+    assert (
+        _client(employer).post(reverse("compliance:year_end_start"), {"year": 2014}).status_code
+        == 403
+    )
 
 
 # --- the command line ----------------------------------------------------------------------
 
 
-def test_cli_runs_the_year_end_and_prints_the_counts(shantou, without_ledger, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_runs_the_year_end_and_prints_the_counts(shantou, capsys) -> None:  # type: ignore[no-untyped-def]
     call_command("job", "run-year-end", "--region", "440500", "--year", "2014")
     out = capsys.readouterr().out
     job = Job.objects.get()
@@ -281,7 +273,7 @@ def test_cli_runs_the_year_end_and_prints_the_counts(shantou, without_ledger, ca
     assert "合计" in out
 
 
-def test_cli_here_runs_in_this_process(shantou, without_ledger, settings, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_here_runs_in_this_process(shantou, settings, capsys) -> None:  # type: ignore[no-untyped-def]
     settings.TASKS = {**settings.TASKS, "default": DATABASE_BACKEND}
     call_command("job", "run-year-end", "--region", "440500", "--year", "2014", "--here")
     job = Job.objects.get()
@@ -306,13 +298,13 @@ def test_cli_watch_gives_up_after_its_timeout(shantou) -> None:  # type: ignore[
         call_command("job", "watch", str(job.pk), "--interval", "0.01", "--timeout", "0.05")
 
 
-def test_cli_lists_the_jobs(shantou, without_ledger, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_lists_the_jobs(shantou, capsys) -> None:  # type: ignore[no-untyped-def]
     year_end.year_end_start(region_code="440500", year=2014)
     call_command("job", "list")
     assert "2014 年度" in capsys.readouterr().out
 
 
-def test_job_start_records_the_task_it_enqueued(shantou, without_ledger) -> None:  # type: ignore[no-untyped-def]
+def test_job_start_records_the_task_it_enqueued(shantou) -> None:  # type: ignore[no-untyped-def]
     job = job_start(
         kind=JobKind.YEAR_END, title="t", region_id="440500", year=2014, params={"a": 1}
     )

@@ -18,10 +18,10 @@ from tests.support.factories import (
 )
 from xueshi.accounts.models import Role
 from xueshi.audit.models import AuditEvent
+from xueshi.compliance.bridge import person_year_verdict
 from xueshi.errors import ServiceError
 from xueshi.records.models import RecordStatus
 from xueshi.records.services import hour_record_declare, hour_record_transition
-from xueshi.reporting.selectors import person_year_verdict
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from xueshi.compliance.bridge import person_year_verdict
+from xueshi.compliance.live import compliance_of
 from xueshi.people.models import Professional
 from xueshi.records.models import RecordStatus
-from xueshi.reporting.compliance import compliance_of
-from xueshi.reporting.selectors import person_year_verdict
 from xueshi.rules import NoRequirement
 
 

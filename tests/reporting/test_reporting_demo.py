@@ -11,11 +11,11 @@ from django.core.management import call_command
 
 from xueshi.accounts.models import Role, RoleAssignment, User
 from xueshi.audit.models import AuditEvent
+from xueshi.compliance.person_year import person_year
 from xueshi.demo.cast import PASSWORD, PEOPLE
 from xueshi.demo.load import demo_counts, demo_load
 from xueshi.people.models import Professional
 from xueshi.records.models import HourRecord, RecordStatus
-from xueshi.reporting.selectors import person_year
 from xueshi.training.models import ClassPlan, ClassStatus
 
 pytestmark = pytest.mark.django_db
@@ -147,7 +147,7 @@ def test_xueshi_demo_migrates_loads_the_demo_and_then_serves(
 def test_the_demo_opens_the_ledger_of_its_years(loaded: list[Any]) -> None:
     """The bureaus' dashboards read the ledger: after the demo every year its records are
     credited to is open, a row per person, and each row agrees with the live verdict."""
-    from xueshi.ledger.models import LedgerYear, PersonYear
+    from xueshi.compliance.models import LedgerYear, PersonYear
 
     credited = set(
         HourRecord.objects.exclude(status=RecordStatus.DRAFT).values_list(

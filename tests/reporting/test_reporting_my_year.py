@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from tests.support.factories import UserFactory, grant
 from xueshi.accounts.models import Role
+from xueshi.compliance.person_year import person_year
 from xueshi.records.models import RecordStatus
-from xueshi.reporting.selectors import person_year
 
 URL = reverse("reporting:my_year")
 

@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from tests.support.factories import EmployerFactory, UserFactory, grant
 from xueshi.accounts.models import Role
+from xueshi.compliance.live import compliance_of
 from xueshi.organisations.models import Region
 from xueshi.people.models import Professional
-from xueshi.reporting.compliance import compliance_of
 
 EMPLOYER_URL = reverse("reporting:employer_compliance")
 BUREAU_URL = reverse("reporting:bureau_compliance")

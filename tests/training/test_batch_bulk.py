@@ -12,7 +12,7 @@ import pytest
 from tests.ledger.conftest import assert_ledger_equals_fresh_verdicts, ledger_snapshot
 from tests.training.conftest import World, enrol, learner, upload, xlsx
 from xueshi.audit.models import AuditEvent
-from xueshi.ledger.services import ledger_rebuild
+from xueshi.compliance.services import ledger_rebuild
 from xueshi.people.models import Professional
 from xueshi.records.models import HourRecord, RecordStatus
 from xueshi.records.services import hour_record_enter_for_class

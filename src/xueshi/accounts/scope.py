@@ -7,12 +7,10 @@ below; a professional only themself. Anything else sees nothing.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import Role
-from xueshi.people.models import Professional
-from xueshi.records.models import HourRecord
 from xueshi.rules.terms import Role as ChainRole
 
 # The chain role (policy's vocabulary) each account role acts as.
@@ -51,13 +49,3 @@ def professional_scope(active: ActiveRole, prefix: str = "") -> Q:
         case Role.SYSADMIN:
             return Q()
     return Q(pk__in=[])
-
-
-def professionals_visible(active: ActiveRole) -> QuerySet[Professional]:
-    return Professional.objects.filter(professional_scope(active)).distinct()
-
-
-def records_visible(active: ActiveRole) -> QuerySet[HourRecord]:
-    if active.role is Role.PROVIDER_STAFF:
-        return HourRecord.objects.filter(class_plan__provider=active.assignment.provider)
-    return HourRecord.objects.filter(professional_scope(active, "professional__"))

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class CertificatesConfig(AppConfig):
     name = "xueshi.certificates"
     verbose_name = "继续教育证书"
+
+    def ready(self) -> None:
+        from xueshi.certificates.printing import certificate_print_task
+        from xueshi.jobs.models import JobKind
+        from xueshi.jobs.registry import task_register
+
+        task_register(JobKind.CERTIFICATE_PRINT, certificate_print_task)

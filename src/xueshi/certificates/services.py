@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import EMPLOYER_ROLES, Role
-from xueshi.accounts.scope import professionals_visible
 from xueshi.audit.services import audit_event_write
 from xueshi.certificates.keys import keyring
 from xueshi.certificates.models import (
@@ -34,14 +33,15 @@ from xueshi.certificates.models import (
     RosterStatus,
 )
 from xueshi.certificates.signing import sign
+from xueshi.compliance.bridge import person_year_verdict
 from xueshi.errors import ServiceError
 from xueshi.organisations.models import Region
 from xueshi.people.models import Professional
-from xueshi.policy_store import current_policy, person_of
+from xueshi.people.selectors import person_of, professionals_visible
+from xueshi.policy_store import current_policy
 from xueshi.records.evidence import evidence_check
 from xueshi.records.models import HourRecord, RecordStatus
 from xueshi.records.services import evidence_attach
-from xueshi.reporting.selectors import person_year_verdict
 from xueshi.rules import NoRequirement, assessment_date, deadline, verification_days
 from xueshi.rules.deadlines import RuleNotSet
 from xueshi.rules.policy import Resolved

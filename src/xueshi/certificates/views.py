@@ -32,7 +32,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xueshi.accounts.access import ActiveRole, allow, public, require_active_role
 from xueshi.accounts.models import EMPLOYER_ROLES, Role, User
-from xueshi.accounts.scope import professionals_visible
 from xueshi.certificates.forms import BookletForm, IssueForm, ReasonForm, RosterForm, VerifyForm
 from xueshi.certificates.keys import keyring
 from xueshi.certificates.models import (
@@ -70,6 +69,7 @@ from xueshi.jobs.services import job_reconcile
 from xueshi.organisations.models import Employer, Region
 from xueshi.organisations.validators import mask_ric, normalise_ric
 from xueshi.people.models import Professional
+from xueshi.people.selectors import professionals_visible
 from xueshi.records.models import HourRecord
 
 EMPLOYER = tuple(EMPLOYER_ROLES)

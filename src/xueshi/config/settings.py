@@ -66,7 +66,7 @@ INSTALLED_APPS = [
     "xueshi.records",
     "xueshi.training",
     "xueshi.catalogue",
-    "xueshi.ledger",
+    "xueshi.compliance",
     "xueshi.reporting",
     "xueshi.certificates",
     "xueshi.jobs",

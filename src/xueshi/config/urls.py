@@ -14,6 +14,7 @@ urlpatterns = [
     path("reporting/", include("xueshi.reporting.urls")),
     path("certificates/", include("xueshi.certificates.urls")),
     path("jobs/", include("xueshi.jobs.urls")),
+    path("compliance/", include("xueshi.compliance.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -30,6 +30,8 @@ from xueshi.accounts.models import Role, RoleAssignment, User
 from xueshi.audit.services import audit_event_write
 from xueshi.catalogue.models import PublicSubject, SubjectGuide
 from xueshi.catalogue.services import public_subject_add, subject_guide_add
+from xueshi.compliance.models import LedgerYear
+from xueshi.compliance.services import ledger_rebuild
 from xueshi.demo.cast import (
     AUTHORITIES,
     BUREAUS,
@@ -40,8 +42,6 @@ from xueshi.demo.cast import (
     PersonSpec,
 )
 from xueshi.demo.identifiers import demo_ric, demo_uscc
-from xueshi.ledger.models import LedgerYear
-from xueshi.ledger.services import ledger_rebuild
 from xueshi.organisations.models import Employer, IndustryAuthority, Provider
 from xueshi.organisations.services import regions_sync_from_policy
 from xueshi.people.models import Employment, EmploymentStatus, Professional

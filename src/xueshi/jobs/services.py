@@ -20,7 +20,6 @@ from django.conf import settings
 from django.core.files.base import File
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django_tasks import TaskResultStatus, task_backends
 from django_tasks.backends.immediate import ImmediateBackend
 from django_tasks.exceptions import TaskResultDoesNotExist
@@ -28,13 +27,8 @@ from django_tasks.exceptions import TaskResultDoesNotExist
 from xueshi.audit.services import audit_event_write
 from xueshi.errors import ServiceError
 from xueshi.jobs.models import Job, JobKind, JobStatus
+from xueshi.jobs.registry import task_for
 
-# Where each kind's task is defined (imported when a job starts: no import cycle).
-TASK_PATHS = {
-    JobKind.CERTIFICATE_PRINT: "xueshi.certificates.printing.certificate_print_task",
-    JobKind.HOUR_BATCH_IMPORT: "xueshi.jobs.imports.hour_batch_import_task",
-    JobKind.YEAR_END: "xueshi.jobs.year_end.year_end_task",
-}
 # The TASKS alias that runs a task at once, in the caller's process (settings.TASKS).
 INLINE_BACKEND = "inline"
 SYSTEM_ROLE = "system"  # the role recorded for jobs started from the command line
@@ -93,7 +87,7 @@ def job_start(
     The job and its task (database backend) are written in one transaction. ``inline``
     (default ``settings.XUESHI_JOBS_INLINE``) runs the task here, once the job is committed.
     """
-    task = import_string(TASK_PATHS[kind])
+    task = task_for(kind)
     if settings.XUESHI_JOBS_INLINE if inline is None else inline:
         task = task.using(backend=INLINE_BACKEND)
     at_once = isinstance(task.get_backend(), ImmediateBackend)

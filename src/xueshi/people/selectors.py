@@ -7,8 +7,10 @@ from stdnum.cn import ric, uscc
 
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import EMPLOYER_ROLES, Role
+from xueshi.accounts.scope import professional_scope
 from xueshi.organisations.models import Employer, Region, RegionLevel
 from xueshi.people.models import Employment, EmploymentStatus, Professional
+from xueshi.rules import InstitutionLevel, Person, TitleLevel
 
 # A person registers where they work: a city, a district or a county (a province is too
 # broad to say whose rules apply, and the national level is no place of work).
@@ -83,3 +85,18 @@ def employer_pending_requests(active: ActiveRole) -> QuerySet[Employment]:
 def employer_request(active: ActiveRole, employment_id: int) -> Employment | None:
     """One pending request to the active employer, or None if it is not theirs."""
     return employer_pending_requests(active).filter(pk=employment_id).first()
+
+
+def person_of(professional: object) -> Person:
+    """The rules core's view of a professional (title level, series, institution level)."""
+    title = getattr(professional, "title_level", "") or None
+    institution = getattr(professional, "institution_level", "") or None
+    return Person(
+        title_level=TitleLevel(title) if title else None,
+        series=getattr(professional, "series", None) or None,
+        institution_level=InstitutionLevel(institution) if institution else None,
+    )
+
+
+def professionals_visible(active: ActiveRole) -> QuerySet[Professional]:
+    return Professional.objects.filter(professional_scope(active)).distinct()

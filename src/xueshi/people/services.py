@@ -16,11 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from xueshi import standing
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import EMPLOYER_ROLES, Role, RoleAssignment, User
 from xueshi.audit.services import audit_event_write
 from xueshi.errors import ServiceError
-from xueshi.ledger.services import ledger_refresh
 from xueshi.organisations.models import Employer, Region
 from xueshi.organisations.validators import normalise_ric, normalise_uscc
 from xueshi.people.models import (
@@ -151,7 +151,7 @@ def professional_register(
         target=professional,
         data={"region": region.code, "series": series, "title_level": title_level},
     )
-    ledger_refresh(professional_id=professional.pk)  # a row in every open year
+    standing.person_changed(professional_id=professional.pk)  # a row in every open year
     return professional
 
 
@@ -406,7 +406,7 @@ def employment_accept(
         },
     )
     # A new region (and employer) changes the person's rules and grouping in every year.
-    ledger_refresh(professional_id=professional.pk)
+    standing.person_changed(professional_id=professional.pk)
     return employment
 
 
@@ -467,5 +467,5 @@ def employment_end(
         from_status=EmploymentStatus.ACTIVE,
         to_status=EmploymentStatus.ENDED,
     )
-    ledger_refresh(professional_id=professional.pk)  # no employer now, in every year
+    standing.person_changed(professional_id=professional.pk)  # no employer now, in every year
     return employment

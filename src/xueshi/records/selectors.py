@@ -9,12 +9,14 @@ from stdnum.cn import ric
 
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import Role
-from xueshi.accounts.scope import CHAIN_ROLE, professionals_visible, records_visible
+from xueshi.accounts.scope import CHAIN_ROLE
 from xueshi.audit.models import AuditEvent
 from xueshi.errors import ServiceError
 from xueshi.people.models import Professional
-from xueshi.policy_store import current_policy, person_of
+from xueshi.people.selectors import person_of, professionals_visible
+from xueshi.policy_store import current_policy
 from xueshi.records.models import Evidence, HourRecord, RecordStatus
+from xueshi.records.scope import records_visible
 from xueshi.records.services import chain_for
 from xueshi.rules import Category, assessment_date
 from xueshi.rules.chains import Chain

@@ -16,23 +16,20 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
 
+from xueshi import standing
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import Role
-from xueshi.accounts.scope import CHAIN_ROLE, records_visible
+from xueshi.accounts.scope import CHAIN_ROLE
 from xueshi.audit.models import AuditEvent
 from xueshi.audit.services import audit_event_write
 from xueshi.db import BULK_BATCH, insert_like
 from xueshi.errors import ServiceError
-from xueshi.ledger.services import (
-    ledger_pending_added,
-    ledger_record_changed,
-    ledger_refresh_many,
-    years_reading,
-)
 from xueshi.people.models import Professional
-from xueshi.policy_store import current_policy, person_of
+from xueshi.people.selectors import person_of
+from xueshi.policy_store import current_policy
 from xueshi.records.evidence import evidence_check
 from xueshi.records.models import Evidence, HourRecord, RecordSource, RecordStatus
+from xueshi.records.scope import records_visible
 from xueshi.rules import Category, assessment_date, review_chain
 from xueshi.rules.chains import Chain
 from xueshi.rules.terms import Role as ChainRole
@@ -397,7 +394,7 @@ def hour_record_transition(
         data={"step": after.step},
     )
     # The person's standing moves with the record (pending, counted): same transaction.
-    ledger_record_changed(record=record)
+    standing.record_changed(record=record)
     return record
 
 
@@ -536,22 +533,8 @@ def hour_record_enter_for_class_bulk(
             **common,
         )
         insert_like(submitted, "target_id", targets)
-        _ledger_entered(prototypes[key], ids)
+        standing.records_entered(prototype=prototypes[key], professional_ids=ids)
     return set(created)
-
-
-def _ledger_entered(prototype: HourRecord, professional_ids: Sequence[int]) -> None:
-    """What ``ledger_record_changed`` does for each record entered, with the years that
-    read them found once for the profile rather than once per record."""
-    if prototype.status == RecordStatus.DRAFT:
-        return
-    years = years_reading(prototype.professional, prototype.credited_year)
-    if not years:
-        return
-    if prototype.status in (RecordStatus.IN_REVIEW, RecordStatus.RETURNED):
-        ledger_pending_added(professional_ids=professional_ids, years=years)
-    else:
-        ledger_refresh_many(professional_ids=professional_ids, years=years)
 
 
 def hour_record_update_returned(

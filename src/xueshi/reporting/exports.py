@@ -14,7 +14,7 @@ from typing import IO, Any
 
 import xlsxwriter
 
-from xueshi.reporting.compliance import PersonCompliance, Tally
+from xueshi.compliance.live import PersonCompliance, Tally
 from xueshi.reporting.reports import BureauReport, EmployerReport
 
 WORKBOOK_OPTIONS = {

@@ -15,12 +15,12 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from xueshi.accounts.access import ActiveRole
-from xueshi.accounts.scope import professionals_visible
-from xueshi.ledger.selectors import LedgerFilters, dashboard, ledger_people, year_is_open
+from xueshi.compliance.ledger_selectors import LedgerFilters, dashboard, ledger_people, year_is_open
+from xueshi.compliance.live import PersonCompliance, Tally, compliance_of, overall, tally
 from xueshi.organisations.models import Employer, Region
 from xueshi.people.models import Professional
+from xueshi.people.selectors import professionals_visible
 from xueshi.records.models import HourRecord, RecordStatus
-from xueshi.reporting.compliance import PersonCompliance, Tally, compliance_of, overall, tally
 from xueshi.reporting.forms import Filters
 
 NO_EMPLOYER = "（未登记工作单位）"

@@ -10,11 +10,11 @@ from django.views.decorators.http import require_GET
 
 from xueshi.accounts.access import allow, require_active_role
 from xueshi.accounts.models import Role
+from xueshi.compliance.person_year import default_year, person_year, record_years
 from xueshi.people.models import Professional
 from xueshi.reporting import exports
 from xueshi.reporting.forms import BureauFilterForm, ComplianceFilterForm, YearForm
 from xueshi.reporting.reports import bureau_regions, bureau_report, employer_report
-from xueshi.reporting.selectors import default_year, person_year, record_years
 
 PAGE_SIZE = 30
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

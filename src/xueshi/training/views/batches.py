@@ -15,12 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from xueshi.accounts.access import allow, require_active_role
 from xueshi.accounts.models import Role
 from xueshi.errors import ServiceError
-from xueshi.jobs.imports import hour_batch_import_start
 from xueshi.jobs.models import JobStatus
 from xueshi.training import selectors, services
 from xueshi.training.excel import template_write
 from xueshi.training.forms import BatchUploadForm
 from xueshi.training.models import ClassPlan
+from xueshi.training.tasks import hour_batch_import_start
 from xueshi.training.views.common import READERS, own_class
 
 # --- batch entry of hours from Excel -------------------------------------------------------

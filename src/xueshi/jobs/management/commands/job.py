@@ -1,4 +1,6 @@
-"""``xueshi job``: start the year-end evaluation and follow background jobs with progress bars.
+"""``xueshi job``: start a job a domain app registered (``jobs.registry.CommandStarter``;
+the compliance app registers the year-end evaluation) and follow background jobs with
+progress bars.
 
     xueshi job run-year-end --region 440500 --year 2020   enqueue, then follow it
     xueshi job run-year-end ... --here                    run it in this process
@@ -31,8 +33,8 @@ from rich.table import Table
 
 from xueshi.errors import ServiceError
 from xueshi.jobs.models import Job, JobStatus
+from xueshi.jobs.registry import CommandStarter, command_starters
 from xueshi.jobs.services import job_listen, job_reconcile, job_stale
-from xueshi.jobs.year_end import year_end_start
 
 
 class Bars:
@@ -71,18 +73,19 @@ class Bars:
 
 
 class Command(BaseCommand):
-    help = "Start the year-end evaluation and follow background jobs (rich progress bars)."
+    help = (
+        "Start registered jobs (e.g. run-year-end) and follow background jobs (rich progress bars)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
-        year_end = actions.add_parser(
-            "run-year-end", help="evaluate a region's year (the region and every region below)"
-        )
-        year_end.add_argument("--region", required=True, help="GB/T 2260 code, e.g. 440500")
-        year_end.add_argument("--year", required=True, type=int)
-        where = year_end.add_mutually_exclusive_group()
-        where.add_argument("--here", action="store_true", help="run in this process")
-        where.add_argument("--detach", action="store_true", help="enqueue and do not follow")
+        for starter in command_starters():
+            start = actions.add_parser(starter.name, help=starter.help)
+            for flags, settings in starter.arguments:
+                start.add_argument(*flags, **settings)
+            where = start.add_mutually_exclusive_group()
+            where.add_argument("--here", action="store_true", help="run in this process")
+            where.add_argument("--detach", action="store_true", help="enqueue and do not follow")
         watch = actions.add_parser("watch", help="follow a job until it ends")
         watch.add_argument("job_id", type=int, metavar="ID")
         watch.add_argument("--interval", type=float, default=0.5, help="seconds between looks")
@@ -101,8 +104,9 @@ class Command(BaseCommand):
             width=None if self.stdout.isatty() else 120,
         )
         action = options["action"]
-        if action == "run-year-end":
-            self.run_year_end(options)
+        starters = {starter.name: starter for starter in command_starters()}
+        if action in starters:
+            self.run_starter(starters[action], options)
         elif action == "watch":
             self.watch(options["job_id"], options["interval"], options["timeout"])
         elif action == "reap":
@@ -110,16 +114,14 @@ class Command(BaseCommand):
         else:
             self.list(options["limit"])
 
-    def run_year_end(self, options: dict[str, Any]) -> None:
+    def run_starter(self, starter: CommandStarter, options: dict[str, Any]) -> None:
         try:
             if options["here"]:
                 with Bars(self.console) as bars, job_listen(bars.show):
-                    job = year_end_start(
-                        region_code=options["region"], year=options["year"], inline=True
-                    )
+                    job = starter.start(options, True)
                 self.finish(job)
                 return
-            job = year_end_start(region_code=options["region"], year=options["year"])
+            job = starter.start(options, None)
         except ServiceError as exc:
             raise CommandError(exc.message) from None
         self.console.print(f"已提交后台任务 {job.pk}：{job.title}")

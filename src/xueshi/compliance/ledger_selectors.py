@@ -16,18 +16,18 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from xueshi.ledger.compute import profile_of, requirements_of
-from xueshi.ledger.models import LedgerYear, PersonYear
-from xueshi.organisations.models import Employer, Region
-from xueshi.organisations.validators import mask_ric
-from xueshi.policy_store import current_policy
-from xueshi.reporting.compliance import (
+from xueshi.compliance.live import (
     TITLE_LABELS,
     PersonCompliance,
     Tally,
     counted_figures,
     shortfall_items,
 )
+from xueshi.compliance.models import LedgerYear, PersonYear
+from xueshi.compliance.profiles import profile_of, requirements_of
+from xueshi.organisations.models import Employer, Region
+from xueshi.organisations.validators import mask_ric
+from xueshi.policy_store import current_policy
 from xueshi.rules.terms import SERIES_LABELS
 
 NO_EMPLOYER = "（未登记工作单位）"

@@ -15,12 +15,12 @@ from django.urls import reverse
 from tests.ledger.workflows import OPEN_YEARS, World, op_diligent, run_workflows
 from tests.support.factories import EmployerFactory, ProfessionalFactory, UserFactory, employ, grant
 from xueshi.accounts.models import Role
-from xueshi.ledger.models import LedgerYear
-from xueshi.ledger.selectors import LedgerFilters, dashboard, ledger_people
-from xueshi.ledger.services import ledger_rebuild
+from xueshi.compliance.ledger_selectors import LedgerFilters, dashboard, ledger_people
+from xueshi.compliance.live import PersonCompliance, Tally, compliance_of
+from xueshi.compliance.models import LedgerYear
+from xueshi.compliance.services import ledger_rebuild
 from xueshi.organisations.models import Region
 from xueshi.people.models import Professional
-from xueshi.reporting.compliance import PersonCompliance, Tally, compliance_of
 from xueshi.reporting.forms import Filters
 from xueshi.reporting.reports import bureau_report
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from xueshi.ledger.services import ledger_rebuild
+from xueshi.compliance.services import ledger_rebuild
 
 
 class Command(BaseCommand):

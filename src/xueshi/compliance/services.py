@@ -20,20 +20,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from xueshi.audit.services import audit_event_write
-from xueshi.ledger.compute import (
-    PEOPLE_CHUNK,
-    ROW_FIELDS,
-    Row,
-    period,
-    person_rows,
-    profile_of,
-    year_rows,
-)
-from xueshi.ledger.models import LedgerYear, PersonYear
+from xueshi.compliance.bridge import LOOKBACK_YEARS
+from xueshi.compliance.compute import PEOPLE_CHUNK, ROW_FIELDS, Row, period, person_rows, year_rows
+from xueshi.compliance.models import LedgerYear, PersonYear
+from xueshi.compliance.profiles import profile_of
 from xueshi.people.models import Professional
 from xueshi.policy_store import current_policy
 from xueshi.records.models import HourRecord, RecordStatus
-from xueshi.reporting.selectors import LOOKBACK_YEARS
+from xueshi.standing import RecordFacts
 
 WRITE_BATCH = 5_000
 
@@ -211,7 +205,7 @@ def years_reading(professional: Professional, credited_year: int) -> list[int]:
     ]
 
 
-def ledger_record_changed(*, record: HourRecord) -> int:
+def ledger_record_changed(*, record: RecordFacts) -> int:
     """A record changed state (or was entered): refresh the rows that read it."""
     if record.status == RecordStatus.DRAFT:
         return 0
@@ -220,6 +214,32 @@ def ledger_record_changed(*, record: HourRecord) -> int:
     if not years:
         return 0
     return ledger_refresh(professional_id=professional.pk, years=years)
+
+
+def ledger_records_entered(*, prototype: RecordFacts, professional_ids: Sequence[int]) -> int:
+    """What ``ledger_record_changed`` does for each record entered like ``prototype``, with
+    the years that read them found once for the profile rather than once per record."""
+    if prototype.status == RecordStatus.DRAFT:
+        return 0
+    years = years_reading(prototype.professional, prototype.credited_year)
+    if not years:
+        return 0
+    if prototype.status in (RecordStatus.IN_REVIEW, RecordStatus.RETURNED):
+        return ledger_pending_added(professional_ids=professional_ids, years=years)
+    return ledger_refresh_many(professional_ids=professional_ids, years=years)
+
+
+class LedgerKeeper:
+    """The ledger's side of ``xueshi.standing``, registered by ``ComplianceConfig.ready``."""
+
+    def person_changed(self, *, professional_id: int) -> int:
+        return ledger_refresh(professional_id=professional_id)
+
+    def record_changed(self, *, record: RecordFacts) -> int:
+        return ledger_record_changed(record=record)
+
+    def records_entered(self, *, prototype: RecordFacts, professional_ids: Sequence[int]) -> int:
+        return ledger_records_entered(prototype=prototype, professional_ids=professional_ids)
 
 
 def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:

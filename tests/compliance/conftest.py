@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 
 from tests.ledger.workflows import World, make_world
-from xueshi.ledger.compute import PENDING, profile_of, requirements_of
-from xueshi.ledger.models import LedgerYear, PersonYear
+from xueshi.compliance.bridge import person_year_verdict
+from xueshi.compliance.compute import PENDING
+from xueshi.compliance.live import counted_figures
+from xueshi.compliance.models import LedgerYear, PersonYear
+from xueshi.compliance.profiles import profile_of, requirements_of
 from xueshi.people.models import Professional
 from xueshi.policy_store import current_policy
-from xueshi.reporting.compliance import counted_figures
-from xueshi.reporting.selectors import person_year_verdict
 from xueshi.rules import PolicyError
 
 

@@ -20,8 +20,8 @@ from tests.ledger.conftest import assert_ledger_equals_fresh_verdicts, ledger_sn
 from tests.ledger.workflows import OPEN_YEARS, TODAY, World, run_workflows
 from tests.support.factories import ProfessionalFactory, employ
 from xueshi.accounts.models import Role
-from xueshi.ledger.models import LedgerYear, PersonYear
-from xueshi.ledger.services import ledger_rebuild
+from xueshi.compliance.models import LedgerYear, PersonYear
+from xueshi.compliance.services import ledger_rebuild
 from xueshi.people.models import Professional
 from xueshi.records.models import HourRecord, RecordStatus
 from xueshi.records.services import hour_record_declare, hour_record_transition
@@ -137,7 +137,7 @@ def test_refresh_of_many_people_writes_what_one_by_one_refreshes_write(
     """``ledger_refresh_many`` (batch entry) is the set-based form of ``ledger_refresh``: after
     random workflows, refreshing everyone in small chunks writes exactly the rows a refresh
     per person writes, and a person left out keeps the row they had."""
-    from xueshi.ledger import compute, services
+    from xueshi.compliance import compute, services
 
     world.rng.seed(7)
     for year in OPEN_YEARS:
@@ -161,7 +161,7 @@ def test_refresh_of_many_people_writes_what_one_by_one_refreshes_write(
 
 
 def test_refresh_of_many_people_skips_years_not_opened(world: World) -> None:
-    from xueshi.ledger.services import ledger_refresh_many
+    from xueshi.compliance.services import ledger_refresh_many
 
     ids = list(Professional.objects.values_list("pk", flat=True))
     assert ledger_refresh_many(professional_ids=ids, years=[2014]) == 0

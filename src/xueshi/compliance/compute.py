@@ -23,10 +23,11 @@ import numpy as np
 from django.db import connection
 from django.utils import timezone
 
+from xueshi.compliance.bridge import LOOKBACK_YEARS, rules_record
+from xueshi.compliance.profiles import makeup_counts, profile_of, requirements_of
 from xueshi.people.models import Professional
-from xueshi.policy_store import makeup_counts, person_of, profile_of, requirements_of
+from xueshi.people.selectors import person_of
 from xueshi.records.models import HourRecord, RecordStatus
-from xueshi.reporting.selectors import LOOKBACK_YEARS, rules_record
 from xueshi.rules import (
     Category,
     PolicyError,

@@ -23,11 +23,12 @@ from typing import Any
 from django.db.models import Case, Count, DateField, F, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractYear
 
+from xueshi.compliance.bridge import LOOKBACK_YEARS
+from xueshi.compliance.profiles import makeup_counts, profile_of, requirements_of
 from xueshi.organisations.validators import mask_ric
 from xueshi.people.models import Professional, TitleLevel
-from xueshi.policy_store import current_policy, makeup_counts, profile_of, requirements_of
+from xueshi.policy_store import current_policy
 from xueshi.records.models import HourRecord, RecordStatus
-from xueshi.reporting.selectors import LOOKBACK_YEARS
 from xueshi.rules import (
     Category,
     Requirements,

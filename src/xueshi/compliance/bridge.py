@@ -1,0 +1,71 @@
+"""The bridge from the models to the rules core: a record in the database as the rules see
+it, and the verdict of a person and a year from the records that decide it."""
+
+from __future__ import annotations
+
+from xueshi.people.models import Professional
+from xueshi.people.selectors import person_of
+from xueshi.policy_store import current_policy
+from xueshi.records.models import HourRecord, RecordStatus
+from xueshi.rules import Category, CreditClass, Mode, Record, Status, Verdict, evaluate
+
+# The rules core knows approved, pending and rejected; a record under review or returned for
+# correction is pending. Drafts are not declared yet and do not appear.
+STATUS = {
+    RecordStatus.APPROVED: Status.APPROVED,
+    RecordStatus.REJECTED: Status.REJECTED,
+    RecordStatus.IN_REVIEW: Status.PENDING,
+    RecordStatus.RETURNED: Status.PENDING,
+}
+
+# The longest cycle a policy sets (teachers: 5 years) bounds the records to read.
+LOOKBACK_YEARS = 10
+
+
+def rules_record(record: HourRecord) -> Record:
+    if record.category:
+        return Record(
+            credited_year=record.credited_year,
+            category=Category(record.category),
+            hours=record.hours,
+            required=record.required,
+            mode=Mode(record.mode),
+            status=STATUS[RecordStatus(record.status)],
+            taken_on=record.end_date,
+            label=record.content,
+        )
+    return Record(
+        credited_year=record.credited_year,
+        credits=record.credits,
+        credit_class=CreditClass(record.credit_class) if record.credit_class else None,
+        mode=Mode(record.mode),
+        status=STATUS[RecordStatus(record.status)],
+        taken_on=record.end_date,
+        label=record.content,
+    )
+
+
+def person_year_records(professional: Professional, year: int) -> list[HourRecord]:
+    return list(
+        HourRecord.objects.filter(
+            professional=professional,
+            credited_year__gt=year - LOOKBACK_YEARS,
+            credited_year__lte=year,
+        )
+        .exclude(status=RecordStatus.DRAFT)
+        .order_by("credited_year", "end_date", "id")
+    )
+
+
+def person_year_verdict(professional: Professional, year: int) -> tuple[Verdict, list[HourRecord]]:
+    """The verdict of ``professional`` for ``year`` and the records it was made from, in the
+    order the verdict's notes index them. Raises NoRequirement where nothing is in force."""
+    records = person_year_records(professional, year)
+    verdict = evaluate(
+        current_policy(),
+        region=professional.region_id,
+        year=year,
+        person=person_of(professional),
+        records=[rules_record(r) for r in records],
+    )
+    return verdict, records

@@ -1,0 +1,16 @@
+"""The records the active role may see (``accounts.scope`` says whose)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from xueshi.accounts.access import ActiveRole
+from xueshi.accounts.models import Role
+from xueshi.accounts.scope import professional_scope
+from xueshi.records.models import HourRecord
+
+
+def records_visible(active: ActiveRole) -> QuerySet[HourRecord]:
+    if active.role is Role.PROVIDER_STAFF:
+        return HourRecord.objects.filter(class_plan__provider=active.assignment.provider)
+    return HourRecord.objects.filter(professional_scope(active, "professional__"))
