@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.ledger.workflows import World, make_world
+from tests.compliance.workflows import World, make_world
 from xueshi.compliance.bridge import person_year_verdict
 from xueshi.compliance.compute import PENDING
 from xueshi.compliance.live import counted_figures

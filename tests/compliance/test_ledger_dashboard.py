@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.ledger.workflows import OPEN_YEARS, World, op_diligent, run_workflows
+from tests.compliance.workflows import OPEN_YEARS, World, op_diligent, run_workflows
 from tests.support.factories import EmployerFactory, ProfessionalFactory, UserFactory, employ, grant
 from xueshi.accounts.models import Role
 from xueshi.compliance.ledger_selectors import LedgerFilters, dashboard, ledger_people

@@ -1,7 +1,7 @@
 """After random workflows through the services, every ledger row equals a fresh
 ``person_year_verdict`` and equals what a full ``ledger_rebuild`` writes.
 
-The world (tests/ledger/workflows.py) spans Shantou (hours by category, make-up of
+The world (tests/compliance/workflows.py) spans Shantou (hours by category, make-up of
 2010–2013 allowed during 2014 only), Luojiang (teachers' five-year cycles with required
 public courses; medical staff in credits with a cap on remote credits; no elective
 category), Kaifeng and Guangde.
@@ -16,8 +16,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.ledger.conftest import assert_ledger_equals_fresh_verdicts, ledger_snapshot
-from tests.ledger.workflows import OPEN_YEARS, TODAY, World, run_workflows
+from tests.compliance.conftest import assert_ledger_equals_fresh_verdicts, ledger_snapshot
+from tests.compliance.workflows import OPEN_YEARS, TODAY, World, run_workflows
 from tests.support.factories import ProfessionalFactory, employ
 from xueshi.accounts.models import Role
 from xueshi.compliance.models import LedgerYear, PersonYear

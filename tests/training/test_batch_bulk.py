@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.ledger.conftest import assert_ledger_equals_fresh_verdicts, ledger_snapshot
+from tests.compliance.conftest import assert_ledger_equals_fresh_verdicts, ledger_snapshot
 from tests.training.conftest import World, enrol, learner, upload, xlsx
 from xueshi.audit.models import AuditEvent
 from xueshi.compliance.services import ledger_rebuild
