@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole suite: lint, format, types, tests on SQLite and on PostgreSQL, browser tests in
+# The whole suite: lint, format, types, import layers, tests on SQLite and on PostgreSQL, browser tests in
 # headless Chromium, policy cases.
 # Every step runs even when an earlier one fails; the summary at the end lists them all
 # and the script exits non-zero if any failed.
@@ -150,6 +150,7 @@ done
 step "ruff check" ruff check "${lint_dirs[@]}"
 step "ruff format --check" ruff format --check "${lint_dirs[@]}"
 step "mypy" mypy src
+step "import layers (lint-imports)" lint-imports --no-cache
 # The browser tests run once, in their own step below, not in each database pass.
 step "pytest (SQLite)" env -u DATABASE_URL pytest -m "not browser"
 
