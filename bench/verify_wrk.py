@@ -11,7 +11,7 @@ deployment's server, docs/deploy.md), warms up, and runs wrk against
 
 - the project's page: ``/certificates/verify/?no=…`` (form, template, the base layout);
 - the baseline on the same server: ``/_bench/certificate/?no=…``
-  (xueshi/web/bench_views.py: one indexed lookup by number, a tiny text response),
+  (bench/baseline_views.py: one indexed lookup by number, a tiny text response),
 
 each with a Lua script that asks for random existing numbers. DEBUG is off and database
 connections are persistent (``XUESHI_CONN_MAX_AGE``, default 60 s). Goals (granian): at
@@ -97,10 +97,10 @@ def configure(database: str, keys_dir: Path, conn_max_age: int) -> dict[str, str
         "XUESHI_DEBUG": "0",
         "XUESHI_SECRET_KEY": "bench-only-not-a-secret-" + "x" * 40,
         "XUESHI_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "XUESHI_BENCH_VIEWS": "1",
         "XUESHI_CONN_MAX_AGE": str(conn_max_age),
-        "DJANGO_SETTINGS_MODULE": "xueshi.config.settings",
-        "PYTHONPATH": str(REPO / "src"),
+        # The product's settings with the baseline view mounted (bench/bench_settings.py).
+        "DJANGO_SETTINGS_MODULE": "bench_settings",
+        "PYTHONPATH": os.pathsep.join([str(REPO / "bench"), str(REPO / "src")]),
     }
     os.environ.update(env)
     return env
@@ -285,7 +285,7 @@ def check_pages(base: str) -> None:
         raise SystemExit("the verification page did not show the certificate")
     with urllib.request.urlopen(f"{base}/_bench/certificate/?no={number}", timeout=5) as r:
         if r.read().decode() != f"{number} valid":
-            raise SystemExit("the baseline view did not answer (is XUESHI_BENCH_VIEWS on?)")
+            raise SystemExit("the baseline view did not answer (bench_settings on the path?)")
 
 
 def wrk(base: str, path: str, count: int, args: argparse.Namespace, duration: int) -> Run:

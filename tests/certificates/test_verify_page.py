@@ -139,6 +139,5 @@ def test_the_one_query_reads_what_the_orm_reads(certificate: Certificate) -> Non
 
 
 def test_the_benchmark_baseline_is_not_mounted_by_default(settings: Any) -> None:
-    assert settings.XUESHI_BENCH_VIEWS is False
     with pytest.raises(Resolver404):
         resolve("/_bench/certificate/")

@@ -9,7 +9,6 @@ Everything that differs between a laptop and a server comes from the environment
 - ``XUESHI_VAR_DIR``        where SQLite and collected static files live (default ``<repo>/var``)
 - ``XUESHI_POLICY_DIR``     the dated policy data (default ``<repo>/policy``)
 - ``XUESHI_CONN_MAX_AGE``   seconds a database connection outlives its request
-- ``XUESHI_BENCH_VIEWS``    mount bench/verify_wrk.py's baseline views (never in production)
 """
 
 from __future__ import annotations
@@ -57,7 +56,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
-    "rules.apps.AutodiscoverRulesConfig",
     "xueshi.web",
     "xueshi.audit",
     "xueshi.accounts",
@@ -74,7 +72,6 @@ INSTALLED_APPS = [
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
@@ -196,4 +193,3 @@ TASKS = {
 
 # --- Benchmarks -------------------------------------------------------------------
 # Mounts the bare baseline views of bench/verify_wrk.py under /_bench/. Never on in production.
-XUESHI_BENCH_VIEWS = _env_bool("XUESHI_BENCH_VIEWS", default=False)

@@ -1,6 +1,5 @@
 """Root URL configuration."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -17,7 +16,3 @@ urlpatterns = [
     path("compliance/", include("xueshi.compliance.urls")),
     path("admin/", admin.site.urls),
 ]
-
-# Baseline views for bench/verify_wrk.py only (XUESHI_BENCH_VIEWS=1); never in a deployment.
-if settings.XUESHI_BENCH_VIEWS:
-    urlpatterns.append(path("_bench/", include("xueshi.web.bench_views")))

@@ -1,18 +1,21 @@
 """Baselines for bench/verify_wrk.py: the least a view can do for the same lookup.
 
-Mounted only when ``settings.XUESHI_BENCH_VIEWS`` is on (``XUESHI_BENCH_VIEWS=1``); never in
-a deployment. The public verification page is measured against ``certificate_lookup`` on
-the same server: one indexed lookup by number and a tiny response, no form, no template.
+Not part of the product: bench/verify_wrk.py starts its servers with
+``DJANGO_SETTINGS_MODULE=bench_settings`` (bench/bench_settings.py), whose URLconf is this
+module's, with the product's URLs and ``/_bench/`` beside them. The public verification page
+is measured against ``certificate_lookup`` on the same server: one indexed lookup by number
+and a tiny response, no form, no template.
 """
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
+from django.urls import include, path
 from django.views.decorators.http import require_GET
 
 from xueshi.accounts.access import public
 from xueshi.certificates.models import Certificate
+from xueshi.config.urls import urlpatterns as product_urls
 
 
 @public
@@ -27,8 +30,8 @@ def certificate_lookup(request: HttpRequest) -> HttpResponse:
     return HttpResponse(f"{number} {status}", content_type="text/plain; charset=utf-8")
 
 
-app_name = "bench"
-
-urlpatterns = [
-    path("certificate/", certificate_lookup, name="certificate_lookup"),
-]
+baseline = (
+    [path("certificate/", certificate_lookup, name="certificate_lookup")],
+    "bench",
+)
+urlpatterns = [*product_urls, path("_bench/", include(baseline))]
