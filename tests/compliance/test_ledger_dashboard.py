@@ -15,9 +15,15 @@ from django.urls import reverse
 from tests.compliance.workflows import OPEN_YEARS, World, op_diligent, run_workflows
 from tests.support.factories import EmployerFactory, ProfessionalFactory, UserFactory, employ, grant
 from xueshi.accounts.models import Role
-from xueshi.compliance.ledger_selectors import LedgerFilters, dashboard, ledger_people
+from xueshi.compliance.ledger_selectors import (
+    LedgerFilters,
+    dashboard,
+    ledger_people,
+    ledger_people_of,
+)
 from xueshi.compliance.live import PersonCompliance, Tally, compliance_of
 from xueshi.compliance.models import LedgerYear
+from xueshi.compliance.selectors import people_standing
 from xueshi.compliance.services import ledger_rebuild
 from xueshi.organisations.models import Region
 from xueshi.people.models import Professional
@@ -171,3 +177,22 @@ def test_the_bureau_page_reads_an_open_year_from_the_ledger(
     closed = client.get(BUREAU_URL, {"year": 2019}).content.decode()
     assert "数据来源：达标台账" not in closed
     assert 'id="summary"' in closed
+
+
+def test_people_standing_reads_an_open_year_from_the_ledger_and_agrees(populated: World) -> None:
+    """The employer report's one function: the ledger's rows where the year is open (no
+    record read), the live evaluation elsewhere — the same people, the same figures."""
+    employer_ids = Professional.objects.exclude(employer=None).values_list("employer", flat=True)
+    assert set(employer_ids), "the world has employed people"
+    for employer_id in set(employer_ids):
+        staff = Professional.objects.filter(employer_id=employer_id)
+        for year in OPEN_YEARS:
+            expected = [_comparable(r) for r in compliance_of(staff, year)]
+            assert [_comparable(r) for r in ledger_people_of(staff, year)] == expected
+            assert [_comparable(r) for r in people_standing(staff, year)] == expected
+    closed = max(OPEN_YEARS) + 1
+    staff = Professional.objects.all()
+    assert not LedgerYear.objects.filter(year=closed).exists()
+    assert [_comparable(r) for r in people_standing(staff, closed)] == [
+        _comparable(r) for r in compliance_of(staff, closed)
+    ]

@@ -27,6 +27,7 @@ from xueshi.compliance.models import LedgerYear, PersonYear
 from xueshi.compliance.profiles import profile_of, requirements_of
 from xueshi.organisations.models import Employer, Region
 from xueshi.organisations.validators import mask_ric
+from xueshi.people.models import Professional
 from xueshi.policy_store import current_policy
 from xueshi.rules.terms import SERIES_LABELS
 
@@ -184,6 +185,15 @@ def ledger_people(
     rows = _rows(year, filters, codes)
     if filters.status in _STATUS:
         rows = rows.filter(_STATUS[filters.status])
+    return _people(rows, year)
+
+
+def ledger_people_of(people: QuerySet[Professional], year: int) -> list[PersonCompliance]:
+    """``people``'s standing for ``year`` from the ledger, in name order."""
+    return _people(PersonYear.objects.filter(year=year, professional__in=people.values("pk")), year)
+
+
+def _people(rows: QuerySet[PersonYear], year: int) -> list[PersonCompliance]:
     rows = rows.select_related("professional", "employer").order_by(
         "professional__full_name", "professional_id"
     )

@@ -15,15 +15,14 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from xueshi.accounts.access import ActiveRole
-from xueshi.compliance.ledger_selectors import LedgerFilters, dashboard, ledger_people, year_is_open
-from xueshi.compliance.live import PersonCompliance, Tally, compliance_of, overall, tally
+from xueshi.compliance.ledger_selectors import LedgerFilters
+from xueshi.compliance.live import PersonCompliance, Tally, overall
+from xueshi.compliance.selectors import by_status, people_standing, region_standing
 from xueshi.organisations.models import Employer, Region
 from xueshi.people.models import Professional
 from xueshi.people.selectors import professionals_visible
 from xueshi.records.models import HourRecord, RecordStatus
 from xueshi.reporting.forms import Filters
-
-NO_EMPLOYER = "（未登记工作单位）"
 
 
 def latest_year(people: QuerySet[Professional]) -> int:
@@ -48,17 +47,6 @@ def _narrow(people: QuerySet[Professional], filters: Filters) -> QuerySet[Profes
     return people
 
 
-def _by_status(rows: list[PersonCompliance], status: str) -> list[PersonCompliance]:
-    match status:
-        case "compliant":
-            return [r for r in rows if r.determined and r.compliant]
-        case "not_compliant":
-            return [r for r in rows if r.determined and not r.compliant]
-        case "undetermined":
-            return [r for r in rows if not r.determined]
-    return rows
-
-
 @dataclass
 class EmployerReport:
     employer: Employer
@@ -73,9 +61,9 @@ def employer_report(active: ActiveRole, filters: Filters) -> EmployerReport:
     assert employer is not None, "an employer role is held in an employer"
     people = professionals_visible(active)
     year = filters.year or latest_year(people)
-    rows = compliance_of(_narrow(people, filters), year)
+    rows = people_standing(_narrow(people, filters), year)
     return EmployerReport(
-        employer=employer, year=year, summary=overall(rows), rows=_by_status(rows, filters.status)
+        employer=employer, year=year, summary=overall(rows), rows=by_status(rows, filters.status)
     )
 
 
@@ -103,18 +91,6 @@ class BureauReport:
     ledger_rebuilt_at: dt.datetime | None = None
 
 
-def _child_regions(region: Region, regions: list[Region]) -> dict[str, Region]:
-    """Each region under ``region`` → the one directly below ``region`` that holds it."""
-    by_code = {r.code: r for r in regions}
-    depth = len(region.path)
-    child = {}
-    for r in regions:
-        if r.path.startswith(region.path):
-            head = r.path[depth:].split("/", 1)[0]
-            child[r.code] = by_code.get(head, region) if head else region
-    return child
-
-
 def bureau_report(active: ActiveRole, filters: Filters) -> BureauReport:
     """Compliance for the bureau's region (or a region below it): by unit, series, title
     level and region, and the people behind a drill-down."""
@@ -131,47 +107,33 @@ def bureau_report(active: ActiveRole, filters: Filters) -> BureauReport:
     drilled = bool(filters.employer or filters.series or filters.title_level or filters.q)
     drilled = drilled or bool(filters.status)
     subregions = any(r.path != region.path and r.path.startswith(region.path) for r in regions)
-    if year_is_open(year):
-        narrow = LedgerFilters(
-            series=filters.series,
-            title_level=filters.title_level,
-            employer=filters.employer,
-            q=filters.q,
-            status=filters.status,
-        )
-        board = dashboard(region, year, filters=narrow, units=True)
-        return BureauReport(
-            region=region,
-            year=year,
-            summary=board.summary,
-            by_unit=board.by_unit,
-            by_series=board.by_series,
-            by_title=board.by_title,
-            by_region=board.by_region,
-            employer=employer,
-            subregions=subregions,
-            drilled=drilled,
-            rows=ledger_people(region, year, narrow) if drilled else [],
-            from_ledger=True,
-            ledger_rebuilt_at=board.updated_at,
-        )
-    rows = compliance_of(_narrow(people, filters), year)
-    child = _child_regions(region, regions)
-
-    def place(row: PersonCompliance) -> tuple[str, str]:
-        found = child.get(row.region_id)
-        return (found.code, found.name) if found else (row.region_id, row.region_id)
-
+    narrow = LedgerFilters(
+        series=filters.series,
+        title_level=filters.title_level,
+        employer=filters.employer,
+        q=filters.q,
+        status=filters.status,
+    )
+    standing = region_standing(
+        region,
+        year,
+        regions=regions,
+        people=_narrow(people, filters),
+        filters=narrow,
+        drilled=drilled,
+    )
     return BureauReport(
         region=region,
         year=year,
-        summary=overall(rows),
-        by_unit=tally(rows, lambda r: (str(r.employer_id or ""), r.employer_name or NO_EMPLOYER)),
-        by_series=tally(rows, lambda r: (r.series, r.series_label)),
-        by_title=tally(rows, lambda r: (r.title_level, r.title_label)),
-        by_region=tally(rows, place),
+        summary=standing.summary,
+        by_unit=standing.by_unit,
+        by_series=standing.by_series,
+        by_title=standing.by_title,
+        by_region=standing.by_region,
         employer=employer,
         subregions=subregions,
         drilled=drilled,
-        rows=_by_status(rows, filters.status) if drilled else [],
+        rows=standing.rows,
+        from_ledger=standing.from_ledger,
+        ledger_rebuilt_at=standing.ledger_rebuilt_at,
     )
