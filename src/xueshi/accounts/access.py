@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django_htmx.middleware import HtmxDetails
 
 from xueshi.accounts.models import Role, RoleAssignment
 
@@ -64,6 +65,15 @@ class ActiveRole:
         return str(self.assignment)
 
 
+class XueshiRequest(HttpRequest):
+    """A request as the views receive it: what ``AccessMiddleware`` and django-htmx's
+    middleware add, typed (views annotate ``request: XueshiRequest``; never instantiated)."""
+
+    active_role: ActiveRole | None
+    htmx: HtmxDetails
+    _xueshi_assignments: list[RoleAssignment]
+
+
 def role_assignments(request: HttpRequest) -> list[RoleAssignment]:
     """The signed-in user's role assignments, read once per request (the access check and
     the navigation's role switcher both need them)."""
@@ -80,7 +90,7 @@ def role_assignments(request: HttpRequest) -> list[RoleAssignment]:
         if user.is_authenticated
         else []
     )
-    request._xueshi_assignments = assignments  # type: ignore[attr-defined]
+    cast(XueshiRequest, request)._xueshi_assignments = assignments
     return assignments
 
 
@@ -107,7 +117,7 @@ class AccessMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.active_role = active_role(request)  # type: ignore[attr-defined]
+        cast(XueshiRequest, request).active_role = active_role(request)
         return self.get_response(request)
 
     def process_view(
@@ -127,7 +137,7 @@ class AccessMiddleware:
             raise PermissionDenied("该页面未声明访问权限。")
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        current = request.active_role  # type: ignore[attr-defined]
+        current = cast(XueshiRequest, request).active_role
         if getattr(view, "xueshi_any_role", False):
             return None
         if current is None or current.role not in roles:
