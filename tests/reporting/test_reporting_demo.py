@@ -12,8 +12,8 @@ from django.core.management import call_command
 from xueshi.accounts.models import Role, RoleAssignment, User
 from xueshi.audit.models import AuditEvent
 from xueshi.compliance.person_year import person_year
-from xueshi.demo.cast import PASSWORD, PEOPLE
 from xueshi.demo.load import demo_counts, demo_load
+from xueshi.demo.spec import read
 from xueshi.people.models import Professional
 from xueshi.records.models import HourRecord, RecordStatus
 from xueshi.training.models import ClassPlan, ClassStatus
@@ -21,6 +21,7 @@ from xueshi.training.models import ClassPlan, ClassStatus
 pytestmark = pytest.mark.django_db
 
 SEED_REGIONS = ("440000", "440500", "350504", "410200", "341882")
+DEMO = read()
 
 
 @pytest.fixture
@@ -108,9 +109,9 @@ def test_some_people_comply_and_some_do_not(loaded: list[Any]) -> None:
 def test_every_demo_login_works_with_the_demo_password(loaded: list[Any]) -> None:
     usernames = [login.username for login in loaded]
     assert len(usernames) == len(set(usernames)) >= 30
-    assert {p.username for p in PEOPLE} <= set(usernames)
+    assert {p.username for region in DEMO.regions for p in region.people} <= set(usernames)
     for username in usernames:
-        assert authenticate(username=username, password=PASSWORD) is not None, username
+        assert authenticate(username=username, password=DEMO.password) is not None, username
     assert User.objects.filter(username__in=usernames).count() == len(usernames)
 
 
@@ -119,7 +120,7 @@ def test_the_command_prints_the_logins_and_says_when_nothing_changed() -> None:
     call_command("demo_load", stdout=out)
     first = out.getvalue()
     assert "演示数据已载入" in first
-    assert PASSWORD in first
+    assert DEMO.password in first
     for username in ("shantou-bureau", "shantou-hospital-reviewer", "st-linwei", "guangde-base"):
         assert username in first
     again = StringIO()

@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand
 from rich.console import Console
 from rich.table import Table
 
-from xueshi.demo.cast import PASSWORD
 from xueshi.demo.load import demo_counts, demo_load
+from xueshi.demo.spec import read
 
 LABELS = {
     "users": "用户",
@@ -34,8 +34,9 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="do not print the table of logins")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        data = read()
         before = demo_counts()
-        logins = demo_load()
+        logins = demo_load(data)
         after = demo_counts()
         if options["quiet"]:
             return
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             console.print(f"演示数据已载入：{summary}")
         else:
             console.print("演示数据已存在，未作改动。")
-        table = Table(title=f"演示账户（密码均为 {PASSWORD}）", show_lines=False)
+        table = Table(title=f"演示账户（密码均为 {data.password}）", show_lines=False)
         table.add_column("用户名", no_wrap=True, style="bold")
         table.add_column("角色", no_wrap=True)
         table.add_column("范围")
