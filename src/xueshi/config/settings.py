@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "xueshi.reporting",
     "xueshi.certificates",
     "xueshi.jobs",
+    "xueshi.demo",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
