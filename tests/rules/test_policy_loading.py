@@ -144,6 +144,19 @@ def test_duplicate_key_is_refused_at_the_second_occurrence(tmp_path: Path) -> No
     assert "value" in str(error)
 
 
+def test_an_impossible_date_is_refused_at_its_line(tmp_path: Path) -> None:
+    national = textwrap.dedent(f"""\
+        hours.total:
+          - from: 2015-02-30   {MARK}
+            unit: hour
+            value: 90
+            reference: {{notice: mohrss-25, section: 第八条, clause: 每年累计应不少于90学时}}
+        """)
+    error = load_error(write_tree(tmp_path, national=national))
+    assert_names_file_and_line(error, "000000/parameters.yaml", marked_line(national))
+    assert "2015-02-30" in str(error)
+
+
 def test_duplicate_parameter_is_refused(tmp_path: Path) -> None:
     national = NATIONAL_PARAMETERS + textwrap.dedent(f"""\
         hours.total:   {MARK}

@@ -70,7 +70,12 @@ def _convert(node: yaml.Node, path: Path) -> Any:
         seq.line = line
         return seq
     if isinstance(node, yaml.ScalarNode):
-        return _constructor.construct_object(node, deep=True)
+        try:
+            return _constructor.construct_object(node, deep=True)
+        except ValueError as exc:  # a timestamp that is no date (2014-02-30)
+            raise PolicyError(
+                f"无效的值 “{node.value}” (invalid value: {exc})", path=path, line=line
+            ) from exc
     raise PolicyError(f"unsupported YAML node {node!r}", path=path, line=line)
 
 
