@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from xueshi.demo.spec import DATA_DIR, DemoDataError, Received, TrainingClass, read
+from xueshi.rules.strict_yaml import PolicyError
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -97,9 +98,10 @@ def test_a_missing_key_is_an_error(data: Path) -> None:
         read(data)
 
 
-def test_an_impossible_date_names_the_file(data: Path) -> None:
+def test_an_impossible_date_names_the_file_and_line(data: Path) -> None:
     path = data / "shantou.yaml"
+    line = path.read_text(encoding="utf-8").splitlines().index("    birth: 1986-05-12") + 1
     _replace(path, "birth: 1986-05-12", "birth: 1986-05-32")
-    with pytest.raises(DemoDataError, match="day is out of range") as caught:
+    with pytest.raises(PolicyError, match="day is out of range") as caught:
         read(data)
-    assert caught.value.path == str(path)
+    assert (caught.value.path, caught.value.line) == (str(path), line)
