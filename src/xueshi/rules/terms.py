@@ -1,4 +1,7 @@
-"""The vocabulary of the rules core: frozen inputs, named as in docs/glossary.md."""
+"""The vocabulary of the rules core: frozen inputs, named as in docs/glossary.md.
+
+Each enumeration here is the one definition of its term, with its one Chinese ``label``;
+the models take their choices from it (``xueshi.choices.choices_of``)."""
 
 from __future__ import annotations
 
@@ -24,6 +27,10 @@ class Mode(StrEnum):
     FACE_TO_FACE = "face_to_face"
     ONLINE = "online"
 
+    @property
+    def label(self) -> str:
+        return {"face_to_face": "面授", "online": "网络/远程"}[self.value]
+
 
 class Status(StrEnum):
     APPROVED = "approved"
@@ -48,7 +55,7 @@ class TitleLevel(StrEnum):
 
 
 class InstitutionLevel(StrEnum):
-    """Level of a medical institution (一级 / 二级 / 三级医疗机构)."""
+    """Level of a medical institution (一级 / 二级 / 三级医疗卫生机构)."""
 
     PRIMARY = "primary"
     SECONDARY = "secondary"
@@ -56,7 +63,12 @@ class InstitutionLevel(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"primary": "一级", "secondary": "二级", "tertiary": "三级"}[self.value]
+        # As the Luojiang notice names them (001: 一级医疗卫生机构继续医学教育对象…).
+        return {
+            "primary": "一级医疗卫生机构",
+            "secondary": "二级医疗卫生机构",
+            "tertiary": "三级医疗卫生机构",
+        }[self.value]
 
 
 # Professional series (专业技术系列); the vocabulary is open, these have Chinese names.
@@ -81,6 +93,10 @@ SERIES_LABELS = {
 class CreditClass(StrEnum):
     I = "I"  # noqa: E741 — the class is called Ⅰ in the notices
     II = "II"
+
+    @property
+    def label(self) -> str:
+        return {"I": "Ⅰ类学分", "II": "Ⅱ类学分"}[self.value]
 
 
 class Role(StrEnum):
@@ -121,7 +137,7 @@ class Person:
         if self.series:
             parts.append(f"{SERIES_LABELS.get(self.series, self.series)}系列")
         if self.institution_level:
-            parts.append(f"{self.institution_level.label}医疗卫生机构")
+            parts.append(self.institution_level.label)
         return " · ".join(parts) or "未填写职称与系列的人员"
 
     def attribute(self, name: str) -> str | None:

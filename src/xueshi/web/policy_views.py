@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from xueshi.accounts.access import public
+from xueshi.choices import choices_of
 from xueshi.policy_store import current_policy
 from xueshi.rules import (
     Category,
@@ -68,13 +69,11 @@ class PolicyQueryForm(forms.Form):
     series = forms.ChoiceField(
         label="专业技术系列", choices=[(k, v) for k, v in SERIES_LABELS.items()]
     )
-    title_level = forms.ChoiceField(
-        label="职称级别", choices=[(t.value, t.label) for t in TitleLevel]
-    )
+    title_level = forms.ChoiceField(label="职称级别", choices=choices_of(TitleLevel))
     institution_level = forms.ChoiceField(
         label="医疗卫生机构级别（卫生系列）",
         required=False,
-        choices=[("", "—")] + [(i.value, f"{i.label}医疗卫生机构") for i in InstitutionLevel],
+        choices=[("", "—"), *choices_of(InstitutionLevel)],
     )
     public = _hours_field("公需科目学时")
     public_required = _hours_field("其中必修学时")
