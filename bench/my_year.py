@@ -47,8 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     from xueshi.compliance.bridge import LOOKBACK_YEARS, person_year_verdict
     from xueshi.compliance.person_year import default_year, record_years
     from xueshi.people.models import Professional
-    from xueshi.records.models import HourRecord, RecordStatus
+    from xueshi.records.models import HourRecord
     from xueshi.rules import PolicyError
+    from xueshi.rules.workflow import RecordState
 
     info = benchlib.dataset_info()
     if not info or not info["complete"]:
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     def bare(professional_id: int, year: int) -> list[Any]:
         with connection.cursor() as cursor:
             cursor.execute(
-                baseline_sql, [professional_id, year - LOOKBACK_YEARS, year, RecordStatus.DRAFT]
+                baseline_sql, [professional_id, year - LOOKBACK_YEARS, year, RecordState.DRAFT]
             )
             return cursor.fetchall()
 

@@ -23,7 +23,8 @@ from tests.support.factories import regions as mirror_regions
 from xueshi.accounts.models import Role
 from xueshi.demo.identifiers import demo_ric
 from xueshi.people.models import Professional
-from xueshi.records.models import HourRecord, RecordSource, RecordStatus
+from xueshi.records.models import HourRecord, RecordSource
+from xueshi.rules.workflow import RecordState
 from xueshi.training.models import ClassPlan
 from xueshi.training.services import (
     class_enroll,
@@ -138,7 +139,7 @@ def test_a_bad_row_is_reported_fixed_and_the_hours_land_once(
         assert _records(plan, person) == 1
     records = HourRecord.objects.filter(class_plan=plan)
     assert set(records.values_list("source", "status", "hours")) == {
-        (RecordSource.BATCH, RecordStatus.IN_REVIEW, Decimal(8))
+        (RecordSource.BATCH, RecordState.IN_REVIEW, Decimal(8))
     }
 
     # 3. The same file again: nothing new.

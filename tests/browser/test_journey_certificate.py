@@ -28,7 +28,8 @@ from xueshi.certificates.keys import keyring
 from xueshi.certificates.models import Certificate
 from xueshi.certificates.offline import qr_texts_from_pdf
 from xueshi.certificates.signing import verify
-from xueshi.records.models import HourRecord, RecordSource, RecordStatus
+from xueshi.records.models import HourRecord, RecordSource
+from xueshi.rules.workflow import RecordState
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,7 +52,7 @@ def compliant(settings: Any, tmp_path: Path) -> dict[str, Any]:
             start_date=dt.date(2014, 6, 2),
             end_date=dt.date(2014, 6, 4),
             credited_year=2014,
-            status=RecordStatus.APPROVED,
+            status=RecordState.APPROVED,
             source=RecordSource.DECLARATION,
             declared_by=person.user,
             declared_role="professional",

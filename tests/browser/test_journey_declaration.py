@@ -22,8 +22,9 @@ from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import Role, RoleAssignment
 from xueshi.demo.identifiers import demo_ric
 from xueshi.people.models import Professional
-from xueshi.records.models import HourRecord, RecordStatus
+from xueshi.records.models import HourRecord
 from xueshi.records.services import hour_record_enter_for_class, hour_record_transition
+from xueshi.rules.workflow import RecordState
 from xueshi.training.services import (
     class_enroll,
     class_plan_approve,
@@ -188,7 +189,7 @@ def test_register_declare_review_twice_and_my_year_shows_compliant(
     )
     professional = HourRecord.objects.get(professional=person, category="professional")
     elective = HourRecord.objects.get(professional=person, category="elective")
-    assert professional.status == elective.status == RecordStatus.IN_REVIEW
+    assert professional.status == elective.status == RecordState.IN_REVIEW
     assert professional.evidence.count() == elective.evidence.count() == 1
 
     _public_hours_entered_and_recognised(person, shantou)
@@ -204,12 +205,12 @@ def test_register_declare_review_twice_and_my_year_shows_compliant(
     _approve_in_queue(boss, professional)
     _approve_in_queue(boss, elective)
     professional.refresh_from_db()
-    assert (professional.status, professional.step) == (RecordStatus.IN_REVIEW, 1)
+    assert (professional.status, professional.step) == (RecordState.IN_REVIEW, 1)
     bureau = browser.login("bureau", "shantou-bureau-staff", PASSWORD)
     _approve_in_queue(bureau, professional)
     professional.refresh_from_db()
     elective.refresh_from_db()
-    assert professional.status == elective.status == RecordStatus.APPROVED
+    assert professional.status == elective.status == RecordState.APPROVED
 
     # 6. My year: 已达标, with the records that counted.
     nav(me, "我的年度学时")

@@ -24,7 +24,8 @@ from xueshi.accounts.models import Role
 from xueshi.certificates.models import Certificate
 from xueshi.certificates.services import certificate_issue, number_next
 from xueshi.errors import ServiceError
-from xueshi.records.models import HourRecord, RecordSource, RecordStatus
+from xueshi.records.models import HourRecord, RecordSource
+from xueshi.rules.workflow import RecordState
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -106,7 +107,7 @@ def _compliant_people(count: int) -> list[int]:
                 start_date="2014-06-01",
                 end_date="2014-06-02",
                 credited_year=2014,
-                status=RecordStatus.APPROVED,
+                status=RecordState.APPROVED,
                 source=RecordSource.DECLARATION,
                 declared_by=person.user,
                 declared_role="professional",

@@ -35,7 +35,8 @@ from xueshi.certificates.services import (
 )
 from xueshi.certificates.signing import verify
 from xueshi.errors import ServiceError
-from xueshi.records.models import HourRecord, RecordSource, RecordStatus
+from xueshi.records.models import HourRecord, RecordSource
+from xueshi.rules.workflow import RecordState
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ def approved(person, category: str, hours: int, year: int, **extra) -> HourRecor
         start_date=dt.date(year, 6, 1),
         end_date=dt.date(year, 6, 5),
         credited_year=year,
-        status=extra.pop("status", RecordStatus.APPROVED),
+        status=extra.pop("status", RecordState.APPROVED),
         source=RecordSource.DECLARATION,
         declared_by=person.user,
         declared_role="professional",
@@ -126,7 +127,7 @@ def test_an_incomplete_year_is_refused_with_what_is_missing(shantou) -> None:  #
 def test_pending_reviews_block_the_certificate_where_reviews_must_be_complete(shantou) -> None:  # type: ignore[no-untyped-def]
     person, me = shantou["person"], shantou["me"]
     complete_shantou_year(person)
-    approved(person, "elective", 6, 2014, status=RecordStatus.IN_REVIEW)
+    approved(person, "elective", 6, 2014, status=RecordState.IN_REVIEW)
     with pytest.raises(ServiceError, match="审核中"):
         certificate_issue(actor=person.user, active=me, professional_id=person.pk, year=2014)
 

@@ -23,8 +23,9 @@ from xueshi.accounts.models import Role
 from xueshi.compliance.models import LedgerYear, PersonYear
 from xueshi.compliance.services import ledger_rebuild
 from xueshi.people.models import Professional
-from xueshi.records.models import HourRecord, RecordStatus
+from xueshi.records.models import HourRecord
 from xueshi.records.services import hour_record_declare, hour_record_transition
+from xueshi.rules.workflow import RecordState
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +41,9 @@ def test_ledger_equals_fresh_verdicts_and_rebuild_after_random_workflows(
     # The sequence did exercise what it is meant to.
     for name in ("op_declare", "op_batch_entry", "op_received", "op_review", "op_move"):
         assert done.get(f"{name}:done", 0) > 0, done
-    assert HourRecord.objects.filter(status=RecordStatus.APPROVED).count() > 10
-    assert HourRecord.objects.filter(status=RecordStatus.APPROVED, credits__gt=0).exists()
-    assert HourRecord.objects.filter(status=RecordStatus.APPROVED, required=True).exists()
+    assert HourRecord.objects.filter(status=RecordState.APPROVED).count() > 10
+    assert HourRecord.objects.filter(status=RecordState.APPROVED, credits__gt=0).exists()
+    assert HourRecord.objects.filter(status=RecordState.APPROVED, required=True).exists()
 
     checked = assert_ledger_equals_fresh_verdicts()
     assert checked == Professional.objects.count() * len(OPEN_YEARS)
@@ -72,7 +73,7 @@ def test_a_cycle_record_counts_in_every_cycle_year_that_covers_it(world: World) 
         start_date=dt.date(2014, 5, 1),
         end_date=dt.date(2014, 5, 2),
         credited_year=2014,
-        status=RecordStatus.DRAFT,
+        status=RecordState.DRAFT,
         chain={"entered_by": ["professional"], "steps": ["bureau"]},
         declared_by=teacher.user,
         declared_role=Role.PROFESSIONAL,
@@ -110,7 +111,7 @@ def test_years_not_opened_are_not_written(world: World) -> None:
         evidence=world.evidence(),
         today=TODAY,
     )
-    assert record.status == RecordStatus.IN_REVIEW
+    assert record.status == RecordState.IN_REVIEW
     assert not PersonYear.objects.exists()
     written = ledger_rebuild(year=2014)
     assert written == {2014: Professional.objects.count()}
@@ -205,7 +206,7 @@ def test_a_batch_entry_in_review_adds_one_pending_and_rewrites_a_missing_row(
             actor=staff.assignment.user, active=staff, professional=person, class_plan=plan
         )
         assert created
-        assert record.status == RecordStatus.IN_REVIEW
+        assert record.status == RecordState.IN_REVIEW
     after = dict(PersonYear.objects.filter(professional=kept).values_list("year", "pending"))
     assert after == {**before, 2014: before[2014] + 1}
     rewritten = dict(PersonYear.objects.filter(professional=lost).values_list("year", "pending"))

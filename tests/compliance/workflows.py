@@ -39,13 +39,14 @@ from xueshi.people.services import (
     employment_request,
     professional_register,
 )
-from xueshi.records.models import HourRecord, RecordSource, RecordStatus
+from xueshi.records.models import HourRecord, RecordSource
 from xueshi.records.services import (
     hour_record_declare,
     hour_record_enter_for_class,
     hour_record_transition,
     hour_record_update_returned,
 )
+from xueshi.rules.workflow import RecordState
 from xueshi.training.models import ClassPlan
 
 OPEN_YEARS = (2013, 2014, 2015, 2016, 2017, 2018, 2020)
@@ -207,7 +208,7 @@ def op_received(w: World, person: Professional) -> None:
         start_date=end - dt.timedelta(days=1),
         end_date=end,
         credited_year=year,
-        status=RecordStatus.DRAFT,
+        status=RecordState.DRAFT,
         chain={"entered_by": ["professional"], "steps": _steps(w, person)},
         source=RecordSource.SYSTEM,
         declared_by=person.user,
@@ -240,7 +241,7 @@ def _reviewer(w: World, record: HourRecord) -> ActiveRole | None:
 def op_review(w: World, person: Professional) -> None:
     """The next reviewer in the chain approves (mostly), returns or rejects a record."""
     waiting = list(
-        HourRecord.objects.filter(status=RecordStatus.IN_REVIEW)
+        HourRecord.objects.filter(status=RecordState.IN_REVIEW)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -263,7 +264,7 @@ def op_review(w: World, person: Professional) -> None:
 def op_resubmit(w: World, person: Professional) -> None:
     """A returned record is corrected (hours, dates) and resubmitted, or resubmitted as is."""
     returned = list(
-        HourRecord.objects.filter(status=RecordStatus.RETURNED)
+        HourRecord.objects.filter(status=RecordState.RETURNED)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -313,7 +314,7 @@ def op_diligent(w: World, person: Professional) -> None:
             start_date=end - dt.timedelta(days=3),
             end_date=end,
             credited_year=year,
-            status=RecordStatus.DRAFT,
+            status=RecordState.DRAFT,
             chain={"entered_by": ["professional"], "steps": _steps(w, person)},
             source=RecordSource.SYSTEM,
             declared_by=person.user,
@@ -323,7 +324,7 @@ def op_diligent(w: World, person: Professional) -> None:
         record = hour_record_transition(
             record_id=record.pk, actor=person.user, active=me, action="submit"
         )
-        while record.status == RecordStatus.IN_REVIEW:
+        while record.status == RecordState.IN_REVIEW:
             reviewer = _reviewer(w, record)
             if reviewer is None:
                 break

@@ -15,7 +15,8 @@ from xueshi.compliance.person_year import person_year
 from xueshi.demo.load import demo_counts, demo_load
 from xueshi.demo.spec import read
 from xueshi.people.models import Professional
-from xueshi.records.models import HourRecord, RecordStatus
+from xueshi.records.models import HourRecord
+from xueshi.rules.workflow import RecordState
 from xueshi.training.models import ClassPlan, ClassStatus
 
 pytestmark = pytest.mark.django_db
@@ -53,12 +54,12 @@ def test_records_exist_in_every_state_with_comments_and_audit(loaded: list[Any])
     """Draft, in review at each step, returned with a comment, approved, rejected with a
     reason; the records made through the services carry their audit trail."""
     records = HourRecord.objects.all()
-    assert set(records.values_list("status", flat=True)) == set(RecordStatus.values)
-    in_review = set(records.filter(status=RecordStatus.IN_REVIEW).values_list("step", flat=True))
+    assert set(records.values_list("status", flat=True)) == set(RecordState)
+    in_review = set(records.filter(status=RecordState.IN_REVIEW).values_list("step", flat=True))
     assert {0, 1} <= in_review
-    for status in (RecordStatus.RETURNED, RecordStatus.REJECTED):
+    for status in (RecordState.RETURNED, RecordState.REJECTED):
         assert all(r.last_comment for r in records.filter(status=status)), status
-    approved_by_chain = records.filter(status=RecordStatus.APPROVED, source="declaration").first()
+    approved_by_chain = records.filter(status=RecordState.APPROVED, source="declaration").first()
     assert approved_by_chain is not None
     actions = list(
         AuditEvent.objects.filter(
@@ -151,9 +152,7 @@ def test_the_demo_opens_the_ledger_of_its_years(loaded: list[Any]) -> None:
     from xueshi.compliance.models import LedgerYear, PersonYear
 
     credited = set(
-        HourRecord.objects.exclude(status=RecordStatus.DRAFT).values_list(
-            "credited_year", flat=True
-        )
+        HourRecord.objects.exclude(status=RecordState.DRAFT).values_list("credited_year", flat=True)
     )
     assert credited
     assert set(LedgerYear.objects.values_list("year", flat=True)) == credited

@@ -17,7 +17,8 @@ from xueshi.accounts.models import Role
 from xueshi.audit.models import AuditEvent
 from xueshi.errors import ServiceError
 from xueshi.records import services
-from xueshi.records.models import Evidence, HourRecord, RecordStatus
+from xueshi.records.models import Evidence, HourRecord
+from xueshi.rules.workflow import RecordState
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +58,7 @@ def test_a_professional_declares_hours_and_they_go_to_the_employer(
     record = HourRecord.objects.get(professional=world.person)
     assert response.status_code == 302
     assert response["Location"] == reverse("records:detail", args=[record.pk])
-    assert (record.status, record.step, record.credited_year) == (RecordStatus.IN_REVIEW, 0, 2014)
+    assert (record.status, record.step, record.credited_year) == (RecordState.IN_REVIEW, 0, 2014)
     assert record.hours == hours(42)
     assert record.evidence.count() == 1
     page = client.get(response["Location"]).content.decode()
@@ -68,7 +69,7 @@ def test_a_professional_declares_hours_and_they_go_to_the_employer(
 def test_save_draft_keeps_the_record_unsubmitted(client: Client, world: World) -> None:
     _post(_as(client, world.me), _form(intent="draft"))
     record = HourRecord.objects.get(professional=world.person)
-    assert record.status == RecordStatus.DRAFT
+    assert record.status == RecordState.DRAFT
     assert not AuditEvent.objects.filter(action="submit").exists()
 
 

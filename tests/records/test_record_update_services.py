@@ -13,12 +13,13 @@ from tests.support.factories import ProfessionalFactory, grant, hours
 from xueshi.accounts.models import Role
 from xueshi.audit.models import AuditEvent
 from xueshi.errors import ServiceError
-from xueshi.records.models import Evidence, HourRecord, RecordStatus
+from xueshi.records.models import Evidence, HourRecord
 from xueshi.records.services import (
     hour_record_declare,
     hour_record_transition,
     hour_record_update_returned,
 )
+from xueshi.rules.workflow import RecordState
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +68,7 @@ def test_only_the_declarant_or_the_person_corrects(world: World) -> None:
 def test_a_correction_is_audited_and_resubmission_restarts_the_chain(world: World) -> None:
     record = _returned(world)
     record = _correct(world, record, evidence=[pdf("盖章.pdf", b"stamp")], resubmit=True)
-    assert (record.status, record.step, record.hours) == (RecordStatus.IN_REVIEW, 0, 40)
+    assert (record.status, record.step, record.hours) == (RecordState.IN_REVIEW, 0, 40)
     actions = list(
         AuditEvent.objects.filter(target_id=str(record.pk))
         .order_by("id")

@@ -15,7 +15,8 @@ from django.db import connections
 from django.test import Client
 
 from tests.records.conftest import World
-from xueshi.records.models import HourRecord, RecordStatus
+from xueshi.records.models import HourRecord
+from xueshi.rules.workflow import RecordState
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -88,7 +89,7 @@ def test_a_reviewer_approves_and_rejects_rows_in_place(
     other.get_by_role("button", name="不予认定").click()
     other.get_by_text("已不予认定").wait_for()
     record = HourRecord.objects.get(pk=second.pk)
-    assert (record.status, record.last_comment) == (RecordStatus.REJECTED, "与专业无关")
+    assert (record.status, record.last_comment) == (RecordState.REJECTED, "与专业无关")
 
 
 def test_the_declaration_form_follows_the_year_of_the_dates(

@@ -20,8 +20,8 @@ from xueshi.accounts.models import Role
 from xueshi.audit.models import AuditEvent
 from xueshi.compliance.bridge import person_year_verdict
 from xueshi.errors import ServiceError
-from xueshi.records.models import RecordStatus
 from xueshi.records.services import hour_record_declare, hour_record_transition
+from xueshi.rules.workflow import RecordState
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_shantou_2014_professional_goes_employer_then_bureau(shantou) -> None:  
     """S10: professional hours: first review by the employer, re-review by the bureau."""
     person, me, boss, bureau = shantou
     record = _declare(person, me)
-    assert record.status == RecordStatus.IN_REVIEW
+    assert record.status == RecordState.IN_REVIEW
     assert record.chain["steps"] == ["employer", "bureau"]
 
     with pytest.raises(ServiceError, match="用人单位"):
@@ -71,11 +71,11 @@ def test_shantou_2014_professional_goes_employer_then_bureau(shantou) -> None:  
     record = hour_record_transition(
         record_id=record.pk, actor=boss.assignment.user, active=boss, action="approve"
     )
-    assert (record.status, record.step) == (RecordStatus.IN_REVIEW, 1)
+    assert (record.status, record.step) == (RecordState.IN_REVIEW, 1)
     record = hour_record_transition(
         record_id=record.pk, actor=bureau.assignment.user, active=bureau, action="approve"
     )
-    assert record.status == RecordStatus.APPROVED
+    assert record.status == RecordState.APPROVED
     actions = list(
         AuditEvent.objects.filter(target_id=str(record.pk))
         .order_by("id")
@@ -129,12 +129,12 @@ def test_return_needs_a_reason_and_resubmission_restarts_the_chain(shantou) -> N
         action="return",
         comment="证明未盖章",
     )
-    assert record.status == RecordStatus.RETURNED
+    assert record.status == RecordState.RETURNED
     assert record.last_comment == "证明未盖章"
     record = hour_record_transition(
         record_id=record.pk, actor=person.user, active=me, action="resubmit"
     )
-    assert (record.status, record.step) == (RecordStatus.IN_REVIEW, 0)
+    assert (record.status, record.step) == (RecordState.IN_REVIEW, 0)
 
 
 def test_an_employer_cannot_review_another_employers_staff(shantou) -> None:  # type: ignore[no-untyped-def]

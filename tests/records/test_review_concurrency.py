@@ -23,8 +23,9 @@ from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import Role
 from xueshi.audit.models import AuditEvent
 from xueshi.errors import ServiceError
-from xueshi.records.models import HourRecord, RecordStatus
+from xueshi.records.models import HourRecord
 from xueshi.records.services import hour_record_transition
+from xueshi.rules.workflow import RecordState
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -110,7 +111,7 @@ def test_32_reviewers_approving_the_same_records_move_each_exactly_one_step(
     assert first.succeeded == Counter(dict.fromkeys(ids, 1))
     assert first.refused == THREADS * RECORDS - RECORDS
     after_first = HourRecord.objects.filter(pk__in=ids)
-    assert {(r.status, r.step) for r in after_first} == {(RecordStatus.IN_REVIEW, 1)}
+    assert {(r.status, r.step) for r in after_first} == {(RecordState.IN_REVIEW, 1)}
     assert {r.next_reviewer_role for r in after_first} == {"bureau"}
     assert _approvals(ids) == Counter({str(pk): 1 for pk in ids})
 
@@ -123,7 +124,7 @@ def test_32_reviewers_approving_the_same_records_move_each_exactly_one_step(
     assert second.succeeded == Counter(dict.fromkeys(ids, 1))
     assert second.refused == THREADS * RECORDS - RECORDS
     after_second = HourRecord.objects.filter(pk__in=ids)
-    assert {(r.status, r.step) for r in after_second} == {(RecordStatus.APPROVED, 2)}
+    assert {(r.status, r.step) for r in after_second} == {(RecordState.APPROVED, 2)}
     assert _approvals(ids) == Counter({str(pk): 2 for pk in ids})
     steps = Counter(
         AuditEvent.objects.filter(action="approve", target_id__in=map(str, ids)).values_list(

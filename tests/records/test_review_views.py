@@ -12,8 +12,9 @@ from tests.records.conftest import World, files_on_disk, pdf
 from tests.support.factories import UserFactory, grant
 from xueshi.accounts.models import Role
 from xueshi.audit.models import AuditEvent
-from xueshi.records.models import HourRecord, RecordStatus
+from xueshi.records.models import HourRecord
 from xueshi.records.services import hour_record_transition
+from xueshi.rules.workflow import RecordState
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ def test_an_employer_reviewer_approves_its_staffs_record_in_the_queue(
     assert row.lstrip().startswith("<tr")
     assert "已审核通过，待人社部门复核" in row
     assert 'name="action"' not in row  # nothing more to do for the employer
-    assert (_fresh(record).status, _fresh(record).step) == (RecordStatus.IN_REVIEW, 1)
+    assert (_fresh(record).status, _fresh(record).step) == (RecordState.IN_REVIEW, 1)
     event = AuditEvent.objects.get(action="approve", target_id=str(record.pk))
     assert event.actor == world.boss.assignment.user
     assert event.role == Role.EMPLOYER_REVIEWER
@@ -76,7 +77,7 @@ def test_the_bureau_cannot_approve_before_the_employer(client: Client, world: Wo
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "应由用人单位办理，人力资源和社会保障部门不能办理" in page
-    assert (_fresh(record).status, _fresh(record).step) == (RecordStatus.IN_REVIEW, 0)
+    assert (_fresh(record).status, _fresh(record).step) == (RecordState.IN_REVIEW, 0)
     assert not AuditEvent.objects.filter(action="approve").exists()
 
 
@@ -85,7 +86,7 @@ def test_the_full_chain_through_the_views_ends_approved(client: Client, world: W
     _act(_as(client, world.boss), record, "approve")
     _act(_as(client, world.bureau), record, "approve", comment="材料齐全")
     record = _fresh(record)
-    assert record.status == RecordStatus.APPROVED
+    assert record.status == RecordState.APPROVED
     page = _as(client, world.me).get(reverse("records:detail", args=[record.pk])).content.decode()
     assert "已认定" in page
     assert "材料齐全" in page
@@ -100,10 +101,10 @@ def test_return_and_reject_need_a_reason(client: Client, world: World) -> None:
         **HTMX,
     )
     assert "退回或不予认定时须填写理由" in response.content.decode()
-    assert _fresh(record).status == RecordStatus.IN_REVIEW
+    assert _fresh(record).status == RecordState.IN_REVIEW
     empty = _act(client, record, "reject", confirm="yes")
     assert "退回或不予认定时须填写理由" in client.get(empty["Location"]).content.decode()
-    assert _fresh(record).status == RecordStatus.IN_REVIEW
+    assert _fresh(record).status == RecordState.IN_REVIEW
 
 
 def test_rejection_asks_for_confirmation_first(client: Client, world: World) -> None:
@@ -113,9 +114,9 @@ def test_rejection_asks_for_confirmation_first(client: Client, world: World) -> 
     assert page.status_code == 200
     assert "确认不予认定" in page.content.decode()
     assert "培训与专业无关" in page.content.decode()
-    assert _fresh(record).status == RecordStatus.IN_REVIEW
+    assert _fresh(record).status == RecordState.IN_REVIEW
     _act(client, record, "reject", comment="培训与专业无关", confirm="yes")
-    assert _fresh(record).status == RecordStatus.REJECTED
+    assert _fresh(record).status == RecordState.REJECTED
     assert _fresh(record).last_comment == "培训与专业无关"
     event = AuditEvent.objects.get(action="reject", target_id=str(record.pk))
     assert event.comment == "培训与专业无关"
@@ -164,7 +165,7 @@ def test_a_returned_record_is_corrected_and_resubmitted_by_the_declarant(
     )
     assert response.status_code == 302
     record = _fresh(record)
-    assert (record.status, record.step) == (RecordStatus.IN_REVIEW, 0)
+    assert (record.status, record.step) == (RecordState.IN_REVIEW, 0)
     assert record.hours == 36
     assert record.evidence.count() == 2
     update = AuditEvent.objects.get(action="update", target_id=str(record.pk))
@@ -194,7 +195,7 @@ def test_a_correction_with_bad_input_changes_nothing(client: Client, world: Worl
     assert response.status_code == 200
     assert "结束日期不能早于开始日期" in content
     assert "学时应大于 0" in content
-    assert _fresh(record).status == RecordStatus.RETURNED
+    assert _fresh(record).status == RecordState.RETURNED
     assert _fresh(record).hours == 42
     assert len(files_on_disk()) == 1  # only the original proof
 
@@ -292,7 +293,7 @@ def test_a_draft_is_submitted_from_its_page(client: Client, world: World) -> Non
     page = _as(client, world.me).get(reverse("records:detail", args=[record.pk])).content.decode()
     assert 'value="submit"' in page
     _act(client, record, "submit")
-    assert _fresh(record).status == RecordStatus.IN_REVIEW
+    assert _fresh(record).status == RecordState.IN_REVIEW
 
 
 def test_someone_else_cannot_submit_a_draft(client: Client, world: World) -> None:
@@ -300,7 +301,7 @@ def test_someone_else_cannot_submit_a_draft(client: Client, world: World) -> Non
     record = world.declare(submit=False)
     response = _act(_as(client, world.admin), record, "submit")
     assert "只有申报人或本人可以提交该记录" in client.get(response["Location"]).content.decode()
-    assert _fresh(record).status == RecordStatus.DRAFT
+    assert _fresh(record).status == RecordState.DRAFT
 
 
 # -- the queue -------------------------------------------------------------------------

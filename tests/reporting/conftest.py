@@ -12,7 +12,8 @@ import pytest
 from tests.support.factories import EmployerFactory, ProfessionalFactory, employ, regions
 from xueshi.organisations.models import Employer
 from xueshi.people.models import Professional
-from xueshi.records.models import HourRecord, RecordSource, RecordStatus
+from xueshi.records.models import HourRecord, RecordSource
+from xueshi.rules.workflow import RecordState
 
 MakeRecord = Callable[..., HourRecord]
 
@@ -51,7 +52,7 @@ def make_record() -> MakeRecord:
         hours: int | str | Decimal = 0,
         *,
         year: int = 2014,
-        status: str = RecordStatus.APPROVED,
+        status: str = RecordState.APPROVED,
         taken_on: dt.date | None = None,
         steps: tuple[str, ...] = ("employer", "bureau"),
         step: int = 0,

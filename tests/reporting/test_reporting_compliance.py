@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from xueshi.compliance.bridge import person_year_verdict
 from xueshi.compliance.live import compliance_of
 from xueshi.people.models import Professional
-from xueshi.records.models import RecordStatus
 from xueshi.rules import NoRequirement
+from xueshi.rules.workflow import RecordState
 
 
 @pytest.fixture
@@ -30,10 +30,10 @@ def population(make_person: Any, make_record: Any) -> list[Professional]:
     p = make_person("440500")  # short, with pending, rejected and returned records
     make_record(p, "public", 20)
     make_record(p, "professional", 30)
-    make_record(p, "professional", 12, status=RecordStatus.IN_REVIEW)
-    make_record(p, "elective", 12, status=RecordStatus.REJECTED, comment="无证明")
-    make_record(p, "elective", 4, status=RecordStatus.RETURNED, comment="补材料")
-    make_record(p, "elective", 99, status=RecordStatus.DRAFT)
+    make_record(p, "professional", 12, status=RecordState.IN_REVIEW)
+    make_record(p, "elective", 12, status=RecordState.REJECTED, comment="无证明")
+    make_record(p, "elective", 4, status=RecordState.RETURNED, comment="补材料")
+    make_record(p, "elective", 99, status=RecordState.DRAFT)
     people.append(p)
 
     p = make_person("440500")  # make-up: 2013 hours taken in 2014 count; 2014 taken 2015 not

@@ -14,7 +14,7 @@ from django.utils import timezone
 from tests.support.factories import UserFactory, grant
 from xueshi.accounts.models import Role
 from xueshi.compliance.person_year import person_year
-from xueshi.records.models import RecordStatus
+from xueshi.rules.workflow import RecordState
 
 URL = reverse("reporting:my_year")
 
@@ -65,7 +65,7 @@ def test_shortfall_is_explained_and_rejected_record_shows_the_reason(
         person,
         "professional",
         10,
-        status=RecordStatus.REJECTED,
+        status=RecordState.REJECTED,
         comment="证明材料未加盖公章",
         content="会议学习",
     )
@@ -108,9 +108,9 @@ def test_pending_records_show_where_they_are_in_the_chain(
     """A record the employer passed waits for the bureau (step 2 of 2); a returned one shows the
     comment and asks for resubmission. Neither counts yet."""
     person = make_person()
-    make_record(person, "professional", 42, status=RecordStatus.IN_REVIEW, step=1, content="甲")
+    make_record(person, "professional", 42, status=RecordState.IN_REVIEW, step=1, content="甲")
     make_record(
-        person, "elective", 12, status=RecordStatus.RETURNED, comment="请补充起止日期", content="乙"
+        person, "elective", 12, status=RecordState.RETURNED, comment="请补充起止日期", content="乙"
     )
     content = _page(client, person, year=2014)
     pending = _table(content, "pending")

@@ -14,8 +14,9 @@ from tests.training.conftest import World, enrol, learner, upload, xlsx
 from xueshi.audit.models import AuditEvent
 from xueshi.compliance.services import ledger_rebuild
 from xueshi.people.models import Professional
-from xueshi.records.models import HourRecord, RecordStatus
+from xueshi.records.models import HourRecord
 from xueshi.records.services import hour_record_enter_for_class
+from xueshi.rules.workflow import RecordState
 from xueshi.training.models import ClassPlan, HourBatch
 from xueshi.training.services import hour_batch_upload
 
@@ -91,7 +92,7 @@ def test_a_batch_record_is_the_record_one_entry_makes(world: World, plan: ClassP
     single.refresh_from_db()
     for name in SAME:
         assert getattr(bulk, name) == getattr(single, name), name
-    assert bulk.status == RecordStatus.IN_REVIEW
+    assert bulk.status == RecordState.IN_REVIEW
     staff = world.staff.assignment.user_id
     expected = [
         ("enter", "", "draft", staff, "provider_staff", single.policy_version),
@@ -150,7 +151,7 @@ def test_a_batch_record_holds_exactly_the_class_values_even_with_tabs_and_backsl
     assert (record.start_date, record.end_date, record.credited_year) == (START, END, 2014)
     assert record.required is plan.required
     assert record.chain["steps"]
-    assert record.status == RecordStatus.IN_REVIEW
+    assert record.status == RecordState.IN_REVIEW
     assert record.created_at is not None
     events = AuditEvent.objects.filter(target_type="records.hourrecord", target_id=str(record.pk))
     assert sorted(events.values_list("action", flat=True)) == ["enter", "submit"]

@@ -20,7 +20,8 @@ from xueshi.audit.models import AuditEvent
 from xueshi.errors import ServiceError
 from xueshi.organisations.validators import normalise_ric
 from xueshi.people.models import Professional
-from xueshi.records.models import HourRecord, RecordSource, RecordStatus
+from xueshi.records.models import HourRecord, RecordSource
+from xueshi.rules.workflow import RecordState
 from xueshi.training.excel import template_write
 from xueshi.training.models import ClassPlan, HourBatch
 from xueshi.training.services import class_plan_approve, class_plan_file, hour_batch_upload
@@ -140,7 +141,7 @@ def test_a_valid_file_is_entered_once_and_again_changes_nothing(cls: Class) -> N
     for record in records:
         assert record.source == RecordSource.BATCH
         assert record.hours == Decimal(20)
-        assert record.status == RecordStatus.IN_REVIEW
+        assert record.status == RecordState.IN_REVIEW
         assert record.credited_year == 2014
     li_si = cls.plan.enrollments.get(professional=cls.people[1])
     assert (li_si.score, li_si.passed) == (Decimal("59.5"), False)

@@ -40,12 +40,13 @@ from xueshi.people.models import Professional
 from xueshi.people.selectors import person_of, professionals_visible
 from xueshi.policy_store import current_policy
 from xueshi.records.evidence import evidence_check
-from xueshi.records.models import HourRecord, RecordStatus
+from xueshi.records.models import HourRecord
 from xueshi.records.services import evidence_attach
 from xueshi.rules import NoRequirement, assessment_date, deadline, verification_days
 from xueshi.rules.deadlines import RuleNotSet
 from xueshi.rules.policy import Resolved
 from xueshi.rules.verdict import KEY_LABELS, UNIT_LABELS, Key, fmt
+from xueshi.rules.workflow import RecordState
 
 DEFAULT_FORMAT = "{region}{year}{seq:06d}"
 ROLE_LABELS = {
@@ -372,7 +373,7 @@ def reentries_pending(booklet: Booklet) -> list[HourRecord]:
         HourRecord.objects.filter(
             professional_id=booklet.professional_id,
             category="professional",
-            status=RecordStatus.APPROVED,
+            status=RecordState.APPROVED,
             created_at__lt=booklet.reentry_since,
         )
         .exclude(pk__in=done)

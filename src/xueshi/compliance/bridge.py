@@ -6,16 +6,17 @@ from __future__ import annotations
 from xueshi.people.models import Professional
 from xueshi.people.selectors import person_of
 from xueshi.policy_store import current_policy
-from xueshi.records.models import HourRecord, RecordStatus
+from xueshi.records.models import HourRecord
 from xueshi.rules import Category, CreditClass, Mode, Record, Status, Verdict, evaluate
+from xueshi.rules.workflow import RecordState
 
 # The rules core knows approved, pending and rejected; a record under review or returned for
 # correction is pending. Drafts are not declared yet and do not appear.
 STATUS = {
-    RecordStatus.APPROVED: Status.APPROVED,
-    RecordStatus.REJECTED: Status.REJECTED,
-    RecordStatus.IN_REVIEW: Status.PENDING,
-    RecordStatus.RETURNED: Status.PENDING,
+    RecordState.APPROVED: Status.APPROVED,
+    RecordState.REJECTED: Status.REJECTED,
+    RecordState.IN_REVIEW: Status.PENDING,
+    RecordState.RETURNED: Status.PENDING,
 }
 
 # The longest cycle a policy sets (teachers: 5 years) bounds the records to read.
@@ -30,7 +31,7 @@ def rules_record(record: HourRecord) -> Record:
             hours=record.hours,
             required=record.required,
             mode=Mode(record.mode),
-            status=STATUS[RecordStatus(record.status)],
+            status=STATUS[RecordState(record.status)],
             taken_on=record.end_date,
             label=record.content,
         )
@@ -39,7 +40,7 @@ def rules_record(record: HourRecord) -> Record:
         credits=record.credits,
         credit_class=CreditClass(record.credit_class) if record.credit_class else None,
         mode=Mode(record.mode),
-        status=STATUS[RecordStatus(record.status)],
+        status=STATUS[RecordState(record.status)],
         taken_on=record.end_date,
         label=record.content,
     )
@@ -52,7 +53,7 @@ def person_year_records(professional: Professional, year: int) -> list[HourRecor
             credited_year__gt=year - LOOKBACK_YEARS,
             credited_year__lte=year,
         )
-        .exclude(status=RecordStatus.DRAFT)
+        .exclude(status=RecordState.DRAFT)
         .order_by("credited_year", "end_date", "id")
     )
 

@@ -27,7 +27,7 @@ from xueshi.compliance.bridge import LOOKBACK_YEARS, rules_record
 from xueshi.compliance.profiles import makeup_counts, profile_of, requirements_of
 from xueshi.people.models import Professional
 from xueshi.people.selectors import person_of
-from xueshi.records.models import HourRecord, RecordStatus
+from xueshi.records.models import HourRecord
 from xueshi.rules import (
     Category,
     PolicyError,
@@ -37,8 +37,9 @@ from xueshi.rules import (
 )
 from xueshi.rules.bulk import SUM_COLUMNS, Profile, gc_paused
 from xueshi.rules.policy import Policy
+from xueshi.rules.workflow import RecordState
 
-PENDING = (RecordStatus.IN_REVIEW, RecordStatus.RETURNED)
+PENDING = (RecordState.IN_REVIEW, RecordState.RETURNED)
 # The records that never count for the period (the rest count, or are judged by the rules
 # when the verdict is made: a category the region does not recognise, a cap, a regime).
 NOT_IN_SUMS = frozenset(
@@ -101,7 +102,7 @@ def person_rows(
             credited_year__gt=years[0] - LOOKBACK_YEARS,
             credited_year__lte=years[-1],
         )
-        .exclude(status=RecordStatus.DRAFT)
+        .exclude(status=RecordState.DRAFT)
         .order_by("credited_year", "end_date", "id")
     )
     return [_person_row(policy, professional, year, records, now) for year in years]
@@ -132,7 +133,7 @@ def _person_row(
     except PolicyError:  # NoRequirement, or a region the policy does not know
         years: tuple[int, ...] = (year,)
         counting = [
-            r for r in records if r.credited_year == year and r.status == RecordStatus.APPROVED
+            r for r in records if r.credited_year == year and r.status == RecordState.APPROVED
         ]
     else:
         years = verdict.years
@@ -296,9 +297,9 @@ def _records(
     time (docs/performance.md)."""
     table = HourRecord._meta.db_table
     common: dict[str, Any] = {
-        "approved": RecordStatus.APPROVED.value,
-        "in_review": RecordStatus.IN_REVIEW.value,
-        "returned": RecordStatus.RETURNED.value,
+        "approved": RecordState.APPROVED.value,
+        "in_review": RecordState.IN_REVIEW.value,
+        "returned": RecordState.RETURNED.value,
         "last_day": _day(dt.date(year, 12, 31)),
     }
     people_sql = ""

@@ -23,22 +23,25 @@ from typing import Any
 from django.db.models import Case, Count, DateField, F, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractYear
 
+from xueshi.choices import choices_of
 from xueshi.compliance.bridge import LOOKBACK_YEARS
 from xueshi.compliance.profiles import makeup_counts, profile_of, requirements_of
 from xueshi.organisations.validators import mask_ric
-from xueshi.people.models import Professional, TitleLevel
+from xueshi.people.models import Professional
 from xueshi.policy_store import current_policy
-from xueshi.records.models import HourRecord, RecordStatus
+from xueshi.records.models import HourRecord
 from xueshi.rules import (
     Category,
     Requirements,
+    TitleLevel,
     evaluate_bulk,
 )
 from xueshi.rules.bulk import SUM_COLUMNS
 from xueshi.rules.terms import SERIES_LABELS
 from xueshi.rules.verdict import KEY_LABELS, UNIT_LABELS, Key, fmt
+from xueshi.rules.workflow import RecordState
 
-PENDING = (RecordStatus.IN_REVIEW, RecordStatus.RETURNED)
+PENDING = (RecordState.IN_REVIEW, RecordState.RETURNED)
 # The order requirements are listed in (rules.evaluate.requirements).
 SHORTFALL_ORDER = (
     Key.PUBLIC,
@@ -48,7 +51,7 @@ SHORTFALL_ORDER = (
     Key.TOTAL,
     Key.CREDITS,
 )
-TITLE_LABELS = dict(TitleLevel.choices)
+TITLE_LABELS = dict(choices_of(TitleLevel))
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,7 @@ def _record_groups(people: QuerySet[Professional], year: int) -> QuerySet[Any]:
             professional__in=people.values("pk"),
             credited_year__gt=year - LOOKBACK_YEARS,
             credited_year__lte=year,
-            status__in=[RecordStatus.APPROVED, *PENDING],
+            status__in=[RecordState.APPROVED, *PENDING],
         )
         .annotate(
             taken_year=ExtractYear("end_date"),
@@ -185,7 +188,7 @@ def compliance_of(people: QuerySet[Professional], year: int) -> list[PersonCompl
         if group["credited_year"] not in years:
             continue
         total = sums[person_id]
-        if group["status"] != RecordStatus.APPROVED:
+        if group["status"] != RecordState.APPROVED:
             total.pending += group["records"]
             continue
         taken = group["taken_year"]

@@ -12,11 +12,12 @@ from xueshi.compliance.bridge import person_year_records, person_year_verdict
 from xueshi.people.models import Professional
 from xueshi.people.selectors import person_of
 from xueshi.policy_store import current_policy
-from xueshi.records.models import HourRecord, RecordStatus
+from xueshi.records.models import HourRecord
 from xueshi.rules import NoRequirement, PolicyError, Reason, Verdict
 from xueshi.rules.policy import Reference
 from xueshi.rules.terms import Role as ChainRole
 from xueshi.rules.verdict import UNIT_LABELS, RequirementResult, fmt
+from xueshi.rules.workflow import RecordState
 
 # --- "My year": the verdict laid out for the person ------------------------------------------
 
@@ -25,7 +26,7 @@ def record_years(professional: Professional) -> list[int]:
     """The credited years the person has declared or been entered records for, newest first."""
     return list(
         HourRecord.objects.filter(professional=professional)
-        .exclude(status=RecordStatus.DRAFT)
+        .exclude(status=RecordState.DRAFT)
         .order_by("-credited_year")
         .values_list("credited_year", flat=True)
         .distinct()
@@ -74,7 +75,7 @@ def shortfall_summary(verdict: Verdict) -> str:
 def chain_position(record: HourRecord) -> str:
     """Where a pending record is in its review chain, in words."""
     steps = [ChainRole(r) for r in (record.chain or {}).get("steps", [])]
-    if record.status == RecordStatus.RETURNED:
+    if record.status == RecordState.RETURNED:
         reason = f"：{record.last_comment}" if record.last_comment else ""
         return f"已退回修改{reason}（修改后请重新提交）"
     if record.step < len(steps):
@@ -164,15 +165,15 @@ def person_year(professional: Professional, year: int) -> PersonYear:
             pending=[
                 RecordRow(r, chain_position(r))
                 for r in mine
-                if r.status in (RecordStatus.IN_REVIEW, RecordStatus.RETURNED)
+                if r.status in (RecordState.IN_REVIEW, RecordState.RETURNED)
             ],
             counted=[
-                RecordRow(r, counted=_amount(r)) for r in mine if r.status == RecordStatus.APPROVED
+                RecordRow(r, counted=_amount(r)) for r in mine if r.status == RecordState.APPROVED
             ],
             not_counted=[
                 RecordRow(r, f"审核未通过，不计入。{r.last_comment}".strip())
                 for r in mine
-                if r.status == RecordStatus.REJECTED
+                if r.status == RecordState.REJECTED
             ],
         )
 

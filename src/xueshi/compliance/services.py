@@ -26,7 +26,8 @@ from xueshi.compliance.models import LedgerYear, PersonYear
 from xueshi.compliance.profiles import profile_of
 from xueshi.people.models import Professional
 from xueshi.policy_store import current_policy
-from xueshi.records.models import HourRecord, RecordStatus
+from xueshi.records.models import HourRecord
+from xueshi.rules.workflow import RecordState
 from xueshi.standing import RecordFacts
 
 WRITE_BATCH = 5_000
@@ -207,7 +208,7 @@ def years_reading(professional: Professional, credited_year: int) -> list[int]:
 
 def ledger_record_changed(*, record: RecordFacts) -> int:
     """A record changed state (or was entered): refresh the rows that read it."""
-    if record.status == RecordStatus.DRAFT:
+    if record.status == RecordState.DRAFT:
         return 0
     professional = record.professional
     years = years_reading(professional, record.credited_year)
@@ -219,12 +220,12 @@ def ledger_record_changed(*, record: RecordFacts) -> int:
 def ledger_records_entered(*, prototype: RecordFacts, professional_ids: Sequence[int]) -> int:
     """What ``ledger_record_changed`` does for each record entered like ``prototype``, with
     the years that read them found once for the profile rather than once per record."""
-    if prototype.status == RecordStatus.DRAFT:
+    if prototype.status == RecordState.DRAFT:
         return 0
     years = years_reading(prototype.professional, prototype.credited_year)
     if not years:
         return 0
-    if prototype.status in (RecordStatus.IN_REVIEW, RecordStatus.RETURNED):
+    if prototype.status in (RecordState.IN_REVIEW, RecordState.RETURNED):
         return ledger_pending_added(professional_ids=professional_ids, years=years)
     return ledger_refresh_many(professional_ids=professional_ids, years=years)
 
@@ -308,7 +309,7 @@ def ledger_rebuild(*, year: int | None = None, actor: Any = None) -> dict[int, i
         years = [year]
     else:
         credited = (
-            HourRecord.objects.exclude(status=RecordStatus.DRAFT)
+            HourRecord.objects.exclude(status=RecordState.DRAFT)
             .values_list("credited_year", flat=True)
             .distinct()
             .order_by()

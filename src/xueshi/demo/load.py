@@ -45,13 +45,14 @@ from xueshi.people.services import (
     professional_register,
 )
 from xueshi.policy_store import current_policy
-from xueshi.records.models import HourRecord, RecordSource, RecordStatus
+from xueshi.records.models import HourRecord, RecordSource
 from xueshi.records.services import (
     chain_for,
     hour_record_declare,
     hour_record_enter_for_class,
     hour_record_transition,
 )
+from xueshi.rules.workflow import RecordState
 from xueshi.training.models import ClassPlan
 from xueshi.training.services import (
     class_enroll,
@@ -393,7 +394,7 @@ def demo_open_ledger() -> dict[int, int]:
     year-end job does in production), so that the bureaus' dashboards read it; years already
     open are kept up to date by the services themselves. Returns the rows written by year."""
     credited = set(
-        HourRecord.objects.exclude(status=RecordStatus.DRAFT)
+        HourRecord.objects.exclude(status=RecordState.DRAFT)
         .values_list("credited_year", flat=True)
         .distinct()
         .order_by()

@@ -8,11 +8,12 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from xueshi.choices import choices_of
 from xueshi.errors import ServiceError
 from xueshi.organisations.models import SERIES_CHOICES
 from xueshi.organisations.validators import normalise_ric, normalise_uscc
-from xueshi.people.models import InstitutionLevel, TitleLevel
 from xueshi.people.selectors import registration_regions
+from xueshi.rules import InstitutionLevel, TitleLevel
 
 BLANK = [("", "请选择")]
 
@@ -76,9 +77,9 @@ class ProfessionalRegisterForm(_TwoPasswords):
     full_name = _text("姓名", 64)
     id_number = _text("公民身份号码", 32)
     series = _choice("专业技术系列", SERIES_CHOICES)
-    title_level = _choice("职称级别", TitleLevel.choices)
+    title_level = _choice("职称级别", choices_of(TitleLevel))
     institution_level = _choice(
-        "医疗卫生机构级别（卫生系列填写）", InstitutionLevel.choices, required=False
+        "医疗卫生机构级别（卫生系列填写）", choices_of(InstitutionLevel), required=False
     )
     region = _choice("所在地区", [])
 

@@ -6,21 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from xueshi.choices import choices_of
 from xueshi.organisations.models import SERIES_CHOICES
 from xueshi.organisations.validators import mask_ric
-
-
-class TitleLevel(models.TextChoices):
-    JUNIOR = "junior", "初级"
-    INTERMEDIATE = "intermediate", "中级"
-    ASSOCIATE_SENIOR = "associate_senior", "副高级"
-    SENIOR = "senior", "正高级"
-
-
-class InstitutionLevel(models.TextChoices):
-    PRIMARY = "primary", "一级医疗卫生机构"
-    SECONDARY = "secondary", "二级医疗卫生机构"
-    TERTIARY = "tertiary", "三级医疗卫生机构"
+from xueshi.rules import InstitutionLevel, TitleLevel
 
 
 class Professional(models.Model):
@@ -35,9 +24,9 @@ class Professional(models.Model):
     full_name = models.CharField("姓名", max_length=64)
     id_number = models.CharField("公民身份号码", max_length=18, unique=True)
     series = models.CharField("专业技术系列", max_length=32, choices=SERIES_CHOICES)
-    title_level = models.CharField("职称级别", max_length=32, choices=TitleLevel.choices)
+    title_level = models.CharField("职称级别", max_length=32, choices=choices_of(TitleLevel))
     institution_level = models.CharField(
-        "医疗卫生机构级别", max_length=16, blank=True, choices=InstitutionLevel.choices
+        "医疗卫生机构级别", max_length=16, blank=True, choices=choices_of(InstitutionLevel)
     )
     region = models.ForeignKey(
         "organisations.Region",

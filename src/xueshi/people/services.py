@@ -23,14 +23,9 @@ from xueshi.audit.services import audit_event_write
 from xueshi.errors import ServiceError
 from xueshi.organisations.models import Employer, Region
 from xueshi.organisations.validators import normalise_ric, normalise_uscc
-from xueshi.people.models import (
-    Employment,
-    EmploymentStatus,
-    InstitutionLevel,
-    Professional,
-    TitleLevel,
-)
+from xueshi.people.models import Employment, EmploymentStatus, Professional
 from xueshi.people.selectors import REGISTRATION_LEVELS
+from xueshi.rules import InstitutionLevel, TitleLevel
 from xueshi.rules.terms import SERIES_LABELS
 
 HEALTH = "health"
@@ -110,10 +105,10 @@ def professional_register(
     id_number = _checked_ric(id_number)
     if series not in SERIES_LABELS:
         raise ServiceError("请选择专业技术系列。", field="series")
-    if title_level not in TitleLevel.values:
+    if title_level not in {t.value for t in TitleLevel}:
         raise ServiceError("请选择职称级别。", field="title_level")
     if series == HEALTH:
-        if institution_level not in InstitutionLevel.values:
+        if institution_level not in {i.value for i in InstitutionLevel}:
             raise ServiceError(
                 "卫生系列人员请选择所在医疗卫生机构级别。", field="institution_level"
             )

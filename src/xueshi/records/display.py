@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from xueshi.accounts.models import Role
-from xueshi.records.models import HourRecord, RecordStatus
+from xueshi.records.models import HourRecord
 from xueshi.rules.chains import Chain
 from xueshi.rules.terms import Role as ChainRole
-from xueshi.rules.workflow import Action
+from xueshi.rules.workflow import Action, RecordState
 
 # Short names of the reviewers, as the queue and "my records" show them.
 SHORT_REVIEWER = {
@@ -69,17 +69,17 @@ def snapshot_text(record: HourRecord) -> str:
 
 def review_step_label(record: HourRecord) -> str:
     """Where the record stands: 待用人单位审核, 待人社部门复核, 已认定…"""
-    if record.status == RecordStatus.IN_REVIEW:
+    if record.status == RecordState.IN_REVIEW:
         role = record.next_reviewer_role
         if role is None:
             return "审核中"
         verb = "审核" if record.step == 0 else "复核"
         return f"待{SHORT_REVIEWER.get(ChainRole(role), role)}{verb}"
-    if record.status == RecordStatus.DRAFT:
+    if record.status == RecordState.DRAFT:
         return "草稿（未提交）"
-    if record.status == RecordStatus.RETURNED:
+    if record.status == RecordState.RETURNED:
         return "已退回，待修改后重新提交"
-    return RecordStatus(record.status).label
+    return RecordState(record.status).label
 
 
 def action_label(action: str) -> str:
@@ -102,6 +102,6 @@ def status_label(status: str) -> str:
     if not status:
         return "—"
     try:
-        return str(RecordStatus(status).label)
+        return str(RecordState(status).label)
     except ValueError:
         return status

@@ -13,10 +13,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
+from xueshi.choices import choices_of
 from xueshi.errors import ServiceError
 from xueshi.records.evidence import ALLOWED, evidence_check, size_text
-from xueshi.records.models import Category, LearningForm, Mode, RecordStatus
+from xueshi.records.models import LearningForm
 from xueshi.records.services import MAX_HOURS
+from xueshi.rules import Category, Mode
+from xueshi.rules.workflow import RecordState
 
 # How many files one submission may carry.
 MAX_FILES = 10
@@ -168,7 +171,7 @@ class DeclarationForm(LearningFields):
     )
     mode = forms.ChoiceField(
         label="学习方式",
-        choices=list(Mode.choices),
+        choices=choices_of(Mode),
         initial=Mode.FACE_TO_FACE,
         error_messages={"required": "请选择学习方式。", "invalid_choice": "请选择有效的学习方式。"},
     )
@@ -257,7 +260,7 @@ class ReviewFilterForm(ChineseForm):
     category = forms.ChoiceField(
         label="科目类别",
         required=False,
-        choices=[("", "全部"), *Category.choices],
+        choices=[("", "全部"), *choices_of(Category)],
         error_messages={"invalid_choice": "请选择有效的科目类别。"},
     )
     q = forms.CharField(
@@ -283,7 +286,7 @@ class MyRecordsFilterForm(ChineseForm):
     status = forms.ChoiceField(
         label="状态",
         required=False,
-        choices=[("", "全部"), *RecordStatus.choices],
+        choices=[("", "全部"), *choices_of(RecordState)],
         error_messages={"invalid_choice": "请选择有效的状态。"},
     )
 

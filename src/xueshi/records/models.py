@@ -6,21 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-
-class Category(models.TextChoices):
-    PUBLIC = "public", "公需科目"
-    PROFESSIONAL = "professional", "专业科目"
-    ELECTIVE = "elective", "选修科目"
-
-
-class Mode(models.TextChoices):
-    FACE_TO_FACE = "face_to_face", "面授"
-    ONLINE = "online", "网络/远程"
-
-
-class CreditClass(models.TextChoices):
-    I = "I", "Ⅰ类"  # noqa: E741
-    II = "II", "Ⅱ类"
+from xueshi.choices import choices_of
+from xueshi.rules import Category, CreditClass, Mode
+from xueshi.rules.workflow import RecordState
 
 
 class LearningForm(models.TextChoices):
@@ -33,14 +21,6 @@ class LearningForm(models.TextChoices):
     DEGREE = "degree", "学历学位教育"
     VISIT = "visit", "考察/进修学习"
     OTHER = "other", "其他"
-
-
-class RecordStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    IN_REVIEW = "in_review", "审核中"
-    RETURNED = "returned", "退回修改"
-    APPROVED = "approved", "已认定"
-    REJECTED = "rejected", "未通过"
 
 
 class RecordSource(models.TextChoices):
@@ -63,14 +43,16 @@ class HourRecord(models.Model):
         on_delete=models.PROTECT,
         related_name="hour_records",
     )
-    category = models.CharField("科目类别", max_length=16, choices=Category.choices, blank=True)
+    category = models.CharField("科目类别", max_length=16, choices=choices_of(Category), blank=True)
     required = models.BooleanField("必修", default=False)
     hours = models.DecimalField("学时", max_digits=6, decimal_places=1, default=0)
     credits = models.DecimalField("学分", max_digits=6, decimal_places=1, default=0)
     credit_class = models.CharField(
-        "学分类别", max_length=4, choices=CreditClass.choices, blank=True
+        "学分类别", max_length=4, choices=choices_of(CreditClass), blank=True
     )
-    mode = models.CharField("方式", max_length=16, choices=Mode.choices, default=Mode.FACE_TO_FACE)
+    mode = models.CharField(
+        "方式", max_length=16, choices=choices_of(Mode), default=Mode.FACE_TO_FACE.value
+    )
     form = models.CharField(
         "形式", max_length=16, choices=LearningForm.choices, default=LearningForm.TRAINING
     )
@@ -88,7 +70,7 @@ class HourRecord(models.Model):
     end_date = models.DateField("结束日期")
     credited_year = models.PositiveSmallIntegerField("归属年度", db_index=True)
     status = models.CharField(
-        "状态", max_length=16, choices=RecordStatus.choices, default=RecordStatus.DRAFT
+        "状态", max_length=16, choices=choices_of(RecordState), default=RecordState.DRAFT.value
     )
     chain = models.JSONField("审核流程", default=list, blank=True)
     step = models.PositiveSmallIntegerField("已完成审核步数", default=0)
@@ -162,7 +144,7 @@ class HourRecord(models.Model):
     def next_reviewer_role(self) -> str | None:
         """The chain role that reviews next, while in review."""
         steps = (self.chain or {}).get("steps", [])
-        if self.status != RecordStatus.IN_REVIEW or self.step >= len(steps):
+        if self.status != RecordState.IN_REVIEW or self.step >= len(steps):
             return None
         return str(steps[self.step])
 

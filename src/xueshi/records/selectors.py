@@ -15,7 +15,7 @@ from xueshi.errors import ServiceError
 from xueshi.people.models import Professional
 from xueshi.people.selectors import person_of, professionals_visible
 from xueshi.policy_store import current_policy
-from xueshi.records.models import Evidence, HourRecord, RecordStatus
+from xueshi.records.models import Evidence, HourRecord
 from xueshi.records.scope import records_visible
 from xueshi.records.services import chain_for
 from xueshi.rules import Category, assessment_date
@@ -180,7 +180,7 @@ def available_actions(active: ActiveRole, record: HourRecord) -> list[Action]:
 
 
 def may_edit(active: ActiveRole, record: HourRecord) -> bool:
-    return record.status in (RecordStatus.DRAFT, RecordStatus.RETURNED) and is_declarant(
+    return record.status in (RecordState.DRAFT, RecordState.RETURNED) and is_declarant(
         active, record
     )
 
@@ -204,7 +204,7 @@ def review_queue(
     role = CHAIN_ROLE.get(active.role)
     if role is None or active.role is Role.PROFESSIONAL:
         return HourRecord.objects.none()
-    records = records_visible(active).filter(_awaiting(role), status=RecordStatus.IN_REVIEW)
+    records = records_visible(active).filter(_awaiting(role), status=RecordState.IN_REVIEW)
     if year:
         records = records.filter(credited_year=year)
     if category:

@@ -28,7 +28,7 @@ from xueshi.people.models import Professional
 from xueshi.people.selectors import person_of
 from xueshi.policy_store import current_policy
 from xueshi.records.evidence import evidence_check
-from xueshi.records.models import Evidence, HourRecord, RecordSource, RecordStatus
+from xueshi.records.models import Evidence, HourRecord, RecordSource
 from xueshi.records.scope import records_visible
 from xueshi.rules import Category, assessment_date, review_chain
 from xueshi.rules.chains import Chain
@@ -297,7 +297,7 @@ def _declare(
         end_date=end_date,
         credited_year=credited_year,
         required=required,
-        status=RecordStatus.DRAFT,
+        status=RecordState.DRAFT,
         chain=_snapshot(chain),
         step=0,
         policy_version=current_policy().version,
@@ -553,7 +553,7 @@ def hour_record_update_returned(
     """退回修改: the declarant (or the professional) corrects a returned record, adds evidence
     and, if asked, resubmits it, which restarts its review chain."""
     return _update(
-        status=RecordStatus.RETURNED,
+        status=RecordState.RETURNED,
         then=Action.RESUBMIT,
         record_id=record_id,
         actor=actor,
@@ -583,7 +583,7 @@ def hour_record_update_draft(
 ) -> HourRecord:
     """A draft saved earlier is completed by its declarant and, if asked, submitted."""
     return _update(
-        status=RecordStatus.DRAFT,
+        status=RecordState.DRAFT,
         then=Action.SUBMIT,
         record_id=record_id,
         actor=actor,
@@ -600,7 +600,7 @@ def hour_record_update_draft(
 
 def _update(
     *,
-    status: RecordStatus,
+    status: RecordState,
     then: Action,
     record_id: int,
     actor: Any,
@@ -620,7 +620,7 @@ def _update(
             raise ServiceError("只有申报人或本人可以修改该记录。")
         if record.status != status:
             raise ServiceError(
-                f"该记录当前为“{RecordStatus(record.status).label}”，"
+                f"该记录当前为“{RecordState(record.status).label}”，"
                 f"只有“{status.label}”的记录可以修改。"
             )
         content = content.strip()

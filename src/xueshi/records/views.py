@@ -29,12 +29,13 @@ from xueshi.records.forms import (
     add_service_error,
     year_of,
 )
-from xueshi.records.models import HourRecord, RecordStatus
+from xueshi.records.models import HourRecord
 from xueshi.records.services import (
     hour_record_declare,
     hour_record_update_draft,
     hour_record_update_returned,
 )
+from xueshi.rules.workflow import RecordState
 
 PAGE_SIZE = 25
 DECLARANTS = (Role.PROFESSIONAL, Role.EMPLOYER_ADMIN, Role.EMPLOYER_REVIEWER)
@@ -143,7 +144,7 @@ def declare(request: HttpRequest) -> HttpResponse:
         except ServiceError as error:
             add_service_error(form, error)
         else:
-            done = "已提交审核" if record.status != RecordStatus.DRAFT else "已保存为草稿"
+            done = "已提交审核" if record.status != RecordState.DRAFT else "已保存为草稿"
             messages.success(request, f"学时申报{done}：{display.review_step_label(record)}。")
             return HttpResponseRedirect(reverse("records:detail", args=[record.pk]))
     return render(
@@ -263,7 +264,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             "evidence": data["evidence"],
         }
         try:
-            if record.status == RecordStatus.RETURNED:
+            if record.status == RecordState.RETURNED:
                 record = hour_record_update_returned(**fields, resubmit=send)
             else:
                 record = hour_record_update_draft(**fields, submit=send)
@@ -280,7 +281,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "record": record,
             "evidence": selectors.record_evidence(record),
-            "returned": record.status == RecordStatus.RETURNED,
+            "returned": record.status == RecordState.RETURNED,
         },
     )
 

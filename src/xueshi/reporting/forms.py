@@ -11,7 +11,8 @@ from typing import Any
 
 from django import forms
 
-from xueshi.people.models import TitleLevel
+from xueshi.choices import choices_of
+from xueshi.rules import TitleLevel
 from xueshi.rules.terms import SERIES_LABELS
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -67,7 +68,7 @@ class Filters:
 class ComplianceFilterForm(forms.Form):
     year = year_field()
     series = _choice("专业技术系列", list(SERIES_LABELS.items()))
-    title_level = _choice("职称级别", list(TitleLevel.choices))
+    title_level = _choice("职称级别", choices_of(TitleLevel))
     status = forms.ChoiceField(
         label="是否达标",
         required=False,

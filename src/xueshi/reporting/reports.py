@@ -21,15 +21,16 @@ from xueshi.compliance.selectors import by_status, people_standing, region_stand
 from xueshi.organisations.models import Employer, Region
 from xueshi.people.models import Professional
 from xueshi.people.selectors import professionals_visible
-from xueshi.records.models import HourRecord, RecordStatus
+from xueshi.records.models import HourRecord
 from xueshi.reporting.forms import Filters
+from xueshi.rules.workflow import RecordState
 
 
 def latest_year(people: QuerySet[Professional]) -> int:
     """The latest credited year with records among ``people``, else the current year."""
     latest = (
         HourRecord.objects.filter(professional__in=people.values("pk"))
-        .exclude(status=RecordStatus.DRAFT)
+        .exclude(status=RecordState.DRAFT)
         .aggregate(latest=Max("credited_year"))["latest"]
     )
     return int(latest) if latest else timezone.localdate().year

@@ -9,8 +9,9 @@ from typing import Any
 
 from django import forms
 
+from xueshi.choices import choices_of
 from xueshi.organisations.models import SERIES_CHOICES, Region
-from xueshi.records.models import Category, Mode
+from xueshi.rules import Category, Mode
 from xueshi.training.models import ClassPlan, ClassStatus, Enrollment, HalfDay
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -42,10 +43,10 @@ class ClassPlanForm(forms.Form):
             "max_length": "培训名称不能超过 200 字。",
         },
     )
-    category = _choice("科目类别", Category.choices)
+    category = _choice("科目类别", choices_of(Category))
     required = forms.BooleanField(label="公需必修（仅公需科目）", required=False)
     series = _choice("面向系列", [("", "不限"), *SERIES_CHOICES], required=False)
-    mode = _choice("方式", Mode.choices)
+    mode = _choice("方式", choices_of(Mode))
     start_date = _date_field("开班日期")
     end_date = _date_field("结班日期")
     hours = forms.DecimalField(
@@ -117,7 +118,7 @@ class ClassSearchForm(forms.Form):
 class CatalogueFilterForm(forms.Form):
     q = forms.CharField(label="搜索", required=False, max_length=100)
     category = forms.ChoiceField(
-        label="科目类别", required=False, choices=[("", "全部"), *Category.choices]
+        label="科目类别", required=False, choices=[("", "全部"), *choices_of(Category)]
     )
     region = forms.ChoiceField(label="地区", required=False)
 

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from xueshi.records.models import Category, Mode
+from xueshi.choices import choices_of
+from xueshi.rules import Category, Mode
 
 
 class ClassStatus(models.TextChoices):
@@ -30,10 +31,12 @@ class ClassPlan(models.Model):
         "organisations.Region", verbose_name="备案地区", on_delete=models.PROTECT, related_name="+"
     )
     title = models.CharField("培训名称", max_length=200)
-    category = models.CharField("科目类别", max_length=16, choices=Category.choices)
+    category = models.CharField("科目类别", max_length=16, choices=choices_of(Category))
     required = models.BooleanField("公需必修", default=False)
     series = models.CharField("面向系列", max_length=32, blank=True)
-    mode = models.CharField("方式", max_length=16, choices=Mode.choices, default=Mode.FACE_TO_FACE)
+    mode = models.CharField(
+        "方式", max_length=16, choices=choices_of(Mode), default=Mode.FACE_TO_FACE.value
+    )
     start_date = models.DateField("开班日期")
     end_date = models.DateField("结班日期")
     hours = models.DecimalField("学时", max_digits=5, decimal_places=1)

@@ -15,7 +15,7 @@ from xueshi.audit.services import audit_event_write
 from xueshi.errors import ServiceError
 from xueshi.organisations.models import IndustryAuthority, Provider, ProviderFilingStatus
 from xueshi.policy_store import current_policy
-from xueshi.records.models import Category
+from xueshi.rules import Category
 from xueshi.rules.terms import SERIES_LABELS
 from xueshi.rules.terms import Role as ChainRole
 from xueshi.training.models import ClassPlan, ClassStatus

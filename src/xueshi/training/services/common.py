@@ -10,8 +10,7 @@ from xueshi.accounts.models import Role
 from xueshi.errors import ServiceError
 from xueshi.organisations.models import Provider
 from xueshi.policy_store import current_policy
-from xueshi.records.models import Category
-from xueshi.rules import CalendarUnknown, Deadline, RuleNotSet, deadline
+from xueshi.rules import CalendarUnknown, Category, Deadline, RuleNotSet, deadline
 from xueshi.training.models import ClassPlan, ClassStatus
 
 DEFAULT_PASS_MARK = 60
@@ -70,7 +69,7 @@ def check_fields(
 ) -> None:
     if not title.strip():
         raise ServiceError("请填写培训名称。", field="title")
-    if category not in Category.values:
+    if category not in {c.value for c in Category}:
         raise ServiceError("请选择科目类别。", field="category")
     if end_date < start_date:
         raise ServiceError("结班日期不能早于开班日期。", field="end_date")
