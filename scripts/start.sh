@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install everything, create the database, load the demo data (idempotent), print the demo
-# logins and start the server: http://127.0.0.1:8000
+# Install everything, create the database, mirror the policy's regions, rebuild any ledger
+# year built under an older policy, load the demo data (idempotent), print the demo logins
+# and start the server: http://127.0.0.1:8000
 # SQLite in var/ unless DATABASE_URL is set.
 # Extra arguments go to `xueshi demo` (e.g. --addr 0.0.0.0:8000).
 set -euo pipefail
@@ -18,4 +19,10 @@ if ! dpkg -s fonts-wqy-zenhei >/dev/null 2>&1 && command -v apt-get >/dev/null 2
 fi
 
 ensure_venv
+# What every deploy does after the new code is in place (docs/deploy.md): the schema, the
+# policy's regions, and a rebuild of any ledger year built under an older policy — here, in
+# this process: the demo runs no task worker. `xueshi demo` then loads the demo data.
+xueshi migrate --noinput
+xueshi regions sync
+xueshi policy sync --here
 exec xueshi demo "$@"

@@ -12,7 +12,7 @@ class ComplianceConfig(AppConfig):
         from xueshi import standing
         from xueshi.compliance import checks  # noqa: F401  (registers the system checks)
         from xueshi.compliance.services import LedgerKeeper
-        from xueshi.compliance.tasks import YEAR_END_COMMAND, year_end_task
+        from xueshi.compliance.tasks import YEAR_END_COMMAND, ledger_rebuild_task, year_end_task
         from xueshi.compliance.views import year_end_starter
         from xueshi.jobs.models import JobKind
         from xueshi.jobs.registry import (
@@ -24,5 +24,6 @@ class ComplianceConfig(AppConfig):
 
         standing.keeper_register(LedgerKeeper())
         task_register(JobKind.YEAR_END, year_end_task)
+        task_register(JobKind.LEDGER_REBUILD, ledger_rebuild_task)
         starter_register(Starter("compliance/_year_end_start.html", year_end_starter))
         command_starter_register(YEAR_END_COMMAND)

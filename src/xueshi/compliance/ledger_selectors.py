@@ -5,11 +5,16 @@ The dashboard is one GROUP BY (region, series, title level, verdict) over a year
 the regions under the bureau's, answered from the covering index ``ledger_dashboard_idx``;
 the tallies by child region, series and title level and the total are folded from its few
 hundred groups. The tally by unit (the page's) is a second GROUP BY.
+
+A year's figures are as current as the policy they were computed under: ``stale_years`` says
+which open years were last rebuilt under another policy version than the one in force (and
+whether a rebuild is queued), and every page that shows ledger figures says so with them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -25,6 +30,7 @@ from xueshi.compliance.live import (
 )
 from xueshi.compliance.models import LedgerYear, PersonYear
 from xueshi.compliance.profiles import profile_of, requirements_of
+from xueshi.jobs.models import Job, JobKind, JobStatus
 from xueshi.organisations.models import Employer, Region
 from xueshi.organisations.validators import mask_ric
 from xueshi.people.models import Professional
@@ -41,6 +47,102 @@ def year_is_open(year: int) -> bool:
 
 def open_years() -> list[int]:
     return list(LedgerYear.objects.order_by("-year").values_list("year", flat=True))
+
+
+@dataclass(frozen=True)
+class StaleLedgerYear:
+    """An open year of the ledger not computed under the policy in force: its last rebuild
+    ran under another version (``built_under``), or (``rows``) some of its rows did."""
+
+    year: int
+    built_under: str  # the policy version of the year's last rebuild
+    in_force: str  # ``current_policy().version``
+    rebuild_job: int | None = None  # the ledger_rebuild job queued or running for ``in_force``
+    rebuild_running: bool = False
+    rows: tuple[tuple[str, int], ...] = ()  # (region code, rows under another version)
+
+    @property
+    def notice(self) -> str:
+        """What a page (or an export) says beside the year's figures."""
+        if self.built_under != self.in_force:
+            computed = f"本年度台账按旧版政策（版本 {self.built_under}）计算"
+        else:
+            computed = f"本年度台账有 {sum(n for _, n in self.rows)} 行按旧版政策计算"
+        if self.rebuild_job is None:
+            action = "尚未重建（请系统管理员运行 xueshi policy sync）"
+        elif self.rebuild_running:
+            action = f"正在重建（任务 {self.rebuild_job}）"
+        else:
+            action = f"已排队重建（任务 {self.rebuild_job}）"
+        return f"{computed}，{action}；当前数字可能与现行政策（版本 {self.in_force}）不符。"
+
+
+def rebuild_job_active(year: int, policy_version: str) -> Job | None:
+    """The ledger rebuild of ``year`` under ``policy_version`` that is queued or running."""
+    return (
+        Job.objects.filter(
+            kind=JobKind.LEDGER_REBUILD,
+            year=year,
+            status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
+            params__policy_version=policy_version,
+        )
+        .order_by("created_at", "pk")
+        .first()
+    )
+
+
+def _rows_behind(year: int, in_force: str) -> tuple[tuple[str, int], ...]:
+    groups = (
+        PersonYear.objects.filter(year=year)
+        .exclude(policy_version=in_force)
+        .values_list("region_id")
+        .annotate(rows=Count("*"))
+        .order_by("region_id")
+    )
+    return tuple((str(code), int(rows)) for code, rows in groups)
+
+
+def _stale(year: int, built_under: str, in_force: str, *, rows: bool) -> StaleLedgerYear | None:
+    behind = _rows_behind(year, in_force) if rows else ()
+    if built_under == in_force and not behind:
+        return None
+    job = rebuild_job_active(year, in_force)
+    return StaleLedgerYear(
+        year=year,
+        built_under=built_under,
+        in_force=in_force,
+        rebuild_job=job.pk if job else None,
+        rebuild_running=job is not None and job.status == JobStatus.RUNNING,
+        rows=behind,
+    )
+
+
+def stale_years(years: Iterable[int] | None = None, *, rows: bool = False) -> list[StaleLedgerYear]:
+    """The open years (among ``years``; all if None) whose last rebuild ran under another
+    policy version than the one in force, oldest first: one query on the open years, one
+    per stale year for its rebuild job.
+
+    ``rows`` also reads every row of each open year (a scan: for ``xueshi policy sync``, not
+    for a page) and reports a year whose rows were written under another version even if
+    its last rebuild was not — a process still running the old policy during a rolling
+    restart refreshes rows with it."""
+    in_force = current_policy().version
+    open_rows = LedgerYear.objects.order_by("year")
+    if years is not None:
+        open_rows = open_rows.filter(year__in=list(years))
+    found = []
+    for year, built_under in open_rows.values_list("year", "policy_version"):
+        stale = _stale(year, built_under, in_force, rows=rows)
+        if stale is not None:
+            found.append(stale)
+    return found
+
+
+def year_stale(year: int) -> StaleLedgerYear | None:
+    """``stale_years`` of one year: None if it is not open or was built under the policy in
+    force."""
+    found = stale_years([year])
+    return found[0] if found else None
 
 
 @dataclass(frozen=True)
@@ -64,6 +166,8 @@ class Dashboard:
     by_title: list[Tally]
     by_unit: list[Tally]
     updated_at: dt.datetime | None
+    policy_version: str = ""  # the version of the year's last rebuild
+    stale: StaleLedgerYear | None = None  # computed under another policy than the one in force
 
 
 def _regions_under(region: Region) -> list[Region]:
@@ -155,7 +259,9 @@ def dashboard(
             employer_id = group["employer_id"]
             label = names.get(employer_id, NO_EMPLOYER) if employer_id else NO_EMPLOYER
             _add(by_unit, str(employer_id or ""), label, group)
-    updated = LedgerYear.objects.filter(year=year).values_list("rebuilt_at", flat=True).first()
+    updated, built_under = LedgerYear.objects.filter(year=year).values_list(
+        "rebuilt_at", "policy_version"
+    ).first() or (None, "")
     return Dashboard(
         region=region,
         year=year,
@@ -165,6 +271,8 @@ def dashboard(
         by_title=_ordered(by_title),
         by_unit=_ordered(by_unit),
         updated_at=updated,
+        policy_version=built_under,
+        stale=_stale(year, built_under, current_policy().version, rows=False) if updated else None,
     )
 
 

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from xueshi.compliance.ledger_selectors import (
     NO_EMPLOYER,
     LedgerFilters,
+    StaleLedgerYear,
     dashboard,
     ledger_people,
     ledger_people_of,
@@ -23,7 +24,8 @@ from xueshi.people.models import Professional
 
 
 def people_standing(people: QuerySet[Professional], year: int) -> list[PersonCompliance]:
-    """The standing of every person in ``people`` for ``year``, in name order."""
+    """The standing of every person in ``people`` for ``year``, in name order. Where it is
+    read from a ledger computed under an older policy, ``year_stale(year)`` says so."""
     if year_is_open(year):
         return ledger_people_of(people, year)
     return compliance_of(people, year)
@@ -50,6 +52,7 @@ class RegionStanding:
     rows: list[PersonCompliance] = field(default_factory=list)  # a drill-down's people
     from_ledger: bool = False  # read from the ledger (else evaluated now)
     ledger_rebuilt_at: dt.datetime | None = None
+    stale: StaleLedgerYear | None = None  # the ledger's figures predate the policy in force
 
 
 def region_standing(
@@ -76,6 +79,7 @@ def region_standing(
             rows=ledger_people(region, year, filters) if drilled else [],
             from_ledger=True,
             ledger_rebuilt_at=board.updated_at,
+            stale=board.stale,
         )
     rows = compliance_of(people, year)
     child = _child_regions(region, regions)

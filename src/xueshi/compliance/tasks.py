@@ -1,24 +1,36 @@
-"""Year-end evaluation of a region: who has completed the year's continuing education.
+"""The ledger's background jobs.
 
-The job rebuilds the year's ledger set-based (``ledger_rebuild``) and counts from it with the
-bureau dashboard's selector. The result is counts: in total and by the regions directly
-below.
+- Year-end evaluation of a region: who has completed the year's continuing education. The
+  job rebuilds the year's ledger set-based (``ledger_rebuild``) and counts from it with the
+  bureau dashboard's selector. The result is counts: in total and by the regions directly
+  below, with the policy version they were computed under.
+- Rebuild of a year's ledger under the policy in force (``ledger_rebuild_start``), queued by
+  ``xueshi policy sync`` for every open year built under another version
+  (``ledger_rebuild_stale``): once per year and version.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django_tasks import task
 
-from xueshi.compliance.ledger_selectors import dashboard
+from xueshi.compliance.ledger_selectors import (
+    StaleLedgerYear,
+    dashboard,
+    rebuild_job_active,
+    stale_years,
+)
 from xueshi.compliance.live import Tally
+from xueshi.compliance.models import LedgerYear
 from xueshi.compliance.services import ledger_rebuild
 from xueshi.errors import ServiceError
 from xueshi.jobs.models import Job, JobKind
 from xueshi.jobs.registry import CommandStarter
-from xueshi.jobs.services import Outcome, Progress, job_run, job_start
+from xueshi.jobs.services import Outcome, Progress, job_reconcile, job_run, job_start
 from xueshi.organisations.models import Region
+from xueshi.policy_store import current_policy
 
 
 def year_end_start(
@@ -72,6 +84,7 @@ def _with_ledger(job: Job, region: Region, year: int, progress: Progress) -> dic
     board = dashboard(region, year)
     counts = _counts(board.summary, board.by_region, "ledger")
     counts["ledger_rows"] = sum(written.values())
+    counts["policy_version"] = board.policy_version
     progress(2, 2, "完成")
     return counts
 
@@ -107,3 +120,67 @@ YEAR_END_COMMAND = CommandStarter(
     ),
     start=_start_from_command,
 )
+
+
+def ledger_rebuild_start(
+    *, year: int, requested_by: Any = None, inline: bool | None = None
+) -> tuple[Job, bool]:
+    """Queue a rebuild of ``year``'s ledger under the policy in force, unless one for that
+    year and version is queued or running already: then that job, and False.
+
+    The open year's row is locked while looking (PostgreSQL; SQLite's write transaction
+    begins at once), so two syncs at once — two machines after a deploy — queue one job. A
+    job whose worker is gone (``job_reconcile``) does not count."""
+    version = current_policy().version
+    with transaction.atomic():
+        LedgerYear.objects.select_for_update().filter(year=year).first()
+        active = rebuild_job_active(year, version)
+        if active is not None and not job_reconcile(active).finished:
+            return active, False
+        job = job_start(
+            kind=JobKind.LEDGER_REBUILD,
+            title=f"{year} 年度达标台账重建（政策版本 {version}）",
+            requested_by=requested_by,
+            year=year,
+            params={"policy_version": version},
+            inline=inline,
+        )
+    return job, True
+
+
+def ledger_rebuild_stale(
+    *, requested_by: Any = None, inline: bool | None = None
+) -> list[tuple[StaleLedgerYear, Job, bool]]:
+    """For every open year not computed under the policy in force (its last rebuild, or any
+    of its rows: ``stale_years(rows=True)``), its rebuild job and whether it was queued now."""
+    queued = []
+    for stale in stale_years(rows=True):
+        job, new = ledger_rebuild_start(year=stale.year, requested_by=requested_by, inline=inline)
+        queued.append((stale, job, new))
+    return queued
+
+
+def _ledger_rebuild(job: Job, progress: Progress) -> Outcome:
+    year = job.year
+    if year is None:
+        raise ServiceError("任务缺少年度。")
+    progress(0, 1, f"正在按现行政策重建 {year} 年度台账…")
+    rows = ledger_rebuild(year=year, actor=job.requested_by)[year]
+    version = current_policy().version
+    wanted = job.params.get("policy_version", version)
+    message = f"{year} 年度台账已按政策版本 {version} 重建：{rows} 行。"
+    if wanted != version:
+        # A worker that runs another policy than the one that queued the job (not restarted
+        # yet, or restarted with a newer one): the ledger now says the version it used, and
+        # ``xueshi policy sync`` queues again if that is not the one in force.
+        message += f"（排队时的政策版本为 {wanted}。）"
+    progress(1, 1, "完成")
+    return Outcome(
+        message=message,
+        result={"year": year, "ledger_rows": rows, "policy_version": version},
+    )
+
+
+@task()
+def ledger_rebuild_task(job_id: int) -> dict[str, Any]:
+    return job_run(job_id, _ledger_rebuild)

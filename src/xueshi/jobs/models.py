@@ -16,6 +16,7 @@ class JobKind(models.TextChoices):
     CERTIFICATE_PRINT = "certificate_print", "证书批量打印"
     HOUR_BATCH_IMPORT = "hour_batch_import", "学时批量登记（Excel）"
     YEAR_END = "year_end", "年度继续教育完成情况评估"
+    LEDGER_REBUILD = "ledger_rebuild", "达标台账重建"
 
 
 class JobStatus(models.TextChoices):

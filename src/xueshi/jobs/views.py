@@ -17,11 +17,19 @@ from xueshi.jobs.models import Job, JobKind
 from xueshi.jobs.registry import starters
 from xueshi.jobs.selectors import jobs_visible
 from xueshi.jobs.services import job_reconcile
+from xueshi.policy_store import current_policy
 
 
 def _role(request: HttpRequest) -> Role | None:
     active = getattr(request, "active_role", None)
     return active.role if active is not None else None
+
+
+def _policy_outdated(job: Job) -> str:
+    """The policy version a finished job's figures were computed under (its result's
+    ``policy_version``), if it is not the one in force; else ""."""
+    version = job.result.get("policy_version", "") if isinstance(job.result, dict) else ""
+    return str(version) if version and version != current_policy().version else ""
 
 
 def _back(job: Job) -> tuple[str, str]:
@@ -51,6 +59,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if polled and job.finished and job.result_url and job.kind == JobKind.HOUR_BATCH_IMPORT:
         return HttpResponseClientRedirect(job.result_url)
     back_url, back_label = _back(job)
-    context = {"job": job, "back_url": back_url, "back_label": back_label}
+    context = {
+        "job": job,
+        "back_url": back_url,
+        "back_label": back_label,
+        "policy_outdated": _policy_outdated(job),
+        "policy_in_force": current_policy().version,
+    }
     template = "jobs/_job.html" if polled else "jobs/detail.html"
     return render(request, template, context)

@@ -14,6 +14,7 @@ from typing import IO, Any
 
 import xlsxwriter
 
+from xueshi.compliance.ledger_selectors import StaleLedgerYear
 from xueshi.compliance.live import PersonCompliance, Tally
 from xueshi.reporting.reports import BureauReport, EmployerReport
 
@@ -95,9 +96,15 @@ def workbook(sheets: Sequence[Sheet]) -> IO[bytes]:
     return out
 
 
+def notice_sheets(stale: StaleLedgerYear | None) -> list[Sheet]:
+    """A first sheet saying the figures come from a ledger built under an older policy."""
+    return [("注意", ["注意"], [[stale.notice]])] if stale is not None else []
+
+
 def employer_workbook(report: EmployerReport) -> IO[bytes]:
     return workbook(
         [
+            *notice_sheets(report.stale),
             (f"{report.year}年度达标情况", PEOPLE_HEADER, people_rows(report.rows)),
             ("汇总", TALLY_HEADER, tally_rows([report.summary])),
         ]
@@ -106,6 +113,7 @@ def employer_workbook(report: EmployerReport) -> IO[bytes]:
 
 def bureau_workbook(report: BureauReport) -> IO[bytes]:
     sheets: list[Sheet] = [
+        *notice_sheets(report.stale),
         ("汇总", TALLY_HEADER, tally_rows([report.summary])),
         ("按单位", TALLY_HEADER, tally_rows(report.by_unit)),
         ("按系列", TALLY_HEADER, tally_rows(report.by_series)),

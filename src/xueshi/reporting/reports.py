@@ -2,8 +2,9 @@
 
 An employer sees its own staff; a bureau its region and every region below (never a sibling).
 The scope comes from ``xueshi.accounts.scope``; the figures from ``compliance.compliance_of``,
-or, for a bureau and a year the ledger holds (``xueshi.ledger``), from the ledger's rows: the
-same figures (a test checks it), kept current by every review, without reading a record.
+or, for a year the ledger holds (``xueshi.compliance``), from the ledger's rows: the same
+figures (a test checks it), kept current by every review, without reading a record. A report
+read from a ledger year built under an older policy carries ``stale`` and says so.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from xueshi.accounts.access import ActiveRole
-from xueshi.compliance.ledger_selectors import LedgerFilters
+from xueshi.compliance.ledger_selectors import LedgerFilters, StaleLedgerYear, year_stale
 from xueshi.compliance.live import PersonCompliance, Tally, overall
 from xueshi.compliance.selectors import by_status, people_standing, region_standing
 from xueshi.organisations.models import Employer, Region
@@ -54,6 +55,7 @@ class EmployerReport:
     year: int
     summary: Tally
     rows: list[PersonCompliance]
+    stale: StaleLedgerYear | None = None  # read from a ledger built under an older policy
 
 
 def employer_report(active: ActiveRole, filters: Filters) -> EmployerReport:
@@ -64,7 +66,11 @@ def employer_report(active: ActiveRole, filters: Filters) -> EmployerReport:
     year = filters.year or latest_year(people)
     rows = people_standing(_narrow(people, filters), year)
     return EmployerReport(
-        employer=employer, year=year, summary=overall(rows), rows=by_status(rows, filters.status)
+        employer=employer,
+        year=year,
+        summary=overall(rows),
+        rows=by_status(rows, filters.status),
+        stale=year_stale(year),
     )
 
 
@@ -90,6 +96,7 @@ class BureauReport:
     rows: list[PersonCompliance] = field(default_factory=list)
     from_ledger: bool = False  # read from the ledger (else evaluated now)
     ledger_rebuilt_at: dt.datetime | None = None
+    stale: StaleLedgerYear | None = None  # read from a ledger built under an older policy
 
 
 def bureau_report(active: ActiveRole, filters: Filters) -> BureauReport:
@@ -137,4 +144,5 @@ def bureau_report(active: ActiveRole, filters: Filters) -> BureauReport:
         rows=standing.rows,
         from_ledger=standing.from_ledger,
         ledger_rebuilt_at=standing.ledger_rebuilt_at,
+        stale=standing.stale,
     )
