@@ -1,15 +1,26 @@
-"""Reads of certificates, scoped by the active role, and their printable form."""
+"""Reads of certificates, rosters and booklets, scoped by the active role, and their
+printable form."""
 
 from __future__ import annotations
 
+import datetime as dt
+from urllib.parse import quote
+
+from django.conf import settings
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import Role
 from xueshi.accounts.scope import professional_scope
-from xueshi.certificates.models import Certificate, CertificateStatus, Roster
+from xueshi.certificates.models import Booklet, Certificate, CertificateStatus, Roster
 from xueshi.certificates.pdf import CertificateSheet, HoursLine
-from xueshi.certificates.services import region_label, verify_url
+from xueshi.organisations.models import Region
+from xueshi.policy_store import current_policy
+from xueshi.records.models import HourRecord
+from xueshi.rules import verification_days
+from xueshi.rules.deadlines import RuleNotSet
+from xueshi.rules.workflow import RecordState
 
 HOURS_LABELS = {
     "public": "公需科目",
@@ -50,6 +61,22 @@ def stamp_text(certificate: Certificate) -> str:
     return "无需验证盖章"
 
 
+def verify_url(payload: str) -> str:
+    """The address of the public verification of a certificate's signed content (its QR)."""
+    base = str(settings.XUESHI_PUBLIC_URL).rstrip("/")
+    return f"{base}{reverse('certificates:verify')}?c={quote(payload, safe='')}"
+
+
+def region_label(region: Region) -> str:
+    """The region with the ones above it, without the country: 广东省 汕头市."""
+    chain = []
+    current: Region | None = region
+    while current is not None:
+        chain.append(current)
+        current = current.parent
+    return " ".join(r.name for r in reversed(chain) if r.level != "national")
+
+
 def certificate_sheet(certificate: Certificate) -> CertificateSheet:
     hours = certificate.hours or {}
     unit = "分" if "credits" in hours else "学时"
@@ -75,4 +102,39 @@ def certificate_sheet(certificate: Certificate) -> CertificateSheet:
         verify_url=url,
         verify_site=url.split("?", 1)[0],
         policy_version=certificate.policy_version,
+    )
+
+
+def next_verification_day(region: str, today: dt.date) -> dt.date | None:
+    """The next day (``today`` or later, within three months) the bureau of ``region``
+    accepts rosters for verification, where the policy sets such days."""
+    policy = current_policy()
+    day = today
+    for _ in range(3):
+        try:
+            days = verification_days(policy, region, day.year, day.month)
+        except RuleNotSet:
+            return None
+        later = [d for d in days if d >= today]
+        if later:
+            return later[0]
+        day = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return None
+
+
+def reentries_pending(booklet: Booklet) -> list[HourRecord]:
+    """Professional-hours records entered before the booklet was replaced and not yet
+    re-entered against evidence (G5)."""
+    if booklet.reentry_since is None:
+        return []
+    done = booklet.reentries.values("record_id")
+    return list(
+        HourRecord.objects.filter(
+            professional_id=booklet.professional_id,
+            category="professional",
+            status=RecordState.APPROVED,
+            created_at__lt=booklet.reentry_since,
+        )
+        .exclude(pk__in=done)
+        .order_by("credited_year", "id")
     )

@@ -48,6 +48,8 @@ from xueshi.certificates.selectors import (
     HOURS_LABELS,
     certificate_sheet,
     certificates_visible,
+    next_verification_day,
+    reentries_pending,
     rosters_visible,
     stamp_text,
 )
@@ -57,8 +59,6 @@ from xueshi.certificates.services import (
     certificate_issue,
     certificate_reissue,
     certificate_revoke,
-    next_verification_day,
-    reentries_pending,
     roster_process,
     roster_submit,
 )

@@ -1,0 +1,29 @@
+"""Every write about certificates: one transaction that locks what it changes and writes
+its audit event (``xueshi.audit.services``).
+
+- ``certificates``: issue, reissue, revoke, and the numbers;
+- ``booklets``: Guangde's numbered booklet, its renewal, replacement and re-entries;
+- ``rosters``: the employer's verification roster and the bureau's stamp.
+"""
+
+from xueshi.certificates.services.booklets import booklet_issue, booklet_reentry_confirm
+from xueshi.certificates.services.certificates import (
+    certificate_issue,
+    certificate_reissue,
+    certificate_revoke,
+    certificate_rule,
+    number_next,
+)
+from xueshi.certificates.services.rosters import roster_process, roster_submit
+
+__all__ = [
+    "booklet_issue",
+    "booklet_reentry_confirm",
+    "certificate_issue",
+    "certificate_reissue",
+    "certificate_revoke",
+    "certificate_rule",
+    "number_next",
+    "roster_process",
+    "roster_submit",
+]
