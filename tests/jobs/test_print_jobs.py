@@ -13,8 +13,9 @@ from tests.certificates.test_views import world  # noqa: F401 (the fixture)
 from tests.support.factories import EmployerFactory, UserFactory, grant
 from xueshi.accounts.models import Role
 from xueshi.certificates.models import PrintJob, PrintJobStatus
-from xueshi.certificates.printing import certificate_print_task, print_job_task
+from xueshi.certificates.selectors import print_job_task
 from xueshi.certificates.services import certificate_issue
+from xueshi.certificates.tasks import certificate_print_task
 from xueshi.jobs.models import Job, JobKind, JobStatus
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.jobs.urls")]

@@ -6,7 +6,7 @@ class CertificatesConfig(AppConfig):
     verbose_name = "继续教育证书"
 
     def ready(self) -> None:
-        from xueshi.certificates.printing import certificate_print_task
+        from xueshi.certificates.tasks import certificate_print_task
         from xueshi.jobs.models import JobKind
         from xueshi.jobs.registry import task_register
 

@@ -1,4 +1,4 @@
-"""Reads of certificates, rosters and booklets, scoped by the active role, and their
+"""Reads of certificates, rosters, booklets and print jobs, scoped by the active role, and their
 printable form."""
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from xueshi.accounts.access import ActiveRole
-from xueshi.accounts.models import Role
+from xueshi.accounts.models import EMPLOYER_ROLES, Role
 from xueshi.accounts.scope import professional_scope
-from xueshi.certificates.models import Booklet, Certificate, CertificateStatus, Roster
+from xueshi.certificates.models import Booklet, Certificate, CertificateStatus, PrintJob, Roster
 from xueshi.certificates.pdf import CertificateSheet, HoursLine
+from xueshi.jobs.models import Job, JobKind
 from xueshi.organisations.models import Region
 from xueshi.policy_store import current_policy
 from xueshi.records.models import HourRecord
@@ -45,6 +46,14 @@ def rosters_visible(active: ActiveRole) -> QuerySet[Roster]:
     if active.role is Role.BUREAU_STAFF and a.region is not None:
         return Roster.objects.filter(region__path__startswith=a.region.path)
     return Roster.objects.none()
+
+
+def print_jobs_visible(active: ActiveRole) -> QuerySet[PrintJob]:
+    """An employer's own batch prints."""
+    employer = active.assignment.employer_id
+    if active.role not in EMPLOYER_ROLES or employer is None:
+        return PrintJob.objects.none()
+    return PrintJob.objects.filter(employer_id=employer)
 
 
 def stamp_text(certificate: Certificate) -> str:
@@ -137,4 +146,24 @@ def reentries_pending(booklet: Booklet) -> list[HourRecord]:
         )
         .exclude(pk__in=done)
         .order_by("credited_year", "id")
+    )
+
+
+def print_job_certificates(job: PrintJob) -> list[Certificate]:
+    """What a batch print prints: the employer's valid certificates of the year, by name."""
+    return list(
+        Certificate.objects.filter(
+            employer=job.employer, year=job.year, status=CertificateStatus.VALID
+        )
+        .select_related("professional", "region__parent__parent", "employer")
+        .order_by("professional__full_name", "number")
+    )
+
+
+def print_job_task(job: PrintJob) -> Job | None:
+    """The background job printing ``job``."""
+    return (
+        Job.objects.filter(kind=JobKind.CERTIFICATE_PRINT, subject_id=job.pk)
+        .order_by("-id")
+        .first()
     )

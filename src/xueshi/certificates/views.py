@@ -43,7 +43,6 @@ from xueshi.certificates.models import (
 )
 from xueshi.certificates.offline import payload_from_text
 from xueshi.certificates.pdf import render as render_pdf
-from xueshi.certificates.printing import print_job_start, print_job_task
 from xueshi.certificates.selectors import (
     HOURS_LABELS,
     certificate_sheet,
@@ -59,13 +58,14 @@ from xueshi.certificates.services import (
     certificate_issue,
     certificate_reissue,
     certificate_revoke,
+    print_job_request,
+    print_job_status,
     roster_process,
     roster_submit,
 )
 from xueshi.certificates.signing import PayloadInvalid, verify
 from xueshi.db import fetchone_prepared
 from xueshi.errors import ServiceError
-from xueshi.jobs.services import job_reconcile
 from xueshi.organisations.models import Employer, Region
 from xueshi.organisations.validators import mask_ric, normalise_ric
 from xueshi.people.models import Professional
@@ -418,27 +418,23 @@ def print_start(request: HttpRequest) -> HttpResponse:
         year = int(request.POST.get("year", "0"))
     except ValueError:
         year = 0
-    if not 2010 <= year <= 2030:
-        messages.error(request, "年度无效。")
-        return redirect("certificates:employer")
-    employer = active.assignment.employer
     user = request.user
-    assert employer is not None
     assert isinstance(user, User)
-    job = PrintJob.objects.create(employer=employer, year=year, requested_by=user)
-    print_job_start(job, role=active.assignment)
+    try:
+        job = print_job_request(actor=user, active=active, year=year)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("certificates:employer")
     return redirect("certificates:print_job", job.pk)
 
 
 @allow(*EMPLOYER)
 @require_GET
 def print_job(request: HttpRequest, pk: int) -> HttpResponse:
-    active = require_active_role(request)
-    job = get_object_or_404(PrintJob, pk=pk, employer=active.assignment.employer)
-    task = print_job_task(job)
-    if task is not None and not task.finished:
-        job_reconcile(task)
-        job.refresh_from_db()
+    try:
+        job, task = print_job_status(active=require_active_role(request), print_job_id=pk)
+    except ServiceError:
+        raise Http404 from None
     template = (
         "certificates/_print_job.html"
         if request.headers.get("HX-Request")

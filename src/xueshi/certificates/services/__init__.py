@@ -3,7 +3,8 @@ its audit event (``xueshi.audit.services``).
 
 - ``certificates``: issue, reissue, revoke, and the numbers;
 - ``booklets``: Guangde's numbered booklet, its renewal, replacement and re-entries;
-- ``rosters``: the employer's verification roster and the bureau's stamp.
+- ``rosters``: the employer's verification roster and the bureau's stamp;
+- ``printing``: the employer's batch print.
 """
 
 from xueshi.certificates.services.booklets import booklet_issue, booklet_reentry_confirm
@@ -14,6 +15,7 @@ from xueshi.certificates.services.certificates import (
     certificate_rule,
     number_next,
 )
+from xueshi.certificates.services.printing import print_job_request, print_job_status
 from xueshi.certificates.services.rosters import roster_process, roster_submit
 
 __all__ = [
@@ -24,6 +26,8 @@ __all__ = [
     "certificate_revoke",
     "certificate_rule",
     "number_next",
+    "print_job_request",
+    "print_job_status",
     "roster_process",
     "roster_submit",
 ]

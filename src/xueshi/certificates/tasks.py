@@ -1,8 +1,8 @@
-"""Batch printing: all of an employer's certificates of a year as one PDF, with progress.
+"""Background tasks of certificates: the employer's batch print.
 
-The employer's request is a ``PrintJob`` (what to print, the file once made); the work is a
-background job (``xueshi.jobs``: a task of Django's tasks API, run by ``xueshi db_worker``).
-The task keeps both rows' progress in step, so the print page and ``xueshi job watch`` agree.
+The employer's request is a ``PrintJob`` (``services.printing``); the work is a background
+job (``xueshi.jobs``: a task of Django's tasks API, run by ``xueshi db_worker``). The task
+keeps both rows' progress in step, so the print page and ``xueshi job watch`` agree.
 """
 
 from __future__ import annotations
@@ -15,24 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from xueshi.certificates.models import Certificate, CertificateStatus, PrintJob, PrintJobStatus
+from xueshi.certificates.models import PrintJob, PrintJobStatus
 from xueshi.certificates.pdf import render
-from xueshi.certificates.selectors import certificate_sheet
+from xueshi.certificates.selectors import certificate_sheet, print_job_certificates
 from xueshi.errors import ServiceError
-from xueshi.jobs.models import Job, JobKind
-from xueshi.jobs.services import Outcome, Progress, job_run, job_start
+from xueshi.jobs.models import Job
+from xueshi.jobs.services import Outcome, Progress, job_run
 
 PROGRESS_EVERY = 20
-
-
-def print_job_certificates(job: PrintJob) -> list[Certificate]:
-    return list(
-        Certificate.objects.filter(
-            employer=job.employer, year=job.year, status=CertificateStatus.VALID
-        )
-        .select_related("professional", "region__parent__parent", "employer")
-        .order_by("professional__full_name", "number")
-    )
 
 
 def print_job_make(job_id: int, progress: Progress | None = None) -> PrintJob:
@@ -74,15 +64,6 @@ def print_job_fail(job_id: int, error: str) -> None:
     )
 
 
-def print_job_run(job_id: int) -> None:
-    """Print now, in this process; a failure is recorded on the PrintJob, never raised."""
-    try:
-        print_job_make(job_id)
-    except Exception as exc:  # the page must say what went wrong, whatever it was
-        message = exc.message if isinstance(exc, ServiceError) else None
-        print_job_fail(job_id, message or str(exc) or exc.__class__.__name__)
-
-
 def _print(job: Job, progress: Progress) -> Outcome:
     if job.subject_id is None:
         raise ServiceError("任务缺少要打印的批次。")
@@ -101,26 +82,5 @@ def _print_failed(job: Job, error: str) -> None:
 
 @task()
 def certificate_print_task(job_id: int) -> dict[str, Any]:
+    """Print the ``PrintJob`` that the job ``job_id`` is about (its ``subject_id``)."""
     return job_run(job_id, _print, on_failure=_print_failed)
-
-
-def print_job_start(job: PrintJob, *, role: Any = None) -> Job:
-    """Start the background job that prints ``job``."""
-    return job_start(
-        kind=JobKind.CERTIFICATE_PRINT,
-        title=f"{job.year} 年度证书批量打印",
-        requested_by=job.requested_by,
-        role=role,
-        year=job.year,
-        subject_id=job.pk,
-        params={"employer": job.employer_id},
-    )
-
-
-def print_job_task(job: PrintJob) -> Job | None:
-    """The background job printing ``job``."""
-    return (
-        Job.objects.filter(kind=JobKind.CERTIFICATE_PRINT, subject_id=job.pk)
-        .order_by("-id")
-        .first()
-    )
