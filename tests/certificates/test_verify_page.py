@@ -23,8 +23,9 @@ from tests.support.factories import (
 )
 from xueshi.accounts.models import Role
 from xueshi.certificates.models import Certificate
+from xueshi.certificates.selectors import hours_shown
 from xueshi.certificates.services import certificate_issue, certificate_revoke
-from xueshi.certificates.views import _verify_lookup
+from xueshi.certificates.verification import SHOWN_FIELDS, certificate_lookup
 
 pytestmark = pytest.mark.django_db
 
@@ -107,27 +108,13 @@ def test_the_page_without_a_query_asks_for_nothing() -> None:
 
 
 def test_the_one_query_reads_what_the_orm_reads(certificate: Certificate) -> None:
-    found = _verify_lookup(certificate.number)
+    found = certificate_lookup(certificate.number)
     assert found is not None
     loaded, names = found
     fresh = Certificate.objects.select_related("professional", "region", "employer").get(
         pk=certificate.pk
     )
-    for field in (
-        "id",
-        "number",
-        "status",
-        "status_reason",
-        "years_label",
-        "hours",
-        "issuer",
-        "issued_at",
-        "policy_version",
-        "stamp_required",
-        "stamp_by_role",
-        "stamped_at",
-        "payload",
-    ):
+    for field in SHOWN_FIELDS:
         assert getattr(loaded, field) == getattr(fresh, field), field
     assert names == {
         "holder_name": fresh.professional.full_name,
@@ -135,9 +122,21 @@ def test_the_one_query_reads_what_the_orm_reads(certificate: Certificate) -> Non
         "region_name": fresh.region.name,
         "employer_name": fresh.employer.name if fresh.employer else None,
     }
-    assert _verify_lookup("no-such-number") is None
+    assert certificate_lookup("no-such-number") is None
 
 
 def test_the_benchmark_baseline_is_not_mounted_by_default(settings: Any) -> None:
     with pytest.raises(Resolver404):
         resolve("/_bench/certificate/")
+
+
+def test_the_figures_show_in_the_order_they_are_issued_in() -> None:
+    """PostgreSQL's jsonb keeps an object's keys in an order of its own (shortest first)."""
+    stored = {"total": "74", "public": "20", "elective": "12", "professional": "42"}
+    assert [line["label"] for line in hours_shown(stored)] == [
+        "公需科目",
+        "专业科目",
+        "选修科目",
+        "合计",
+    ]
+    assert hours_shown({"credits": "25"}) == ({"label": "学分", "figure": "25 分"},)

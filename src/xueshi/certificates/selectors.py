@@ -4,6 +4,7 @@ printable form."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 from urllib.parse import quote
 
 from django.conf import settings
@@ -56,6 +57,24 @@ def print_jobs_visible(active: ActiveRole) -> QuerySet[PrintJob]:
     return PrintJob.objects.filter(employer_id=employer)
 
 
+class HoursShown(TypedDict):
+    """One figure of a certificate as a page shows it. A dict: templates read a key
+    without first failing to read it as an attribute (see verification.py)."""
+
+    label: str  # 公需科目 … 学分
+    figure: str  # with its unit: "20 学时"
+
+
+def hours_shown(hours: dict[str, str]) -> tuple[HoursShown, ...]:
+    """The certificate's figures in the order of ``HOURS_LABELS``, the order they are issued
+    in (PostgreSQL's jsonb keeps keys in an order of its own)."""
+    unit = "分" if "credits" in hours else "学时"
+    keys = [k for k in HOURS_LABELS if k in hours] + [k for k in hours if k not in HOURS_LABELS]
+    return tuple(
+        HoursShown(label=HOURS_LABELS.get(k, k), figure=f"{hours[k]} {unit}") for k in keys
+    )
+
+
 def stamp_text(certificate: Certificate) -> str:
     if certificate.status == CertificateStatus.REVOKED:
         return f"已撤销（{certificate.status_reason}）"
@@ -87,15 +106,8 @@ def region_label(region: Region) -> str:
 
 
 def certificate_sheet(certificate: Certificate) -> CertificateSheet:
-    hours = certificate.hours or {}
-    unit = "分" if "credits" in hours else "学时"
-    lines = [
-        HoursLine(HOURS_LABELS.get(key, key), f"{value} {unit}")
-        for key, value in hours.items()
-        if key != "public_required"
-    ]
+    hours = {k: v for k, v in (certificate.hours or {}).items() if k != "public_required"}
     url = verify_url(certificate.payload)
-    verdict = f"已完成 {certificate.years_label}继续教育任务"
     return CertificateSheet(
         number=certificate.number,
         name=certificate.professional.full_name,
@@ -105,8 +117,8 @@ def certificate_sheet(certificate: Certificate) -> CertificateSheet:
         region=region_label(certificate.region),
         issuer=certificate.issuer,
         issued_on=f"{certificate.issued_at:%Y-%m-%d}",
-        lines=lines,
-        verdict=verdict,
+        lines=[HoursLine(line["label"], line["figure"]) for line in hours_shown(hours)],
+        verdict=f"已完成 {certificate.years_label}继续教育任务",
         stamp=stamp_text(certificate),
         verify_url=url,
         verify_site=url.split("?", 1)[0],
