@@ -1,23 +1,36 @@
-"""Reads of certificates, rosters, booklets and print jobs, scoped by the active role, and their
-printable form."""
+"""Reads of certificates, rosters, booklets and print jobs, scoped by the active role, and
+what each page of them shows. (The public verification has its own module:
+``verification.py``.)"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TypedDict
 from urllib.parse import quote
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import EMPLOYER_ROLES, Role
 from xueshi.accounts.scope import professional_scope
-from xueshi.certificates.models import Booklet, Certificate, CertificateStatus, PrintJob, Roster
+from xueshi.certificates.models import (
+    Booklet,
+    Certificate,
+    CertificateStatus,
+    PrintJob,
+    Roster,
+    RosterEntry,
+    RosterStatus,
+)
 from xueshi.certificates.pdf import CertificateSheet, HoursLine
 from xueshi.jobs.models import Job, JobKind
 from xueshi.organisations.models import Region
+from xueshi.people.models import Professional
+from xueshi.people.selectors import professionals_visible
 from xueshi.policy_store import current_policy
 from xueshi.records.models import HourRecord
 from xueshi.rules import verification_days
@@ -32,6 +45,7 @@ HOURS_LABELS = {
     "total": "合计",
     "credits": "学分",
 }
+STAFF_PAGE_SIZE = 50
 
 
 def certificates_visible(active: ActiveRole) -> QuerySet[Certificate]:
@@ -55,6 +69,9 @@ def print_jobs_visible(active: ActiveRole) -> QuerySet[PrintJob]:
     if active.role not in EMPLOYER_ROLES or employer is None:
         return PrintJob.objects.none()
     return PrintJob.objects.filter(employer_id=employer)
+
+
+# -- what a certificate shows ---------------------------------------------------------------
 
 
 class HoursShown(TypedDict):
@@ -126,6 +143,89 @@ def certificate_sheet(certificate: Certificate) -> CertificateSheet:
     )
 
 
+@dataclass(frozen=True)
+class CertificateDetail:
+    certificate: Certificate
+    hours: tuple[HoursShown, ...]
+    stamp: str
+    can_manage: bool  # may reissue or revoke it
+
+
+def certificate_detail(active: ActiveRole, certificate_id: int) -> CertificateDetail | None:
+    certificate = certificates_visible(active).filter(pk=certificate_id).first()
+    if certificate is None:
+        return None
+    return CertificateDetail(
+        certificate=certificate,
+        hours=hours_shown(certificate.hours or {}),
+        stamp=stamp_text(certificate),
+        can_manage=active.role is Role.BUREAU_STAFF,
+    )
+
+
+# -- a professional's certificates ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProfessionalCertificates:
+    professional: Professional
+    certificates: QuerySet[Certificate]
+    years: list[int]  # years with hours and no valid certificate, newest first
+
+
+def professional_certificates(active: ActiveRole) -> ProfessionalCertificates | None:
+    """The signed-in professional's certificates, and the years one may be asked for."""
+    professional = Professional.objects.filter(user_id=active.assignment.user_id).first()
+    if professional is None:
+        return None
+    certificates = certificates_visible(active).filter(professional=professional)
+    have = certificates.filter(status=CertificateStatus.VALID).values_list("year", flat=True)
+    learnt = HourRecord.objects.filter(professional=professional).values_list(
+        "credited_year", flat=True
+    )
+    return ProfessionalCertificates(
+        professional=professional,
+        certificates=certificates,
+        years=sorted(set(learnt) - set(have), reverse=True),
+    )
+
+
+# -- an employer's year ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmployerYear:
+    year: int
+    page: Page[Professional]
+    rows: list[tuple[Professional, Certificate | None]]  # the page's staff, their certificate
+    pending: list[Certificate]  # valid, to be stamped, not stamped yet
+    print_jobs: QuerySet[PrintJob]
+    rosters: QuerySet[Roster]
+
+
+def employer_year(active: ActiveRole, year: int, page_number: str | None) -> EmployerYear:
+    """An employer's staff and their certificates of ``year``, a page of them at a time."""
+    staff = professionals_visible(active).order_by("full_name")
+    certificates = {
+        c.professional_id: c
+        for c in Certificate.objects.filter(
+            professional__in=staff, year=year, status=CertificateStatus.VALID
+        )
+    }
+    page = Paginator(staff, STAFF_PAGE_SIZE).get_page(page_number)
+    return EmployerYear(
+        year=year,
+        page=page,
+        rows=[(p, certificates.get(p.pk)) for p in page],
+        pending=[c for c in certificates.values() if c.stamp_required and not c.stamped],
+        print_jobs=print_jobs_visible(active).filter(year=year)[:5],
+        rosters=rosters_visible(active).filter(year=year),
+    )
+
+
+# -- rosters and verification days ----------------------------------------------------------
+
+
 def next_verification_day(region: str, today: dt.date) -> dt.date | None:
     """The next day (``today`` or later, within three months) the bureau of ``region``
     accepts rosters for verification, where the policy sets such days."""
@@ -141,6 +241,31 @@ def next_verification_day(region: str, today: dt.date) -> dt.date | None:
             return later[0]
         day = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     return None
+
+
+@dataclass(frozen=True)
+class RosterDetail:
+    roster: Roster
+    entries: QuerySet[RosterEntry]
+    upcoming: dt.date | None
+    can_process: bool  # the bureau may verify and stamp it now
+
+
+def roster_detail(active: ActiveRole, roster_id: int, today: dt.date) -> RosterDetail | None:
+    roster = (
+        rosters_visible(active).select_related("employer", "region").filter(pk=roster_id).first()
+    )
+    if roster is None:
+        return None
+    return RosterDetail(
+        roster=roster,
+        entries=roster.entries.select_related("certificate__professional"),
+        upcoming=next_verification_day(roster.region_id, today),
+        can_process=active.role is Role.BUREAU_STAFF and roster.status == RosterStatus.SUBMITTED,
+    )
+
+
+# -- booklets (Guangde) ---------------------------------------------------------------------
 
 
 def reentries_pending(booklet: Booklet) -> list[HourRecord]:
@@ -159,6 +284,57 @@ def reentries_pending(booklet: Booklet) -> list[HourRecord]:
         .exclude(pk__in=done)
         .order_by("credited_year", "id")
     )
+
+
+def professional_of_id_number(active: ActiveRole, id_number: str) -> Professional | None:
+    """The professional in the role's scope with that (normalised) ID number."""
+    return professionals_visible(active).filter(id_number=id_number).first()
+
+
+# -- the bureau's desk ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BureauDesk:
+    rosters: QuerySet[Roster]  # submitted, waiting for verification
+    upcoming: dt.date | None  # the next verification day of the bureau's region
+    query: str
+    found: QuerySet[Certificate]  # by number or holder's name
+    holder: str  # an ID number whose booklet to look up
+    booklet: Booklet | None
+    reentries: list[HourRecord]  # the booklet's records waiting to be re-entered
+
+
+def bureau_desk(active: ActiveRole, *, query: str, holder: str, today: dt.date) -> BureauDesk:
+    """The bureau's page: rosters to verify, a certificate search, a booklet's re-entries."""
+    visible = certificates_visible(active)
+    found = visible.none()
+    if query:
+        found = visible.filter(Q(number=query) | Q(professional__full_name=query))[:50]
+    booklet = None
+    if holder:
+        booklet = (
+            Booklet.objects.filter(
+                professional__in=professionals_visible(active).filter(id_number=holder).values("pk")
+            )
+            .select_related("professional")
+            .first()
+        )
+    region = active.assignment.region
+    return BureauDesk(
+        rosters=rosters_visible(active)
+        .filter(status=RosterStatus.SUBMITTED)
+        .select_related("employer"),
+        upcoming=next_verification_day(region.code, today) if region else None,
+        query=query,
+        found=found,
+        holder=holder,
+        booklet=booklet,
+        reentries=reentries_pending(booklet) if booklet else [],
+    )
+
+
+# -- batch printing ---------------------------------------------------------------------------
 
 
 def print_job_certificates(job: PrintJob) -> list[Certificate]:
