@@ -4,19 +4,25 @@ code's signed content or by its number.
 The busiest read of the site: every scanned QR lands on its page (bench/verify_wrk.py).
 One indexed query by number reads the certificate's shown fields and, as scalar
 subqueries, the names it shows; on PostgreSQL that query is a prepared statement on the
-connection. The answer is a ``Verification``, which the page's template draws.
+connection. The answer is a ``Verification``; ``result_markup`` draws its result table from
+templates/certificates/_verify_result.tmpl (see there why not the template engine).
 """
 
 from __future__ import annotations
 
 import functools
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from string import Template
 from typing import Any, TypedDict
+from urllib.parse import quote
 
 from django.db import connection
 from django.db.models import Field
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from xueshi.certificates.keys import keyring
 from xueshi.certificates.models import Certificate, CertificateStatus
@@ -185,3 +191,61 @@ def certificate_lookup(number: str) -> tuple[Certificate, dict[str, str]] | None
         values.append(value)
     certificate = Certificate.from_db(connection.alias, attnames, values)
     return certificate, dict(zip(SHOWN_NAMES, row[len(attnames) :], strict=True))
+
+
+# --- The result table, drawn ----------------------------------------------------------------
+
+RESULT_TEMPLATE = Path(__file__).parent / "templates" / "certificates" / "_verify_result.tmpl"
+
+
+@functools.cache
+def _sections() -> dict[str, Template]:
+    """The template file's sections by name (comment lines start with "## ")."""
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in RESULT_TEMPLATE.read_text(encoding="utf-8").splitlines(keepends=True):
+        if line.startswith("## section "):
+            current = sections.setdefault(line.removeprefix("## section ").strip(), [])
+        elif line.startswith("## "):
+            continue
+        elif current is not None:
+            current.append(line)
+    return {name: Template("".join(lines)) for name, lines in sections.items()}
+
+
+def result_markup(verification: Verification) -> SafeString:
+    """The result table of ``verification`` as HTML, every value escaped ("" without one)."""
+    shown = verification.certificate
+    if shown is None:
+        return mark_safe("")
+    e = html.escape
+    t = _sections()
+    row = t["row"].substitute
+    reissued = shown["reissued_as"]
+    markup = t["result"].substitute(
+        number=e(shown["number"]),
+        verdict_class="good" if shown["in_effect"] else "bad",
+        verdict=e(shown["verdict"]),
+        holder_name=e(shown["holder_name"]),
+        holder_id_number=e(shown["holder_id_number"]),
+        years_label=e(shown["years_label"]),
+        region_name=e(shown["region_name"]),
+        employer_name=e(shown["employer_name"]),
+        hours="".join(row(label=e(h["label"]), value=e(h["figure"])) for h in shown["hours"]),
+        issuer=e(shown["issuer"]),
+        issued_on=e(shown["issued_on"]),
+        stamp=e(shown["stamp"]),
+        status_reason=(
+            row(label="换发/撤销原因", value=e(shown["status_reason"]))
+            if shown["status_reason"]
+            else ""
+        ),
+        reissued_as=(
+            t["reissued_as"].substitute(number=e(reissued), number_query=e(quote(reissued)))
+            if reissued
+            else ""
+        ),
+        policy_version=e(shown["policy_version"]),
+        signed=t["signed"].substitute() if verification.signed else "",
+    )
+    return mark_safe(markup)

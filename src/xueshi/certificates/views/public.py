@@ -15,7 +15,11 @@ from django.views.decorators.http import require_GET
 
 from xueshi.accounts.access import public
 from xueshi.certificates.forms import VerifyForm
-from xueshi.certificates.verification import Verification, certificate_verification
+from xueshi.certificates.verification import (
+    Verification,
+    certificate_verification,
+    result_markup,
+)
 
 
 @public
@@ -43,12 +47,7 @@ def verify_page(request: HttpRequest) -> HttpResponse:
             verification = certificate_verification(text=text, number=number)
     context: dict[str, Any] = {"number": number}
     if verification is not None:
-        # Its parts as names of their own: the template reads each without an attribute.
-        context.update(
-            error=verification.error,
-            certificate=verification.certificate,
-            signed=verification.signed,
-        )
+        context.update(error=verification.error, result=result_markup(verification))
     if request.user.is_authenticated:
         return render(request, "certificates/verify.html", context)
     # Anonymous: no context processors (navigation, messages, CSRF) — nothing here uses them.
