@@ -301,6 +301,7 @@ def clear(plan_ids: list[int]) -> None:
     from django.db import transaction
 
     from xueshi.audit.models import AuditEvent
+    from xueshi.compliance.models import PersonYear
     from xueshi.records.models import HourRecord
     from xueshi.training.models import Enrollment, HourBatch
 
@@ -326,7 +327,7 @@ def clear(plan_ids: list[int]) -> None:
             AuditEvent._meta.db_table,
             Enrollment._meta.db_table,
             HourBatch._meta.db_table,
-            "ledger_personyear",
+            PersonYear._meta.db_table,
         ]
         with connection.cursor() as cursor:
             cursor.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")
