@@ -20,8 +20,7 @@ from xueshi import standing
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import Role
 from xueshi.accounts.scope import CHAIN_ROLE
-from xueshi.audit.models import AuditEvent
-from xueshi.audit.services import audit_event_write
+from xueshi.audit.services import audit_event_write, audit_events_write_many
 from xueshi.db import BULK_BATCH, insert_like
 from xueshi.errors import ServiceError
 from xueshi.people.models import Professional
@@ -513,26 +512,22 @@ def hour_record_enter_for_class_bulk(
             for record_id, professional_id in cursor.fetchall()
             if professional_id not in existing
         }
-    by = actor if getattr(actor, "pk", None) else None
     for key, ids in people.items():
-        status = prototypes[key].status
+        targets = [created[pk] for pk in ids]
         common: dict[str, Any] = {
-            "actor": by,
+            "actor": actor,
             "role": role,
-            "target_type": HourRecord._meta.label_lower,
-            "target_id": "",
+            "target_type": HourRecord,
+            "target_ids": targets,
             "policy_version": policy_version,
         }
-        targets = [str(created[pk]) for pk in ids]
-        entered = AuditEvent(action="enter", to_status=RecordState.DRAFT.value, **common)
-        insert_like(entered, "target_id", targets)
-        submitted = AuditEvent(
+        audit_events_write_many(action="enter", to_status=RecordState.DRAFT.value, **common)
+        audit_events_write_many(
             action=Action.SUBMIT.value,
             from_status=RecordState.DRAFT.value,
-            to_status=status,
+            to_status=prototypes[key].status,
             **common,
         )
-        insert_like(submitted, "target_id", targets)
         standing.records_entered(prototype=prototypes[key], professional_ids=ids)
     return set(created)
 
