@@ -25,6 +25,7 @@ from xueshi.people.models import Professional
 from xueshi.records.models import HourRecord
 from xueshi.records.services import hour_record_enter_for_class, hour_record_transition
 from xueshi.rules.workflow import RecordState
+from xueshi.training.selectors import class_entry
 from xueshi.training.services import (
     class_enroll,
     class_plan_approve,
@@ -90,7 +91,7 @@ def _public_hours_entered_and_recognised(person: Professional, world: dict[str, 
         today=dt.date(2016, 6, 15),
     )
     record, _ = hour_record_enter_for_class(
-        actor=staff.assignment.user, active=staff, professional=person, class_plan=plan
+        actor=staff.assignment.user, active=staff, professional=person, entry=class_entry(plan)
     )
     hour_record_transition(
         record_id=record.pk, actor=bureau.assignment.user, active=bureau, action="approve"

@@ -181,6 +181,7 @@ def test_a_batch_entry_in_review_adds_one_pending_and_rewrites_a_missing_row(
     verdicts."""
     from xueshi.records.services import hour_record_enter_for_class
     from xueshi.training.models import ClassPlan
+    from xueshi.training.selectors import class_entry
 
     for year in OPEN_YEARS:
         ledger_rebuild(year=year)
@@ -203,7 +204,7 @@ def test_a_batch_entry_in_review_adds_one_pending_and_rewrites_a_missing_row(
     before = dict(PersonYear.objects.filter(professional=kept).values_list("year", "pending"))
     for person in people:
         record, created = hour_record_enter_for_class(
-            actor=staff.assignment.user, active=staff, professional=person, class_plan=plan
+            actor=staff.assignment.user, active=staff, professional=person, entry=class_entry(plan)
         )
         assert created
         assert record.status == RecordState.IN_REVIEW

@@ -48,6 +48,7 @@ from xueshi.records.services import (
 )
 from xueshi.rules.workflow import RecordState
 from xueshi.training.models import ClassPlan
+from xueshi.training.selectors import class_entry
 
 OPEN_YEARS = (2013, 2014, 2015, 2016, 2017, 2018, 2020)
 TODAY = dt.date(2021, 3, 1)
@@ -177,8 +178,7 @@ def op_batch_entry(w: World, person: Professional) -> None:
         actor=staff.assignment.user,
         active=staff,
         professional=person,
-        class_plan=plan,
-        today=TODAY,
+        entry=class_entry(plan),
     )
 
 

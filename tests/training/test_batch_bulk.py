@@ -18,6 +18,7 @@ from xueshi.records.models import HourRecord
 from xueshi.records.services import hour_record_enter_for_class
 from xueshi.rules.workflow import RecordState
 from xueshi.training.models import ClassPlan, HourBatch
+from xueshi.training.selectors import class_entry
 from xueshi.training.services import hour_batch_upload
 
 START, END = dt.date(2014, 7, 1), dt.date(2014, 7, 4)
@@ -83,7 +84,10 @@ def _events(record: HourRecord) -> list[tuple[Any, ...]]:
 def test_a_batch_record_is_the_record_one_entry_makes(world: World, plan: ClassPlan) -> None:
     one, two = _learners(plan, ["张三", "李四"])
     single, created = hour_record_enter_for_class(
-        actor=world.staff.assignment.user, active=world.staff, professional=one, class_plan=plan
+        actor=world.staff.assignment.user,
+        active=world.staff,
+        professional=one,
+        entry=class_entry(plan),
     )
     assert created
     batch = _upload(world, plan, [[two.full_name, two.id_number, 90]])
@@ -105,7 +109,10 @@ def test_a_batch_record_is_the_record_one_entry_makes(world: World, plan: ClassP
 def test_a_learner_entered_before_is_reported_unchanged(world: World, plan: ClassPlan) -> None:
     one, two, three = _learners(plan, ["张三", "李四", "王五"])
     hour_record_enter_for_class(
-        actor=world.staff.assignment.user, active=world.staff, professional=one, class_plan=plan
+        actor=world.staff.assignment.user,
+        active=world.staff,
+        professional=one,
+        entry=class_entry(plan),
     )
     rows = [[p.full_name, p.id_number, score] for p, score in ((one, 80), (two, 70), (three, 30))]
     batch = _upload(world, plan, rows)
@@ -141,7 +148,10 @@ def test_a_batch_record_holds_exactly_the_class_values_even_with_tabs_and_backsl
     plan.save(update_fields=["title"])
     (one,) = _learners(plan, ["张三"])
     record, created = hour_record_enter_for_class(
-        actor=world.staff.assignment.user, active=world.staff, professional=one, class_plan=plan
+        actor=world.staff.assignment.user,
+        active=world.staff,
+        professional=one,
+        entry=class_entry(plan),
     )
     assert created
     record.refresh_from_db()

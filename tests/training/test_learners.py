@@ -14,7 +14,7 @@ from xueshi.organisations.models import ProviderFilingStatus
 from xueshi.records.models import HourRecord
 from xueshi.records.services import hour_record_enter_for_class
 from xueshi.training.models import Attendance, Enrollment
-from xueshi.training.selectors import class_catalogue, my_enrollments
+from xueshi.training.selectors import class_catalogue, class_entry, my_enrollments
 from xueshi.training.services import (
     attendance_sign_in,
     attendance_sign_out,
@@ -196,7 +196,10 @@ def test_a_learner_with_entered_hours_cannot_be_failed(world: World) -> None:
     person, me = learner()
     a = enrol(plan, person, me)
     hour_record_enter_for_class(
-        actor=world.staff.assignment.user, active=world.staff, professional=person, class_plan=plan
+        actor=world.staff.assignment.user,
+        active=world.staff,
+        professional=person,
+        entry=class_entry(plan),
     )
     with pytest.raises(ServiceError, match="学时已登记，成绩不能改为不合格"):
         class_plan_assess(

@@ -54,6 +54,7 @@ from xueshi.records.services import (
 )
 from xueshi.rules.workflow import RecordState
 from xueshi.training.models import ClassPlan
+from xueshi.training.selectors import class_entry
 from xueshi.training.services import (
     class_enroll,
     class_plan_approve,
@@ -290,8 +291,7 @@ class Demo:
             record, _ = hour_record_enter_for_class(
                 **self._as(c.by),
                 professional=enrollment.professional,
-                class_plan=plan,
-                today=c.end + dt.timedelta(days=1),
+                entry=class_entry(plan),
             )
             learner = c.learners[spec.Account(enrollment.professional.user.username)]
             for reviewer in learner.approved_by:

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +30,7 @@ from xueshi.policy_store import current_policy
 from xueshi.records.evidence import evidence_check
 from xueshi.records.models import Evidence, HourRecord, RecordSource
 from xueshi.records.scope import records_visible
-from xueshi.rules import Category, assessment_date, review_chain
+from xueshi.rules import Category, Mode, assessment_date, review_chain
 from xueshi.rules.chains import Chain
 from xueshi.rules.terms import Role as ChainRole
 from xueshi.rules.workflow import Action, RecordState, State, TransitionNotAllowed, next_state
@@ -397,23 +398,45 @@ def hour_record_transition(
     return record
 
 
+@dataclass(frozen=True, slots=True)
+class ClassEntry:
+    """What each learner's record of a class carries of the class, as plain values: the
+    training app builds it (``training.selectors.class_entry``) and records reads no
+    training object. ``class_plan_id`` fills the record's key to the class."""
+
+    class_plan_id: int
+    title: str
+    category: Category
+    required: bool
+    hours: Decimal
+    mode: Mode
+    start_date: dt.date
+    end_date: dt.date
+    provider_id: int
+    provider_name: str
+
+    @property
+    def credited_year(self) -> int:
+        """A class's hours count for the year it ends in."""
+        return self.end_date.year
+
+
 @transaction.atomic
 def hour_record_enter_for_class(
     *,
     actor: Any,
     active: ActiveRole,
     professional: Professional,
-    class_plan: Any,
-    today: dt.date | None = None,
+    entry: ClassEntry,
 ) -> tuple[HourRecord, bool]:
     """A provider enters the hours of a learner who passed a class: the batch entry of one
     (``hour_record_enter_for_class_bulk``). Idempotent: the same learner and class give the
     same record (created is False the second time)."""
     created = hour_record_enter_for_class_bulk(
-        actor=actor, active=active, professional_ids=[professional.pk], class_plan=class_plan
+        actor=actor, active=active, professional_ids=[professional.pk], entry=entry
     )
     record = HourRecord.objects.get(
-        class_plan=class_plan, professional=professional, source=RecordSource.BATCH
+        class_plan_id=entry.class_plan_id, professional=professional, source=RecordSource.BATCH
     )
     return record, professional.pk in created
 
@@ -427,7 +450,7 @@ def hour_record_enter_for_class_bulk(
     actor: Any,
     active: ActiveRole,
     professional_ids: Sequence[int],
-    class_plan: Any,
+    entry: ClassEntry,
 ) -> set[int]:
     """``hour_record_enter_for_class`` for a whole batch: the same records (entered, then
     submitted on the provider's own roster), the same two audit events each and the same
@@ -436,14 +459,14 @@ def hour_record_enter_for_class_bulk(
     alone. All or nothing: a learner whose chain the provider may not enter refuses the
     whole call. Returns the ids of the professionals whose record was created."""
     existing = set(
-        HourRecord.objects.filter(class_plan=class_plan, source=RecordSource.BATCH).values_list(
-            "professional_id", flat=True
-        )
+        HourRecord.objects.filter(
+            class_plan_id=entry.class_plan_id, source=RecordSource.BATCH
+        ).values_list("professional_id", flat=True)
     )
     todo = sorted(set(professional_ids) - existing)
     if not todo:
         return set()
-    year = class_plan.end_date.year
+    year = entry.credited_year
     policy_version = current_policy().version
     role = active.role
     # Records differ only by person, and their chain by the person's profile: one prototype
@@ -457,11 +480,11 @@ def hour_record_enter_for_class_bulk(
     prototypes: dict[Profile, HourRecord] = {}
     for key, ids in people.items():
         professional = Professional.objects.get(pk=ids[0])
-        chain = chain_for(professional, class_plan.category, year)
+        chain = chain_for(professional, entry.category, year)
         if ChainRole.PROVIDER not in chain.entered_by:
             who = "、".join(r.label for r in chain.entered_by)
             raise ServiceError(
-                f"{Category(class_plan.category).label}学时由{who}登记，施教机构不能批量登记。"
+                f"{entry.category.label}学时由{who}登记，施教机构不能批量登记。"
                 f"依据：{chain.reference.citation}"
             )
         snapshot = _snapshot(chain)
@@ -476,23 +499,23 @@ def hour_record_enter_for_class_bulk(
         )
         prototypes[key] = HourRecord(
             professional_id=ids[0],
-            category=class_plan.category,
-            hours=class_plan.hours,
-            mode=class_plan.mode,
+            category=entry.category.value,
+            hours=entry.hours,
+            mode=entry.mode.value,
             form="training",
-            content=class_plan.title,
-            provider=class_plan.provider,
-            provider_name=class_plan.provider.name,
-            start_date=class_plan.start_date,
-            end_date=class_plan.end_date,
+            content=entry.title,
+            provider_id=entry.provider_id,
+            provider_name=entry.provider_name,
+            start_date=entry.start_date,
+            end_date=entry.end_date,
             credited_year=year,
-            required=class_plan.required,
+            required=entry.required,
             status=after.status.value,
             chain=snapshot,
             step=after.step,
             policy_version=policy_version,
             source=RecordSource.BATCH,
-            class_plan=class_plan,
+            class_plan_id=entry.class_plan_id,
             declared_by=actor,
             declared_role=role,
         )
@@ -505,7 +528,7 @@ def hour_record_enter_for_class_bulk(
             f"SELECT {meta.pk.column}, {meta.get_field('professional').column} "
             f"FROM {meta.db_table} WHERE {meta.get_field('class_plan').column} = %s "
             f"AND {meta.get_field('source').column} = %s",
-            [class_plan.pk, RecordSource.BATCH.value],
+            [entry.class_plan_id, RecordSource.BATCH.value],
         )
         created = {
             professional_id: record_id

@@ -27,6 +27,7 @@ from xueshi.rules.terms import Category
 from xueshi.rules.terms import Role as ChainRole
 from xueshi.training.excel import SheetRow
 from xueshi.training.models import ClassPlan, Enrollment
+from xueshi.training.selectors import class_entry
 
 # Row results, as stored in HourBatch.report.
 ERROR = "error"
@@ -291,7 +292,7 @@ def _enter_rows(plan: ClassPlan, checked: list[CheckedRow], *, actor: Any, activ
             passed.append(seat.professional_id)
     _scores_write(scores)
     created = hour_record_enter_for_class_bulk(
-        actor=actor, active=active, professional_ids=passed, class_plan=plan
+        actor=actor, active=active, professional_ids=passed, entry=class_entry(plan)
     )
     for row in checked:
         if row.result != PASSED:

@@ -18,7 +18,8 @@ from xueshi.accounts.models import Role
 from xueshi.organisations.models import ProviderFilingStatus, Region
 from xueshi.people.models import Professional
 from xueshi.policy_store import current_policy
-from xueshi.rules import Deadline, RuleNotSet, deadline
+from xueshi.records.services import ClassEntry
+from xueshi.rules import Category, Deadline, Mode, RuleNotSet, deadline
 from xueshi.rules.terms import Role as ChainRole
 from xueshi.training.models import Attendance, ClassPlan, ClassStatus, Enrollment, HourBatch
 
@@ -186,6 +187,23 @@ def class_roster(plan: ClassPlan, *, day: dt.date | None = None) -> list[RosterR
         for mark in Attendance.objects.filter(enrollment__class_plan=plan, day=day):
             marks[(mark.enrollment_id, mark.half_day)] = mark
     return [RosterRow(e, marks.get((e.pk, "am")), marks.get((e.pk, "pm"))) for e in enrollments]
+
+
+def class_entry(plan: ClassPlan) -> ClassEntry:
+    """The class as its learners' hour records carry it (records takes these values, not
+    the class)."""
+    return ClassEntry(
+        class_plan_id=plan.pk,
+        title=plan.title,
+        category=Category(plan.category),
+        required=plan.required,
+        hours=plan.hours,
+        mode=Mode(plan.mode),
+        start_date=plan.start_date,
+        end_date=plan.end_date,
+        provider_id=plan.provider_id,
+        provider_name=plan.provider.name,
+    )
 
 
 def entered_learners(plan: ClassPlan) -> set[int]:
