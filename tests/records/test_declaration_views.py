@@ -16,8 +16,8 @@ from tests.support.factories import EmployerFactory, ProfessionalFactory, employ
 from xueshi.accounts.models import Role
 from xueshi.audit.models import AuditEvent
 from xueshi.errors import ServiceError
-from xueshi.records import services
 from xueshi.records.models import Evidence, HourRecord
+from xueshi.records.services import declaration
 from xueshi.rules.workflow import RecordState
 
 pytestmark = pytest.mark.django_db
@@ -141,7 +141,7 @@ def test_a_failure_after_files_were_written_removes_them(
         assert len(files_on_disk()) == 2  # both files were written before the failure
         raise ServiceError("模拟：提交时失败。")
 
-    monkeypatch.setattr(services, "hour_record_transition", refuse)
+    monkeypatch.setattr(declaration, "hour_record_transition", refuse)
     with pytest.raises(ServiceError, match="模拟"):
         world.declare(evidence=[pdf("a.pdf", b"1"), pdf("b.pdf", b"2")])
     assert not HourRecord.objects.exists()

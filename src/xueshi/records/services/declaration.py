@@ -1,0 +1,210 @@
+"""学时申报: a professional, their employer or a provider declares hours, checked against
+the policy of the credited year."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from xueshi.accounts.access import ActiveRole
+from xueshi.accounts.models import Role
+from xueshi.accounts.scope import CHAIN_ROLE
+from xueshi.audit.services import audit_event_write
+from xueshi.errors import ServiceError
+from xueshi.people.models import Professional
+from xueshi.people.selectors import person_of
+from xueshi.policy_store import current_policy
+from xueshi.records.models import HourRecord, RecordSource
+from xueshi.records.services.chains import chain_for, chain_snapshot
+from xueshi.records.services.evidence import (
+    evidence_attach,
+    evidence_files_removed_on_failure,
+    evidence_precheck,
+)
+from xueshi.records.services.transitions import hour_record_transition
+from xueshi.rules import Category, assessment_date
+from xueshi.rules.workflow import Action, RecordState
+
+
+def _may_act_for(active: ActiveRole, professional: Professional) -> bool:
+    """Whether the active role may declare on behalf of ``professional``."""
+    a = active.assignment
+    match active.role:
+        case Role.PROFESSIONAL:
+            return professional.user_id == a.user_id
+        case Role.EMPLOYER_ADMIN | Role.EMPLOYER_REVIEWER:
+            return (
+                professional.employer_id is not None and professional.employer_id == a.employer_id
+            )
+        case Role.PROVIDER_STAFF:
+            return professional.enrollments.filter(class_plan__provider=a.provider).exists()
+    return False
+
+
+# The most a single record may claim; the notices' yearly totals are 72–90 hours.
+MAX_HOURS = Decimal(1000)
+
+
+def check_learning(
+    *, start_date: dt.date, end_date: dt.date, hours: Decimal, credited_year: int, today: dt.date
+) -> None:
+    if end_date < start_date:
+        raise ServiceError("结束日期不能早于开始日期。", field="end_date")
+    if end_date > today:
+        raise ServiceError("尚未结束的学习不能申报。", field="end_date")
+    if hours <= 0:
+        raise ServiceError("学时应大于 0。", field="hours")
+    if hours > MAX_HOURS:
+        raise ServiceError(f"一条记录的学时不能超过 {MAX_HOURS} 学时。", field="hours")
+    if credited_year > end_date.year:
+        # Learning taken before the year it is credited to does not count for that year.
+        raise ServiceError(
+            f"归属年度（{credited_year} 年）不能晚于学习结束的年度（{end_date.year} 年）。",
+            field="credited_year",
+        )
+
+
+def _check_category_recognised(professional: Professional, category: str, year: int) -> None:
+    """Categories the region does not have that year (elective in Luojiang) are refused."""
+    try:
+        cat = Category(category)
+    except ValueError:
+        raise ServiceError("请选择科目类别。", field="category") from None
+    resolved = current_policy().resolve(
+        "categories", professional.region_id, assessment_date(year), person_of(professional)
+    )
+    if resolved is not None and cat not in resolved.value:
+        raise ServiceError(
+            f"{professional.region} {year} 年度不设{cat.label}。"
+            f"依据：{resolved.reference.citation}",
+            field="category",
+        )
+
+
+def hour_record_declare(
+    *,
+    actor: Any,
+    active: ActiveRole,
+    professional: Professional,
+    category: str,
+    content: str,
+    hours: Decimal,
+    start_date: dt.date,
+    end_date: dt.date,
+    credited_year: int | None = None,
+    mode: str = "face_to_face",
+    form: str = "training",
+    required: bool = False,
+    provider_name: str = "",
+    evidence: list[UploadedFile] | None = None,
+    submit: bool = True,
+    today: dt.date | None = None,
+) -> HourRecord:
+    """学时申报: a professional (or their employer, or a provider) declares hours.
+
+    All or nothing: a refusal (by the policy, or of one of the files) saves no record and
+    leaves no file on disk."""
+    with evidence_files_removed_on_failure(), transaction.atomic():
+        return _declare(
+            actor=actor,
+            active=active,
+            professional=professional,
+            category=category,
+            content=content,
+            hours=hours,
+            start_date=start_date,
+            end_date=end_date,
+            credited_year=credited_year,
+            mode=mode,
+            form=form,
+            required=required,
+            provider_name=provider_name,
+            evidence=evidence,
+            submit=submit,
+            today=today,
+        )
+
+
+def _declare(
+    *,
+    actor: Any,
+    active: ActiveRole,
+    professional: Professional,
+    category: str,
+    content: str,
+    hours: Decimal,
+    start_date: dt.date,
+    end_date: dt.date,
+    credited_year: int | None,
+    mode: str,
+    form: str,
+    required: bool,
+    provider_name: str,
+    evidence: list[UploadedFile] | None,
+    submit: bool,
+    today: dt.date | None,
+) -> HourRecord:
+    today = today or timezone.localdate()
+    if not _may_act_for(active, professional):
+        raise ServiceError("您不能为该专业技术人员申报学时。")
+    credited_year = credited_year or end_date.year
+    check_learning(
+        start_date=start_date,
+        end_date=end_date,
+        hours=hours,
+        credited_year=credited_year,
+        today=today,
+    )
+    _check_category_recognised(professional, category, credited_year)
+    if required and category != Category.PUBLIC:
+        raise ServiceError("只有公需科目区分必修，其他类别不能标为必修。", field="required")
+    evidence_precheck(list(evidence or []))
+    chain = chain_for(professional, category, credited_year)
+    role = CHAIN_ROLE[active.role]
+    if role not in chain.entered_by:
+        who = "、".join(r.label for r in chain.entered_by)
+        raise ServiceError(
+            f"{Category(category).label}学时由{who}登记，{role.label}不能申报。"
+            f"依据：{chain.reference.citation}",
+            field="category",
+        )
+    record = HourRecord.objects.create(
+        professional=professional,
+        category=category,
+        hours=hours,
+        mode=mode,
+        form=form,
+        content=content,
+        provider_name=provider_name,
+        start_date=start_date,
+        end_date=end_date,
+        credited_year=credited_year,
+        required=required,
+        status=RecordState.DRAFT,
+        chain=chain_snapshot(chain),
+        step=0,
+        policy_version=current_policy().version,
+        source=RecordSource.DECLARATION,
+        declared_by=actor,
+        declared_role=active.role,
+    )
+    for upload in evidence or []:
+        evidence_attach(record=record, upload=upload, actor=actor)
+    audit_event_write(
+        actor=actor,
+        role=active.role,
+        action="declare",
+        target=record,
+        to_status=record.status,
+        policy_version=record.policy_version,
+    )
+    if submit:
+        record = hour_record_transition(
+            record_id=record.pk, actor=actor, active=active, action=Action.SUBMIT
+        )
+    return record
