@@ -1,16 +1,17 @@
-"""Row-by-row validation of a batch file: every row gets a result or its errors, in Chinese,
-and the entry of a file with no error.
+"""Batch entry of learners' results, whatever they came from (an Excel file, the API, an
+online exam): every row gets a result or its errors, in Chinese, and a batch with no error is
+entered.
 
-``check_rows`` writes nothing; ``services.hour_batch_upload`` calls ``enter_rows`` only when
-no row has an error (all or nothing). Both work on the whole file at once — a few queries
-per file, not per row: a province's batch has 100,000 rows (bench/batch_xlsx.py).
+``check_rows`` writes nothing; ``services.hour_batch_enter`` calls ``enter_rows`` only when
+no row has an error (all or nothing). Both work on the whole batch at once — a few queries
+per batch, not per row: a province's batch has 100,000 rows (bench/batch_xlsx.py).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -25,9 +26,36 @@ from xueshi.people.models import Professional
 from xueshi.records.services import chain_for, hour_record_enter_for_class_bulk
 from xueshi.rules.terms import Category
 from xueshi.rules.terms import Role as ChainRole
-from xueshi.training.excel import SheetRow
 from xueshi.training.models import ClassPlan, Enrollment
 from xueshi.training.selectors import class_entry
+
+
+@dataclass(frozen=True, slots=True)
+class LearnerScore:
+    """One learner's result in a class's assessment, as its source gives it: a row of an
+    Excel file, an item of an API call, an online exam's result. The source only says what
+    it read; ``check_rows`` checks every field.
+
+    ``number``: where the sender finds the row (the row Excel shows, the item's position),
+    named in the report. ``score``: a Decimal, the text as written ("85.5"), or None if not
+    given. ``id_number_note``: what the source adds to the reason an ID number is refused
+    (Excel: the cell held a number, which keeps only 15 digits)."""
+
+    number: int
+    name: str
+    id_number: str
+    score: Decimal | str | None
+    id_number_note: str = ""
+
+
+def rows_digest(rows: Sequence[LearnerScore]) -> str:
+    """The SHA-256 of a batch's rows, for a batch that is not a file (a file's is its own)."""
+    digest = hashlib.sha256()
+    for row in rows:
+        score = "" if row.score is None else str(row.score)
+        digest.update(f"{row.number}\t{row.name}\t{row.id_number}\t{score}\n".encode())
+    return digest.hexdigest()
+
 
 # Row results, as stored in HourBatch.report.
 ERROR = "error"
@@ -86,64 +114,54 @@ class CheckedRow:
         }
 
 
-def _text(value: Any) -> str:
-    if type(value) is str:  # the usual cell: no conversion to decide
-        return value.strip()
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _name(value: Any) -> str:
-    return "".join(_text(value).split())
-
-
 _ZERO, _HUNDRED, _TENTH = Decimal(0), Decimal(100), Decimal("0.1")
 
 
-def parse_score(value: Any) -> tuple[Decimal | None, str | None]:
+def parse_score(value: Decimal | str | None) -> tuple[Decimal | None, str | None]:
     """The score as a Decimal with at most one decimal place, or the error to report."""
-    if type(value) is float and 0 <= value <= 100:  # the usual cell: a number in range
-        score = Decimal(repr(value))
-        rounded = score.quantize(_TENTH)
-        if score == rounded:
-            return rounded, None
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if isinstance(value, Decimal):  # the usual: Excel's numbers, an exam's result
+        score, shown = value, ""
+    elif value is None or not value.strip():
         return None, "未填写考核成绩"
-    if isinstance(value, (bool, dt.date | dt.datetime | dt.time)):
-        return None, "考核成绩不是数字"
-    try:
-        score = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None, f"考核成绩“{_text(value)[:20]}”不是数字"
+    else:
+        shown = value.strip()
+        try:
+            score = Decimal(shown)
+        except InvalidOperation:
+            return None, f"考核成绩“{shown[:20]}”不是数字"
     if not score.is_finite():
         return None, "考核成绩不是数字"
     if not _ZERO <= score <= _HUNDRED:
-        return None, f"考核成绩 {_text(value)} 超出 0–100 的范围"
-    if score != score.quantize(_TENTH):
-        return None, f"考核成绩 {_text(value)} 最多保留一位小数"
-    return score.quantize(_TENTH), None
+        return None, f"考核成绩 {shown or score} 超出 0–100 的范围"
+    rounded = score.quantize(_TENTH)
+    if score != rounded:
+        return None, f"考核成绩 {shown or score} 最多保留一位小数"
+    return rounded, None
 
 
-def _id_number(value: Any) -> tuple[str | None, str, str | None]:
+def _score_text(value: Decimal | str | None) -> str:
+    """The score as the report shows it: as the source gave it."""
+    if value is None:
+        return ""
+    return value.strip() if isinstance(value, str) else str(value)
+
+
+def _id_number(value: str, note: str) -> tuple[str | None, str, str | None]:
     """(normalised ID or None, what to show, error)."""
-    numeric = isinstance(value, int | float) and not isinstance(value, bool)
-    raw = _text(value)
     try:
-        number = normalise_ric(raw)
+        number = normalise_ric(value)
     except ValidationError as exc:
+        raw = value.strip()
         message = "；".join(exc.messages).rstrip("。")
-        if numeric and raw:
-            message += "（该单元格是数字格式，Excel 已丢失末几位：请将此列设为文本后重新填写）"
+        if note and raw:
+            message += f"（{note}）"
         return None, mask_ric(raw), message
     return number, mask_ric(number), None
 
 
 @contextmanager
 def _bulk_phase() -> Iterator[None]:
-    """No cyclic garbage collection while a whole file's rows are made: they are all kept
+    """No cyclic garbage collection while a whole batch's rows are made: they are all kept
     until the end, and CPython's collector would walk them again and again (a third of the
     check of 100,000 rows). Collection resumes as it was when the phase ends."""
     was_enabled = gc.isenabled()
@@ -155,8 +173,10 @@ def _bulk_phase() -> Iterator[None]:
             gc.enable()
 
 
-def check_rows(plan: ClassPlan, rows: list[SheetRow], *, entered: set[int]) -> list[CheckedRow]:
-    """Validate every row of the file against the class and the register of people.
+def check_rows(
+    plan: ClassPlan, rows: Sequence[LearnerScore], *, entered: set[int]
+) -> list[CheckedRow]:
+    """Validate every row against the class and the register of people.
 
     ``entered``: professionals whose hours for this class are already entered.
     """
@@ -164,10 +184,12 @@ def check_rows(plan: ClassPlan, rows: list[SheetRow], *, entered: set[int]) -> l
         return _check_rows(plan, rows, entered=entered)
 
 
-def _check_rows(plan: ClassPlan, rows: list[SheetRow], *, entered: set[int]) -> list[CheckedRow]:
-    numbers = [_id_number(r.id_number) for r in rows]
+def _check_rows(
+    plan: ClassPlan, rows: Sequence[LearnerScore], *, entered: set[int]
+) -> list[CheckedRow]:
+    numbers = [_id_number(r.id_number, r.id_number_note) for r in rows]
     ids = {n for n, _, _ in numbers if n is not None}
-    # The file lists the class's learners: read them with their enrolment (one join), then
+    # The batch lists the class's learners: read them with their enrolment (one join), then
     # the register only for ID numbers that are not among them (to say which error it is).
     columns = ("id", "full_name", "region_id", "series", "title_level", "institution_level")
     enrolled = Professional.objects.filter(enrollments__class_plan_id=plan.pk)
@@ -191,8 +213,8 @@ def _check_rows(plan: ClassPlan, rows: list[SheetRow], *, entered: set[int]) -> 
     chains: dict[tuple[str, str, str, str], str | None] = {}
     checked = []
     for row, (number, shown, id_error) in zip(rows, numbers, strict=True):
-        name = _name(row.name)
-        line = CheckedRow(row.number, name, shown, _text(row.score))
+        name = "".join(row.name.split())
+        line = CheckedRow(row.number, name, shown, _score_text(row.score))
         if not name:
             line.errors.append("姓名为空")
         if id_error:
@@ -206,7 +228,7 @@ def _check_rows(plan: ClassPlan, rows: list[SheetRow], *, entered: set[int]) -> 
                 person = people.get(number)
                 if person is None:
                     line.errors.append("该公民身份号码未在系统中注册")
-                elif name and _name(person.full_name) != name:
+                elif name and "".join(person.full_name.split()) != name:
                     line.errors.append("姓名与公民身份号码不符")
                 elif person.pk not in seats:
                     line.errors.append("该学员未报名本培训班")
@@ -271,7 +293,7 @@ def _provider_may_enter(
 
 
 def enter_rows(plan: ClassPlan, checked: list[CheckedRow], *, actor: Any, active: Any) -> None:
-    """Enter a file in which no row has an error, in the caller's transaction: every
+    """Enter a batch in which no row has an error, in the caller's transaction: every
     learner's score is kept, passed learners' hours are entered in bulk (idempotent: those
     entered before are reported unchanged), and each row's result says which."""
     with _bulk_phase():

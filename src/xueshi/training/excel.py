@@ -1,4 +1,6 @@
-"""The Excel side of batch entry: the template a provider fills, and reading it back.
+"""The Excel side of batch entry: the template a provider fills, and reading it back into
+the rows batch entry takes (``batch.LearnerScore``), each cell as what it says: text, or a
+number. Checking the rows is batch entry's, whatever their source.
 
 Reading uses python-calamine (xlsx, xls, ods; ten times faster than openpyxl on large
 sheets, ../shared/STACK_NOTES.md); writing uses XlsxWriter with ``strings_to_formulas`` off,
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import python_calamine
@@ -17,6 +19,7 @@ import xlsxwriter
 from django.conf import settings
 
 from xueshi.errors import ServiceError
+from xueshi.training.batch import LearnerScore
 
 COLUMNS = ("姓名", "公民身份号码", "考核成绩")
 # Header spellings accepted for each column (a provider's own sheet may say 身份证号).
@@ -32,16 +35,40 @@ HEADER_ALIASES = {
 }
 
 UNREADABLE = "无法读取该文件，请上传 Excel 文件（.xlsx）。"
+# Added to the reason an ID number read from a number cell is refused.
+NUMBER_CELL = "该单元格是数字格式，Excel 已丢失末几位：请将此列设为文本后重新填写"
 
 
-@dataclass(frozen=True, slots=True)
-class SheetRow:
-    """One data row as read: ``number`` is the row number Excel shows."""
+def _text(value: Any) -> str:
+    if type(value) is str:  # the usual cell: no conversion to decide
+        return value.strip()
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
-    number: int
-    name: Any
-    id_number: Any
-    score: Any
+
+def _score(value: Any) -> Decimal | str | None:
+    """A score cell: a number as a Decimal (a whole number without a decimal point, as Excel
+    shows it), anything else as its text; None if empty."""
+    if type(value) is float:  # the usual cell
+        return Decimal(int(value)) if value.is_integer() else Decimal(repr(value))
+    if type(value) is int:
+        return Decimal(value)
+    return _text(value) or None
+
+
+def _row(number: int, name: Any, id_number: Any, score: Any) -> LearnerScore:
+    """One data row: ``number`` is the row number Excel shows."""
+    number_cell = isinstance(id_number, int | float) and not isinstance(id_number, bool)
+    return LearnerScore(
+        number,
+        _text(name),
+        _text(id_number),
+        _score(score),
+        NUMBER_CELL if number_cell else "",
+    )
 
 
 def _blank(value: Any) -> bool:
@@ -54,7 +81,7 @@ def _header_key(value: Any) -> str | None:
     return HEADER_ALIASES.get("".join(value.split()))
 
 
-def read_rows(data: bytes) -> list[SheetRow]:
+def read_rows(data: bytes) -> list[LearnerScore]:
     """The data rows of the first sheet, under a header naming the three columns.
 
     Blank rows are skipped but numbering follows the sheet, so the report's row numbers are
@@ -92,11 +119,11 @@ def _header(number: int, cells: list[Any]) -> dict[str, int]:
     return columns
 
 
-def _data_rows(numbered: Iterable[tuple[int, list[Any]]], max_rows: int) -> list[SheetRow]:
+def _data_rows(numbered: Iterable[tuple[int, list[Any]]], max_rows: int) -> list[LearnerScore]:
     columns: dict[str, int] | None = None
     at: tuple[int, int, int] | None = None  # the name, ID number and score columns
     header_row = 0
-    rows: list[SheetRow] = []
+    rows: list[LearnerScore] = []
     for number, cells in numbered:
         if all(_blank(c) for c in cells):
             continue
@@ -106,7 +133,7 @@ def _data_rows(numbered: Iterable[tuple[int, list[Any]]], max_rows: int) -> list
         if at is None:
             at = (columns["name"], columns["id_number"], columns["score"])
         n = len(cells)
-        rows.append(SheetRow(number, *(cells[i] if i < n else None for i in at)))
+        rows.append(_row(number, *(cells[i] if i < n else None for i in at)))
         if len(rows) > max_rows:
             raise ServiceError(f"文件超过 {max_rows:,} 行数据，请分成多个文件上传。", field="file")
     if columns is None:

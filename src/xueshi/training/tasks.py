@@ -1,9 +1,9 @@
 """A provider's Excel batch of learners' hours, validated and entered by a background job.
 
-The upload is kept with the job; the task runs ``training.services.hour_batch_upload`` (every
-row checked, all or nothing) as the provider who uploaded it, on the day it was uploaded (the
-entry deadline is judged on that day, not on the day a worker picks the job up). The job's
-result points at the batch's row-by-row report.
+The upload is kept with the job; the task runs ``training.services.hour_batch_upload`` (the
+file read, then ``hour_batch_enter``: every row checked, all or nothing) as the provider who
+uploaded it, on the day it was uploaded (the entry deadline is judged on that day, not on
+the day a worker picks the job up). The job's result points at the batch's row-by-row report.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from xueshi.accounts.models import RoleAssignment
 from xueshi.errors import ServiceError
 from xueshi.jobs.models import Job, JobKind
 from xueshi.jobs.services import Outcome, Progress, job_run, job_start
-from xueshi.training.excel import SheetRow, read_rows
+from xueshi.training.batch import LearnerScore
+from xueshi.training.excel import read_rows
 from xueshi.training.models import ClassPlan
 from xueshi.training.services import hour_batch_upload
 
@@ -62,7 +63,7 @@ def _import(job: Job, progress: Progress) -> Outcome:
     # Read before the entry's transaction, so that the page can say how many rows are being
     # checked while it runs. A file that cannot be read is reported by the entry itself,
     # after the class's own checks (the order the provider sees on every path).
-    rows: list[SheetRow] | None
+    rows: list[LearnerScore] | None
     try:
         rows = read_rows(data)
     except ServiceError:

@@ -17,7 +17,11 @@ from xueshi.training.services.classes import (
     class_plan_update,
 )
 from xueshi.training.services.common import EDITABLE, default_pass_mark
-from xueshi.training.services.hours import hour_batch_upload, hours_entry_deadline
+from xueshi.training.services.hours import (
+    hour_batch_enter,
+    hour_batch_upload,
+    hours_entry_deadline,
+)
 from xueshi.training.services.learners import (
     attendance_sign_in,
     attendance_sign_out,
@@ -37,6 +41,7 @@ __all__ = [
     "class_plan_reject",
     "class_plan_update",
     "default_pass_mark",
+    "hour_batch_enter",
     "hour_batch_upload",
     "hours_entry_deadline",
 ]
