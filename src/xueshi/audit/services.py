@@ -6,7 +6,7 @@ every other module to it)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.db import models
 
@@ -14,9 +14,29 @@ from xueshi.audit.models import AuditEvent
 from xueshi.db import insert_like
 
 
-def _actor(actor: Any) -> Any:
-    """The user, or None for the system (an actor that is not a saved user)."""
-    return actor if getattr(actor, "pk", None) else None
+class EventDetails(TypedDict, total=False):
+    """What an event says besides who did what to what (each blank if not given)."""
+
+    from_status: str
+    to_status: str
+    comment: str
+    policy_version: str
+    data: dict[str, Any] | None
+
+
+def _event(
+    actor: Any, role: str, action: str, target_type: str, target_id: str, details: EventDetails
+) -> AuditEvent:
+    """The event, not saved: the actor is the user, or None for the system (an actor that
+    is not a saved user)."""
+    return AuditEvent(
+        actor=actor if getattr(actor, "pk", None) else None,
+        role=role,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        **{**details, "data": details.get("data") or {}},
+    )
 
 
 def audit_event_write(
@@ -25,11 +45,7 @@ def audit_event_write(
     role: str,
     action: str,
     target: models.Model | tuple[str, str],
-    from_status: str = "",
-    to_status: str = "",
-    comment: str = "",
-    policy_version: str = "",
-    data: dict[str, Any] | None = None,
+    **details: Unpack[EventDetails],
 ) -> AuditEvent:
     """One audit row. ``target``: the model instance acted on, or (type, id) for something
     that is not a row (a signing key: ``("certificates.signingkey", kid)``)."""
@@ -37,18 +53,9 @@ def audit_event_write(
         target_type, target_id = target
     else:
         target_type, target_id = target._meta.label_lower, str(target.pk)
-    return AuditEvent.objects.create(
-        actor=_actor(actor),
-        role=role,
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        from_status=from_status,
-        to_status=to_status,
-        comment=comment,
-        policy_version=policy_version,
-        data=data or {},
-    )
+    event = _event(actor, role, action, target_type, target_id, details)
+    event.save(force_insert=True)
+    return event
 
 
 def audit_events_write_many(
@@ -58,11 +65,7 @@ def audit_events_write_many(
     action: str,
     target_type: type[models.Model] | str,
     target_ids: Sequence[int | str],
-    from_status: str = "",
-    to_status: str = "",
-    comment: str = "",
-    policy_version: str = "",
-    data: dict[str, Any] | None = None,
+    **details: Unpack[EventDetails],
 ) -> int:
     """One audit row per id of ``target_ids``, alike in everything else: the same action by
     the same actor on many rows of one model (a provider's batch entering 100,000 records).
@@ -74,17 +77,6 @@ def audit_events_write_many(
         return 0
     if not isinstance(target_type, str):
         target_type = target_type._meta.label_lower
-    prototype = AuditEvent(
-        actor=_actor(actor),
-        role=role,
-        action=action,
-        target_type=target_type,
-        target_id="",
-        from_status=from_status,
-        to_status=to_status,
-        comment=comment,
-        policy_version=policy_version,
-        data=data or {},
-    )
+    prototype = _event(actor, role, action, target_type, "", details)
     insert_like(prototype, "target_id", [str(pk) for pk in target_ids])
     return len(target_ids)

@@ -86,6 +86,8 @@ def _check_category_recognised(professional: Professional, category: str, year: 
         )
 
 
+@evidence_files_removed_on_failure()
+@transaction.atomic
 def hour_record_declare(
     *,
     actor: Any,
@@ -109,46 +111,6 @@ def hour_record_declare(
 
     All or nothing: a refusal (by the policy, or of one of the files) saves no record and
     leaves no file on disk."""
-    with evidence_files_removed_on_failure(), transaction.atomic():
-        return _declare(
-            actor=actor,
-            active=active,
-            professional=professional,
-            category=category,
-            content=content,
-            hours=hours,
-            start_date=start_date,
-            end_date=end_date,
-            credited_year=credited_year,
-            mode=mode,
-            form=form,
-            required=required,
-            provider_name=provider_name,
-            evidence=evidence,
-            submit=submit,
-            today=today,
-        )
-
-
-def _declare(
-    *,
-    actor: Any,
-    active: ActiveRole,
-    professional: Professional,
-    category: str,
-    content: str,
-    hours: Decimal,
-    start_date: dt.date,
-    end_date: dt.date,
-    credited_year: int | None,
-    mode: str,
-    form: str,
-    required: bool,
-    provider_name: str,
-    evidence: list[UploadedFile] | None,
-    submit: bool,
-    today: dt.date | None,
-) -> HourRecord:
     today = today or timezone.localdate()
     if not _may_act_for(active, professional):
         raise ServiceError("您不能为该专业技术人员申报学时。")
