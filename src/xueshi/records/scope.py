@@ -12,5 +12,9 @@ from xueshi.records.models import HourRecord
 
 def records_visible(active: ActiveRole) -> QuerySet[HourRecord]:
     if active.role is Role.PROVIDER_STAFF:
-        return HourRecord.objects.filter(class_plan__provider=active.assignment.provider)
+        # The records of its classes: each carries the class's provider (ClassEntry), so
+        # the scope reads the record's own columns, not training's table.
+        return HourRecord.objects.filter(
+            provider=active.assignment.provider, class_plan__isnull=False
+        )
     return HourRecord.objects.filter(professional_scope(active, "professional__"))
