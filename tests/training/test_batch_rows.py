@@ -15,7 +15,8 @@ from tests.training.conftest import World, enrol, learner, upload, xlsx
 from xueshi.audit.models import AuditEvent
 from xueshi.errors import ServiceError
 from xueshi.people.models import Professional
-from xueshi.records.models import HourRecord, RecordStatus
+from xueshi.records.models import HourRecord
+from xueshi.rules.workflow import RecordState
 from xueshi.training.batch import LearnerScore, rows_digest
 from xueshi.training.excel import NUMBER_CELL, read_rows
 from xueshi.training.models import ClassPlan, HourBatch
@@ -75,7 +76,7 @@ def test_an_online_exams_results_are_entered_without_a_file(
     ]
     records = HourRecord.objects.filter(class_plan=plan)
     assert {r.professional_id for r in records} == {one.pk, three.pk}
-    assert {r.status for r in records} == {RecordStatus.IN_REVIEW}
+    assert {r.status for r in records} == {RecordState.IN_REVIEW}
     scores = {e.professional_id: (e.score, e.passed) for e in plan.enrollments.all()}
     assert scores[two.pk] == (Decimal("59.5"), False)
     again = _enter(world, plan, rows, source="在线考试（重考）")
