@@ -86,6 +86,9 @@ def test_a_queued_upload_shows_progress_then_the_report(
     page = client.get(response.url).content.decode()
     assert "排队中" in page
     assert "<progress" in page
+    # The training app registered the way back: the class's upload page.
+    assert f'href="{reverse("training:batch_upload", args=[plan.pk])}"' in page
+    assert "返回批量登记" in page
     assert not HourBatch.objects.exists()
     # The worker picks the job up days later: the deadline is still judged on the upload day.
     seen: list[tuple[int, int, str]] = []

@@ -84,3 +84,8 @@ def _print_failed(job: Job, error: str) -> None:
 def certificate_print_task(job_id: int) -> dict[str, Any]:
     """Print the ``PrintJob`` that the job ``job_id`` is about (its ``subject_id``)."""
     return job_run(job_id, _print, on_failure=_print_failed)
+
+
+def print_job_back(job: Job) -> tuple[str, str]:
+    """The job page's way back: the employer's certificates of the year."""
+    return f"{reverse('certificates:employer')}?year={job.year}", "返回证书管理"

@@ -37,21 +37,40 @@ class CommandStarter:
     start: Callable[[dict[str, Any], bool | None], Job]
 
 
-_tasks: dict[JobKind, Any] = {}
+Back = Callable[[Job], tuple[str, str] | None]
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """What the jobs app knows of a kind: its task (a django-tasks ``Task`` taking the job's
+    id), where its page sends the person back to (``back(job)`` → url and label, None for the
+    jobs list), and whether a finished job's page opens its result at once."""
+
+    task: Any
+    back: Back | None = None
+    open_result: bool = False
+
+
+_kinds: dict[JobKind, KindSpec] = {}
 _starters: list[Starter] = []
 _command_starters: dict[str, CommandStarter] = {}
 
 
-def task_register(kind: JobKind, task: Any) -> None:
-    """``task``: a django-tasks ``Task`` taking the job's id."""
-    _tasks[kind] = task
+def task_register(
+    kind: JobKind, task: Any, *, back: Back | None = None, open_result: bool = False
+) -> None:
+    _kinds[kind] = KindSpec(task, back, open_result)
+
+
+def kind_spec(kind: str) -> KindSpec:
+    try:
+        return _kinds[JobKind(kind)]
+    except (KeyError, ValueError):
+        raise ImproperlyConfigured(f"No task is registered for jobs of kind {kind!r}.") from None
 
 
 def task_for(kind: JobKind) -> Any:
-    try:
-        return _tasks[kind]
-    except KeyError:
-        raise ImproperlyConfigured(f"No task is registered for jobs of kind {kind!r}.") from None
+    return kind_spec(kind).task
 
 
 def starter_register(starter: Starter) -> None:

@@ -13,8 +13,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from xueshi.accounts.access import signed_in
 from xueshi.accounts.models import Role
-from xueshi.jobs.models import Job, JobKind
-from xueshi.jobs.registry import starters
+from xueshi.jobs.models import Job
+from xueshi.jobs.registry import kind_spec, starters
 from xueshi.jobs.selectors import jobs_visible
 from xueshi.jobs.services import job_reconcile
 from xueshi.policy_store import current_policy
@@ -33,12 +33,9 @@ def _policy_outdated(job: Job) -> str:
 
 
 def _back(job: Job) -> tuple[str, str]:
-    """Where the person came from, to go back or try again."""
-    if job.kind == JobKind.HOUR_BATCH_IMPORT and job.subject_id:
-        return reverse("training:batch_upload", args=[job.subject_id]), "返回批量登记"
-    if job.kind == JobKind.CERTIFICATE_PRINT:
-        return f"{reverse('certificates:employer')}?year={job.year}", "返回证书管理"
-    return reverse("jobs:index"), "返回后台任务"
+    """Where the person came from, to go back or try again (the kind's app says)."""
+    back = kind_spec(job.kind).back
+    return (back(job) if back else None) or (reverse("jobs:index"), "返回后台任务")
 
 
 @signed_in
@@ -54,9 +51,9 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = job_reconcile(get_object_or_404(jobs_visible(request.user, _role(request)), pk=pk))
-    # The batch report is the page the provider wants once the file is through.
+    # Some results are the page the person wants once the job is through (a batch report).
     polled = bool(request.headers.get("HX-Request"))
-    if polled and job.finished and job.result_url and job.kind == JobKind.HOUR_BATCH_IMPORT:
+    if polled and job.finished and job.result_url and kind_spec(job.kind).open_result:
         return HttpResponseClientRedirect(job.result_url)
     back_url, back_label = _back(job)
     context = {

@@ -101,3 +101,10 @@ def _import(job: Job, progress: Progress) -> Outcome:
 @task()
 def hour_batch_import_task(job_id: int) -> dict[str, Any]:
     return job_run(job_id, _import)
+
+
+def batch_import_back(job: Job) -> tuple[str, str] | None:
+    """The job page's way back: the class's batch upload page."""
+    if not job.subject_id:
+        return None
+    return reverse("training:batch_upload", args=[job.subject_id]), "返回批量登记"
