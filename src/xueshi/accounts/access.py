@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django_htmx.middleware import HtmxDetails
 
-from xueshi.accounts.models import Role, RoleAssignment
+from xueshi.accounts.models import Role, RoleAssignment, User
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -72,6 +72,20 @@ class XueshiRequest(HttpRequest):
     active_role: ActiveRole | None
     htmx: HtmxDetails
     _xueshi_assignments: list[RoleAssignment]
+
+
+class SignedInRequest(XueshiRequest):
+    """A request to a view that declares its roles (``@allow``, ``@signed_in``): the access
+    middleware has made sure someone is signed in, so ``user`` is a ``User``."""
+
+    user: User
+
+
+class RoleRequest(SignedInRequest):
+    """A request to a view that allows certain roles (``@allow``): the middleware has let it
+    through only in one of them, so ``active_role`` is set."""
+
+    active_role: ActiveRole
 
 
 def role_assignments(request: HttpRequest) -> list[RoleAssignment]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from xueshi.accounts.access import SESSION_KEY, signed_in
+from xueshi.accounts.access import SESSION_KEY, SignedInRequest, signed_in
 
 
 class LoginView(auth_views.LoginView):
@@ -29,13 +29,13 @@ LogoutView.xueshi_public = True  # type: ignore[attr-defined]
 
 @signed_in
 @require_POST
-def role_switch(request: HttpRequest) -> HttpResponse:
+def role_switch(request: SignedInRequest) -> HttpResponse:
     """Make one of the user's own roles the active one."""
     try:
         role_id = int(request.POST.get("role_id", ""))
     except ValueError:
         role_id = -1
-    if not request.user.role_assignments.filter(pk=role_id).exists():  # type: ignore[union-attr]
+    if not request.user.role_assignments.filter(pk=role_id).exists():
         messages.error(request, "无效的角色。")
     else:
         request.session[SESSION_KEY] = role_id
@@ -45,5 +45,5 @@ def role_switch(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: SignedInRequest) -> HttpResponse:
     return render(request, "accounts/dashboard.html")

@@ -6,12 +6,19 @@ every other module to it)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypedDict, Unpack
+from typing import Any, TypeAlias, TypedDict, Unpack, cast
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
 from xueshi.audit.models import AuditEvent
 from xueshi.db import insert_like
+
+Actor: TypeAlias = AbstractBaseUser | AnonymousUser | None
+"""Whoever acted, as the audit trail takes it: a user, or None for the system (a command, a
+worker); an anonymous user is recorded as no actor. (The services above take
+``accounts.models.User``; this layer sits below accounts.)"""
 
 
 class EventDetails(TypedDict, total=False):
@@ -25,12 +32,12 @@ class EventDetails(TypedDict, total=False):
 
 
 def _event(
-    actor: Any, role: str, action: str, target_type: str, target_id: str, details: EventDetails
+    actor: Actor, role: str, action: str, target_type: str, target_id: str, details: EventDetails
 ) -> AuditEvent:
     """The event, not saved: the actor is the user, or None for the system (an actor that
     is not a saved user)."""
     return AuditEvent(
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=cast(Any, actor) if isinstance(actor, AbstractBaseUser) and actor.pk else None,
         role=role,
         action=action,
         target_type=target_type,
@@ -41,7 +48,7 @@ def _event(
 
 def audit_event_write(
     *,
-    actor: Any,
+    actor: Actor,
     role: str,
     action: str,
     target: models.Model | tuple[str, str],
@@ -60,7 +67,7 @@ def audit_event_write(
 
 def audit_events_write_many(
     *,
-    actor: Any,
+    actor: Actor,
     role: str,
     action: str,
     target_type: type[models.Model] | str,

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from xueshi.accounts.access import ActiveRole
+from xueshi.accounts.models import User
 from xueshi.audit.services import audit_event_write
 from xueshi.catalogue.models import PublicSubject, SubjectGuide
 from xueshi.catalogue.selectors import (
@@ -59,7 +59,7 @@ def _hours(value: Decimal) -> Decimal:
 @transaction.atomic
 def public_subject_add(
     *,
-    actor: Any,
+    actor: User,
     active: ActiveRole,
     for_year: int,
     title: str,
@@ -120,7 +120,7 @@ def public_subject_add(
 @transaction.atomic
 def subject_guide_add(
     *,
-    actor: Any,
+    actor: User,
     active: ActiveRole,
     year: int,
     series: str,
@@ -164,7 +164,7 @@ def subject_guide_add(
 
 @transaction.atomic
 def provider_filing_status_change(
-    *, actor: Any, active: ActiveRole, provider_id: int, status: str, reason: str
+    *, actor: User, active: ActiveRole, provider_id: int, status: str, reason: str
 ) -> Provider:
     """A bureau files, suspends or revokes a provider in its region or below (S16: a
     provider that issues certificates without training loses its filing status)."""

@@ -5,12 +5,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from xueshi.accounts.access import allow, require_active_role, signed_in
+from xueshi.accounts.access import (
+    RoleRequest,
+    SignedInRequest,
+    allow,
+    require_active_role,
+    signed_in,
+)
 from xueshi.accounts.models import Role
 from xueshi.catalogue import selectors, services
 from xueshi.catalogue.forms import (
@@ -35,7 +41,7 @@ def _region(code: str) -> Region | None:
 
 @signed_in
 @require_GET
-def public_subjects(request: HttpRequest) -> HttpResponse:
+def public_subjects(request: SignedInRequest) -> HttpResponse:
     """公需科目: the subjects that apply in a region (its own and those above it), by year.
 
     Opens at the region the active role works in; "全部" lists every region's subjects.
@@ -68,7 +74,7 @@ def public_subjects(request: HttpRequest) -> HttpResponse:
 
 @allow(Role.BUREAU_STAFF)
 @require_http_methods(["GET", "POST"])
-def public_subject_add(request: HttpRequest) -> HttpResponse:
+def public_subject_add(request: RoleRequest) -> HttpResponse:
     active = require_active_role(request)
     if not selectors.may_publish_public_subjects(active):
         raise PermissionDenied("只有省级、市级人社部门可以发布公需科目。")
@@ -101,7 +107,7 @@ def public_subject_add(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 @require_GET
-def guides(request: HttpRequest) -> HttpResponse:
+def guides(request: SignedInRequest) -> HttpResponse:
     """专业科目指南, published by the industry authorities for their series."""
     active = getattr(request, "active_role", None)
     form = GuideFilterForm(request.GET or None)
@@ -119,7 +125,7 @@ def guides(request: HttpRequest) -> HttpResponse:
 
 @allow(Role.AUTHORITY_REVIEWER)
 @require_http_methods(["GET", "POST"])
-def guide_add(request: HttpRequest) -> HttpResponse:
+def guide_add(request: RoleRequest) -> HttpResponse:
     active = require_active_role(request)
     authority = selectors.authority_of(active)
     if authority is None:
@@ -146,7 +152,7 @@ def guide_add(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 @require_GET
-def providers(request: HttpRequest) -> HttpResponse:
+def providers(request: SignedInRequest) -> HttpResponse:
     """施教机构: filing status and the series each trains, for a region and below."""
     active = getattr(request, "active_role", None)
     form = ProviderFilterForm(request.GET or None)
@@ -179,7 +185,7 @@ def providers(request: HttpRequest) -> HttpResponse:
 
 @allow(Role.BUREAU_STAFF)
 @require_http_methods(["GET", "POST"])
-def provider_status(request: HttpRequest, pk: int) -> HttpResponse:
+def provider_status(request: RoleRequest, pk: int) -> HttpResponse:
     """Changing a provider's filing status: the form is the confirmation page."""
     active = require_active_role(request)
     provider = selectors.provider_for_bureau(active, pk)

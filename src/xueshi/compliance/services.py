@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
-from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from xueshi.accounts.models import User
 from xueshi.audit.services import audit_event_write
 from xueshi.compliance.bridge import LOOKBACK_YEARS
 from xueshi.compliance.compute import PEOPLE_CHUNK, ROW_FIELDS, Row, period, person_rows, year_rows
@@ -260,7 +260,7 @@ def _field_names() -> list[str]:
     return [f.removesuffix("_id") for f in ROW_FIELDS]
 
 
-def _rebuild_year(year: int, actor: Any) -> int:
+def _rebuild_year(year: int, actor: User | None) -> int:
     policy = current_policy()
     now = timezone.now()
     # Open (or lock) the year first: refreshes under way finish, new ones wait (PostgreSQL).
@@ -301,7 +301,7 @@ def _rebuild_year(year: int, actor: Any) -> int:
     return written
 
 
-def ledger_rebuild(*, year: int | None = None, actor: Any = None) -> dict[int, int]:
+def ledger_rebuild(*, year: int | None = None, actor: User | None = None) -> dict[int, int]:
     """Rebuild the ledger set-based: for ``year`` (opening it if new), or for every open year
     and every year records are credited to. Each year is one transaction. Returns the rows
     written by year."""

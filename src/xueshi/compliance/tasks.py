@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django_tasks import task
 
+from xueshi.accounts.models import User
 from xueshi.compliance.ledger_selectors import (
     StaleLedgerYear,
     dashboard,
@@ -37,7 +38,7 @@ def year_end_start(
     *,
     region_code: str,
     year: int,
-    requested_by: Any = None,
+    requested_by: User | None = None,
     role: Any = None,
     inline: bool | None = None,
 ) -> Job:
@@ -123,7 +124,7 @@ YEAR_END_COMMAND = CommandStarter(
 
 
 def ledger_rebuild_start(
-    *, year: int, requested_by: Any = None, inline: bool | None = None
+    *, year: int, requested_by: User | None = None, inline: bool | None = None
 ) -> tuple[Job, bool]:
     """Queue a rebuild of ``year``'s ledger under the policy in force, unless one for that
     year and version is queued or running already: then that job, and False.
@@ -149,7 +150,7 @@ def ledger_rebuild_start(
 
 
 def ledger_rebuild_stale(
-    *, requested_by: Any = None, inline: bool | None = None
+    *, requested_by: User | None = None, inline: bool | None = None
 ) -> list[tuple[StaleLedgerYear, Job, bool]]:
     """For every open year not computed under the policy in force (its last rebuild, or any
     of its rows: ``stale_years(rows=True)``), its rebuild job and whether it was queued now."""

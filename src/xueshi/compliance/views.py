@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from xueshi.accounts.access import allow
+from xueshi.accounts.access import RoleRequest, allow
 from xueshi.accounts.models import Role
 from xueshi.compliance.tasks import year_end_start
 from xueshi.errors import ServiceError
@@ -39,8 +39,8 @@ def year_end_starter(request: HttpRequest) -> dict[str, Any] | None:
 
 @allow(Role.BUREAU_STAFF)
 @require_POST
-def year_end_start_view(request: HttpRequest) -> HttpResponse:
-    active = request.active_role  # type: ignore[attr-defined]
+def year_end_start_view(request: RoleRequest) -> HttpResponse:
+    active = request.active_role
     form = YearEndForm(request.POST)
     region = active.assignment.region
     if not form.is_valid() or region is None:

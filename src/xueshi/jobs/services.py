@@ -24,6 +24,7 @@ from django_tasks import TaskResultStatus, task_backends
 from django_tasks.backends.immediate import ImmediateBackend
 from django_tasks.exceptions import TaskResultDoesNotExist
 
+from xueshi.accounts.models import User
 from xueshi.audit.services import audit_event_write
 from xueshi.errors import ServiceError
 from xueshi.jobs.models import Job, JobKind, JobStatus
@@ -72,7 +73,7 @@ def job_start(
     *,
     kind: JobKind,
     title: str,
-    requested_by: Any = None,
+    requested_by: User | None = None,
     role: Any = None,
     region_id: str | None = None,
     year: int | None = None,

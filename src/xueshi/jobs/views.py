@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
-from xueshi.accounts.access import signed_in
+from xueshi.accounts.access import SignedInRequest, signed_in
 from xueshi.accounts.models import Role
 from xueshi.jobs.models import Job
 from xueshi.jobs.registry import kind_spec, starters
@@ -40,7 +40,7 @@ def _back(job: Job) -> tuple[str, str]:
 
 @signed_in
 @require_GET
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: SignedInRequest) -> HttpResponse:
     role = _role(request)
     context: dict[str, Any] = {"jobs": jobs_visible(request.user, role)[:30]}
     context["starters"] = starters(request)
@@ -49,7 +49,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 @require_GET
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: SignedInRequest, pk: int) -> HttpResponse:
     job = job_reconcile(get_object_or_404(jobs_visible(request.user, _role(request)), pk=pk))
     # Some results are the page the person wants once the job is through (a batch report).
     polled = bool(request.headers.get("HX-Request"))

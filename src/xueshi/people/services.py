@@ -9,7 +9,6 @@ a new one is started, so a person's history stays readable.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -225,7 +224,7 @@ def _employer_scope(active: ActiveRole) -> int:
 @transaction.atomic
 def employer_reviewer_add(
     *,
-    actor: Any,
+    actor: User,
     active: ActiveRole,
     username: str,
     password: str,
@@ -267,7 +266,7 @@ def _own_professional(active: ActiveRole) -> Professional:
 
 
 @transaction.atomic
-def employment_request(*, actor: Any, active: ActiveRole, employer_id: int) -> Employment:
+def employment_request(*, actor: User, active: ActiveRole, employer_id: int) -> Employment:
     """A professional asks to join an employer; the employer accepts or declines.
 
     One open request at a time: otherwise two employers could each accept, and the person
@@ -304,7 +303,7 @@ def employment_request(*, actor: Any, active: ActiveRole, employer_id: int) -> E
 
 
 @transaction.atomic
-def employment_withdraw(*, actor: Any, active: ActiveRole, employment_id: int) -> Employment:
+def employment_withdraw(*, actor: User, active: ActiveRole, employment_id: int) -> Employment:
     """The professional withdraws a request the employer has not answered yet."""
     professional = _own_professional(active)
     employment = (
@@ -350,7 +349,7 @@ def _pending_request_of_employer(active: ActiveRole, employment_id: int) -> Empl
 
 @transaction.atomic
 def employment_accept(
-    *, actor: Any, active: ActiveRole, employment_id: int, today: dt.date | None = None
+    *, actor: User, active: ActiveRole, employment_id: int, today: dt.date | None = None
 ) -> Employment:
     """The employer accepts a request: the person works here from today.
 
@@ -407,7 +406,7 @@ def employment_accept(
 
 @transaction.atomic
 def employment_decline(
-    *, actor: Any, active: ActiveRole, employment_id: int, reason: str = ""
+    *, actor: User, active: ActiveRole, employment_id: int, reason: str = ""
 ) -> Employment:
     """The employer declines a request; the person may ask another employer."""
     employment = _pending_request_of_employer(active, employment_id)
@@ -428,7 +427,7 @@ def employment_decline(
 
 @transaction.atomic
 def employment_end(
-    *, actor: Any, active: ActiveRole, employment_id: int, today: dt.date | None = None
+    *, actor: User, active: ActiveRole, employment_id: int, today: dt.date | None = None
 ) -> Employment:
     """The professional leaves their current employer. The employment is kept as ended;
     the person keeps their region until another employer accepts them."""

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xueshi.accounts.access import allow, public, require_active_role
+from xueshi.accounts.access import RoleRequest, allow, public, require_active_role
 from xueshi.accounts.models import Role
 from xueshi.errors import ServiceError
 from xueshi.people import selectors, services
@@ -107,7 +107,7 @@ def employer_register(request: HttpRequest) -> HttpResponse:
 
 @allow(Role.PROFESSIONAL)
 @require_GET
-def my_employment(request: HttpRequest) -> HttpResponse:
+def my_employment(request: RoleRequest) -> HttpResponse:
     """我的工作单位: the current employer, the history, and the search to join one."""
     active = require_active_role(request)
     professional = selectors.professional_of(active)
@@ -135,7 +135,7 @@ def my_employment(request: HttpRequest) -> HttpResponse:
 
 @allow(Role.PROFESSIONAL)
 @require_POST
-def employment_request(request: HttpRequest) -> HttpResponse:
+def employment_request(request: RoleRequest) -> HttpResponse:
     active = require_active_role(request)
     employer_id = _posted_id(request, "employer_id")
     if employer_id is None:
@@ -154,7 +154,7 @@ def employment_request(request: HttpRequest) -> HttpResponse:
 
 @allow(Role.PROFESSIONAL)
 @require_POST
-def employment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def employment_withdraw(request: RoleRequest, pk: int) -> HttpResponse:
     active = require_active_role(request)
     try:
         services.employment_withdraw(actor=request.user, active=active, employment_id=pk)
@@ -167,7 +167,7 @@ def employment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(Role.PROFESSIONAL)
 @require_http_methods(["GET", "POST"])
-def employment_leave(request: HttpRequest, pk: int) -> HttpResponse:
+def employment_leave(request: RoleRequest, pk: int) -> HttpResponse:
     """Leaving the current employer: a confirmation page, then the change."""
     active = require_active_role(request)
     professional = selectors.professional_of(active)
@@ -192,7 +192,7 @@ def employment_leave(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(Role.EMPLOYER_ADMIN, Role.EMPLOYER_REVIEWER)
 @require_GET
-def employer_staff(request: HttpRequest) -> HttpResponse:
+def employer_staff(request: RoleRequest) -> HttpResponse:
     """本单位人员: current staff (ID numbers masked) and requests to join."""
     active = require_active_role(request)
     form = StaffSearchForm(request.GET or None)
@@ -219,7 +219,7 @@ def employer_staff(request: HttpRequest) -> HttpResponse:
 
 @allow(Role.EMPLOYER_ADMIN, Role.EMPLOYER_REVIEWER)
 @require_POST
-def employment_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def employment_accept(request: RoleRequest, pk: int) -> HttpResponse:
     active = require_active_role(request)
     try:
         employment = services.employment_accept(actor=request.user, active=active, employment_id=pk)
@@ -232,7 +232,7 @@ def employment_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(Role.EMPLOYER_ADMIN, Role.EMPLOYER_REVIEWER)
 @require_http_methods(["GET", "POST"])
-def employment_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def employment_decline(request: RoleRequest, pk: int) -> HttpResponse:
     """Declining a request: a confirmation page with an optional reason, then the change."""
     active = require_active_role(request)
     employment = selectors.employer_request(active, pk)
@@ -260,7 +260,7 @@ def employment_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(Role.EMPLOYER_ADMIN)
 @require_http_methods(["GET", "POST"])
-def employer_reviewer_add(request: HttpRequest) -> HttpResponse:
+def employer_reviewer_add(request: RoleRequest) -> HttpResponse:
     """An employer's administrator adds a reviewer account for the unit."""
     active = require_active_role(request)
     form = ReviewerAddForm(request.POST or None)

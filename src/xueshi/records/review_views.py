@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from xueshi.accounts.access import allow, require_active_role
+from xueshi.accounts.access import RoleRequest, allow, require_active_role
 from xueshi.accounts.models import Role
 from xueshi.errors import ServiceError
 from xueshi.records import display, selectors
@@ -35,7 +35,7 @@ REVIEWERS = (
 
 @allow(*REVIEWERS)
 @require_GET
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: RoleRequest) -> HttpResponse:
     active = require_active_role(request)
     form = ReviewFilterForm(request.GET or None)
     filters = {"year": None, "category": "", "query": ""}
@@ -69,12 +69,12 @@ def _row(record: HourRecord, *, done: str = "", error: str = "") -> Row:
 
 @allow(Role.PROFESSIONAL, *REVIEWERS)
 @require_POST
-def transition(request: HttpRequest, pk: int) -> HttpResponse:
+def transition(request: RoleRequest, pk: int) -> HttpResponse:
     """Approve, return, reject (the next reviewer), or submit / resubmit (the declarant)."""
     active = require_active_role(request)
     form = ReviewActionForm(request.POST)
     in_queue = request.POST.get("return_to") == "queue"
-    htmx = bool(request.htmx)  # type: ignore[attr-defined]
+    htmx = bool(request.htmx)
     if (
         form.is_valid()
         and form.cleaned_data["action"] == Action.REJECT
@@ -145,7 +145,7 @@ def _posted_ids(request: HttpRequest) -> list[int]:
 
 @allow(*REVIEWERS)
 @require_POST
-def review_bulk(request: HttpRequest) -> HttpResponse:
+def review_bulk(request: RoleRequest) -> HttpResponse:
     """批量通过: the selected rows are listed for confirmation; once confirmed each is
     approved in its own transaction, and each failure is reported."""
     active = require_active_role(request)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from xueshi.accounts.access import ActiveRole, allow, require_active_role
+from xueshi.accounts.access import ActiveRole, RoleRequest, allow, require_active_role
 from xueshi.accounts.models import Role
 from xueshi.errors import ServiceError
 from xueshi.records import display, selectors
@@ -59,7 +59,7 @@ def _record_or_404(active: ActiveRole, pk: int) -> HourRecord:
 
 @allow(Role.PROFESSIONAL)
 @require_GET
-def my_records(request: HttpRequest) -> HttpResponse:
+def my_records(request: RoleRequest) -> HttpResponse:
     """我的学时申报: one's own records by credited year and status."""
     active = require_active_role(request)
     professional = selectors.professional_of(active)
@@ -103,7 +103,7 @@ def _staff_picker(request: HttpRequest, active: ActiveRole, asked: int | None) -
 
 @allow(*DECLARANTS)
 @require_http_methods(["GET", "POST"])
-def declare(request: HttpRequest) -> HttpResponse:
+def declare(request: RoleRequest) -> HttpResponse:
     """学时申报: a professional for themself, or an employer for one of its staff."""
     active = require_active_role(request)
     asked = int_param(request.GET.get("professional"))
@@ -173,7 +173,7 @@ def _option_rows(options: list[selectors.CategoryChain]) -> list[dict[str, str]]
 
 @allow(*DECLARANTS)
 @require_GET
-def declare_chains(request: HttpRequest) -> HttpResponse:
+def declare_chains(request: RoleRequest) -> HttpResponse:
     """The category choice and the chains that apply, for the year the form now names
     (htmx refreshes it when the end date or the credited year changes)."""
     active = require_active_role(request)
@@ -195,7 +195,7 @@ def declare_chains(request: HttpRequest) -> HttpResponse:
 
 @allow(*Role)
 @require_GET
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: RoleRequest, pk: int) -> HttpResponse:
     """The record, its evidence, its history and what the active role may do now."""
     active = require_active_role(request)
     record = _record_or_404(active, pk)
@@ -232,7 +232,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(*DECLARANTS)
 @require_http_methods(["GET", "POST"])
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: RoleRequest, pk: int) -> HttpResponse:
     """退回修改: the declarant corrects a returned record (or completes a draft), adds
     evidence, and resubmits."""
     active = require_active_role(request)
@@ -288,7 +288,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(*Role)
 @require_GET
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_download(request: RoleRequest, pk: int) -> FileResponse:
     """An evidence file, to those whose scope holds its record; always as an attachment."""
     active = require_active_role(request)
     evidence = selectors.evidence_for(active, pk)

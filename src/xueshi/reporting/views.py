@@ -8,7 +8,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from xueshi.accounts.access import allow, require_active_role
+from xueshi.accounts.access import RoleRequest, allow, require_active_role
 from xueshi.accounts.models import Role
 from xueshi.compliance.person_year import default_year, person_year, record_years
 from xueshi.people.models import Professional
@@ -30,7 +30,7 @@ def _form_errors(request: HttpRequest, form: YearForm | ComplianceFilterForm) ->
 
 @allow(Role.PROFESSIONAL)
 @require_GET
-def my_year(request: HttpRequest) -> HttpResponse:
+def my_year(request: RoleRequest) -> HttpResponse:
     """我的年度学时: the requirement, what counted, what is pending and what did not count."""
     active = require_active_role(request)
     professional = (
@@ -61,7 +61,7 @@ def my_year(request: HttpRequest) -> HttpResponse:
 
 @allow(Role.EMPLOYER_ADMIN, Role.EMPLOYER_REVIEWER)
 @require_GET
-def employer_compliance(request: HttpRequest) -> HttpResponse:
+def employer_compliance(request: RoleRequest) -> HttpResponse:
     """本单位达标情况: the staff for a year, with filters."""
     form = ComplianceFilterForm(request.GET or None)
     _form_errors(request, form)
@@ -81,7 +81,7 @@ def employer_compliance(request: HttpRequest) -> HttpResponse:
 
 @allow(Role.EMPLOYER_ADMIN, Role.EMPLOYER_REVIEWER)
 @require_GET
-def employer_compliance_xlsx(request: HttpRequest) -> FileResponse:
+def employer_compliance_xlsx(request: RoleRequest) -> FileResponse:
     filters = ComplianceFilterForm(request.GET or None).filters()
     report = employer_report(require_active_role(request), filters)
     return FileResponse(
@@ -103,7 +103,7 @@ def _bureau_form(request: HttpRequest) -> BureauFilterForm:
 
 @allow(Role.BUREAU_STAFF)
 @require_GET
-def bureau_compliance(request: HttpRequest) -> HttpResponse:
+def bureau_compliance(request: RoleRequest) -> HttpResponse:
     """达标统计: the bureau's region and below, by unit, series and title level."""
     form = _bureau_form(request)
     _form_errors(request, form)
@@ -123,7 +123,7 @@ def bureau_compliance(request: HttpRequest) -> HttpResponse:
 
 @allow(Role.BUREAU_STAFF)
 @require_GET
-def bureau_compliance_xlsx(request: HttpRequest) -> FileResponse:
+def bureau_compliance_xlsx(request: RoleRequest) -> FileResponse:
     filters = _bureau_form(request).filters()
     report = bureau_report(require_active_role(request), filters)
     return FileResponse(

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from xueshi.accounts.models import User
 from xueshi.errors import ServiceError
 from xueshi.organisations.validators import mask_ric, normalise_ric
 from xueshi.people.models import Professional
@@ -292,7 +293,7 @@ def _provider_may_enter(
     return cache[key]
 
 
-def enter_rows(plan: ClassPlan, checked: list[CheckedRow], *, actor: Any, active: Any) -> None:
+def enter_rows(plan: ClassPlan, checked: list[CheckedRow], *, actor: User, active: Any) -> None:
     """Enter a batch in which no row has an error, in the caller's transaction: every
     learner's score is kept, passed learners' hours are entered in bulk (idempotent: those
     entered before are reported unchanged), and each row's result says which."""
@@ -300,7 +301,7 @@ def enter_rows(plan: ClassPlan, checked: list[CheckedRow], *, actor: Any, active
         _enter_rows(plan, checked, actor=actor, active=active)
 
 
-def _enter_rows(plan: ClassPlan, checked: list[CheckedRow], *, actor: Any, active: Any) -> None:
+def _enter_rows(plan: ClassPlan, checked: list[CheckedRow], *, actor: User, active: Any) -> None:
     scores = []
     passed = []
     for row in checked:

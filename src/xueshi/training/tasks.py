@@ -18,7 +18,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from xueshi.accounts.access import ActiveRole
-from xueshi.accounts.models import RoleAssignment
+from xueshi.accounts.models import RoleAssignment, User
 from xueshi.errors import ServiceError
 from xueshi.jobs.models import Job, JobKind
 from xueshi.jobs.services import Outcome, Progress, job_run, job_start
@@ -29,7 +29,7 @@ from xueshi.training.services import hour_batch_upload
 
 
 def hour_batch_import_start(
-    *, plan: ClassPlan, upload: UploadedFile, actor: Any, active: ActiveRole
+    *, plan: ClassPlan, upload: UploadedFile, actor: User, active: ActiveRole
 ) -> Job:
     """Keep the file and start the job that checks and enters it."""
     limit = settings.XUESHI_BATCH_MAX_BYTES

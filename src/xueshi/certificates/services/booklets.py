@@ -3,14 +3,12 @@ when lost, and re-entering a replaced booklet's professional hours against evide
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from xueshi.accounts.access import ActiveRole
-from xueshi.accounts.models import Role
+from xueshi.accounts.models import Role, User
 from xueshi.audit.services import audit_event_write
 from xueshi.certificates.models import (
     Booklet,
@@ -32,7 +30,7 @@ from xueshi.records.services import evidence_attach
 @transaction.atomic
 def booklet_issue(
     *,
-    actor: Any,
+    actor: User,
     active: ActiveRole,
     professional_id: int,
     kind: BookletIssueKind | str,
@@ -90,7 +88,7 @@ def booklet_issue(
 
 @transaction.atomic
 def booklet_reentry_confirm(
-    *, actor: Any, active: ActiveRole, record_id: int, upload: UploadedFile
+    *, actor: User, active: ActiveRole, record_id: int, upload: UploadedFile
 ) -> BookletReentry:
     """补登: the bureau re-enters one professional-hours record against re-submitted evidence."""
     if active.role is not Role.BUREAU_STAFF:

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xueshi.accounts.access import ActiveRole
-from xueshi.accounts.models import EMPLOYER_ROLES, Role
+from xueshi.accounts.models import EMPLOYER_ROLES, Role, User
 from xueshi.audit.services import audit_event_write
 from xueshi.certificates.keys import keyring
 from xueshi.certificates.models import (
@@ -84,7 +84,7 @@ def _shortfall_text(key: str, value: Decimal) -> str:
 @transaction.atomic
 def certificate_issue(
     *,
-    actor: Any,
+    actor: User,
     active: ActiveRole,
     professional_id: int,
     year: int,
@@ -214,7 +214,7 @@ def _locked_certificate(active: ActiveRole, certificate_id: int) -> Certificate:
 
 def _certificate_end(
     *,
-    actor: Any,
+    actor: User,
     active: ActiveRole,
     certificate_id: int,
     reason: str,
@@ -250,7 +250,7 @@ def _certificate_end(
 
 @transaction.atomic
 def certificate_reissue(
-    *, actor: Any, active: ActiveRole, certificate_id: int, reason: str
+    *, actor: User, active: ActiveRole, certificate_id: int, reason: str
 ) -> Certificate:
     """换发: the old certificate is superseded (kept), a new one issued from today's records."""
     old = _certificate_end(
@@ -274,7 +274,7 @@ def certificate_reissue(
 
 @transaction.atomic
 def certificate_revoke(
-    *, actor: Any, active: ActiveRole, certificate_id: int, reason: str
+    *, actor: User, active: ActiveRole, certificate_id: int, reason: str
 ) -> Certificate:
     """撤销: the certificate is revoked (kept, and shown as revoked on the public page)."""
     return _certificate_end(

@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from xueshi.accounts.access import ActiveRole
-from xueshi.accounts.models import EMPLOYER_ROLES, Role
+from xueshi.accounts.models import EMPLOYER_ROLES, Role, User
 from xueshi.audit.services import audit_event_write
 from xueshi.certificates.models import (
     Certificate,
@@ -30,7 +29,7 @@ from xueshi.rules.deadlines import RuleNotSet
 @transaction.atomic
 def roster_submit(
     *,
-    actor: Any,
+    actor: User,
     active: ActiveRole,
     year: int,
     certificate_ids: list[int],
@@ -104,7 +103,7 @@ def roster_submit(
 
 @transaction.atomic
 def roster_process(
-    *, actor: Any, active: ActiveRole, roster_id: int, today: dt.date | None = None
+    *, actor: User, active: ActiveRole, roster_id: int, today: dt.date | None = None
 ) -> Roster:
     """The bureau verifies a roster and stamps its certificates, on a verification day where
     the policy sets them (S12)."""

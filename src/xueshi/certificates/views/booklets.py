@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from xueshi.accounts.access import allow, require_active_role
+from xueshi.accounts.access import RoleRequest, allow, require_active_role
 from xueshi.accounts.models import Role
 from xueshi.certificates.forms import BookletForm
 from xueshi.certificates.selectors import professional_of_id_number
@@ -21,7 +21,7 @@ from xueshi.organisations.validators import normalise_ric
 
 @allow(Role.BUREAU_STAFF)
 @require_POST
-def booklet(request: HttpRequest) -> HttpResponse:
+def booklet(request: RoleRequest) -> HttpResponse:
     """首次申领, 续办 or 补办 the booklet of the holder of an ID number."""
     active = require_active_role(request)
     form = BookletForm(request.POST)
@@ -54,7 +54,7 @@ def booklet(request: HttpRequest) -> HttpResponse:
 
 @allow(Role.BUREAU_STAFF)
 @require_POST
-def reentry(request: HttpRequest) -> HttpResponse:
+def reentry(request: RoleRequest) -> HttpResponse:
     """补登 one record of a replaced booklet against its re-submitted evidence."""
     active = require_active_role(request)
     upload = request.FILES.get("evidence")

@@ -4,12 +4,12 @@ reissuing or revoking it."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xueshi.accounts.access import allow, require_active_role
+from xueshi.accounts.access import RoleRequest, allow, require_active_role
 from xueshi.accounts.models import Role
 from xueshi.certificates.forms import BookletForm, ReasonForm
 from xueshi.certificates.selectors import bureau_desk, rosters_visible
@@ -24,7 +24,7 @@ CHANGES = {
 
 @allow(Role.BUREAU_STAFF)
 @require_GET
-def desk(request: HttpRequest) -> HttpResponse:
+def desk(request: RoleRequest) -> HttpResponse:
     shown = bureau_desk(
         require_active_role(request),
         query=request.GET.get("q", "").strip()[:40],
@@ -38,7 +38,7 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 @allow(Role.BUREAU_STAFF)
 @require_http_methods(["GET", "POST"])
-def roster_process_view(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_process_view(request: RoleRequest, pk: int) -> HttpResponse:
     """验证盖章: a confirmation page, then the stamp on every certificate of the roster."""
     active = require_active_role(request)
     item = get_object_or_404(rosters_visible(active).select_related("employer"), pk=pk)
@@ -55,7 +55,7 @@ def roster_process_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(Role.BUREAU_STAFF)
 @require_POST
-def change_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def change_status(request: RoleRequest, pk: int, action: str) -> HttpResponse:
     """换发 (``reissue``) or 撤销 (``revoke``) a certificate, with a reason."""
     active = require_active_role(request)
     form = ReasonForm(request.POST)

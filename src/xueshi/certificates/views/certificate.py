@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from xueshi.accounts.access import allow, require_active_role
+from xueshi.accounts.access import RoleRequest, allow, require_active_role
 from xueshi.certificates.forms import IssueForm, ReasonForm
 from xueshi.certificates.pdf import render as render_pdf
 from xueshi.certificates.selectors import (
@@ -24,7 +24,7 @@ from xueshi.errors import ServiceError
 
 @allow(*ISSUERS)
 @require_POST
-def issue(request: HttpRequest) -> HttpResponse:
+def issue(request: RoleRequest) -> HttpResponse:
     """Generate the certificate of a compliant year; back to ``next`` if it cannot be."""
     active = require_active_role(request)
     form = IssueForm(request.POST)
@@ -48,7 +48,7 @@ def issue(request: HttpRequest) -> HttpResponse:
 
 @allow(*ISSUERS)
 @require_GET
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: RoleRequest, pk: int) -> HttpResponse:
     shown = certificate_detail(require_active_role(request), pk)
     if shown is None:
         raise Http404
@@ -59,7 +59,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(*ISSUERS)
 @require_GET
-def pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
+def pdf(request: RoleRequest, pk: int) -> HttpResponseBase:
     certificate = get_object_or_404(certificates_visible(require_active_role(request)), pk=pk)
     return FileResponse(
         io.BytesIO(render_pdf([certificate_sheet(certificate)])),

@@ -4,13 +4,13 @@ submitting the verification roster (单位统一办理). The bureau reads the ro
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from xueshi.accounts.access import allow, require_active_role
+from xueshi.accounts.access import RoleRequest, allow, require_active_role
 from xueshi.accounts.models import Role, User
 from xueshi.certificates.forms import RosterForm
 from xueshi.certificates.selectors import (
@@ -29,7 +29,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @allow(*EMPLOYER)
 @require_GET
-def year_page(request: HttpRequest) -> HttpResponse:
+def year_page(request: RoleRequest) -> HttpResponse:
     """本单位证书与验证: the staff and their certificates of a year, prints, rosters."""
     active = require_active_role(request)
     shown = employer_year(
@@ -45,7 +45,7 @@ def year_page(request: HttpRequest) -> HttpResponse:
 
 @allow(*EMPLOYER)
 @require_POST
-def print_start(request: HttpRequest) -> HttpResponse:
+def print_start(request: RoleRequest) -> HttpResponse:
     active = require_active_role(request)
     user = request.user
     assert isinstance(user, User)
@@ -61,7 +61,7 @@ def print_start(request: HttpRequest) -> HttpResponse:
 
 @allow(*EMPLOYER)
 @require_GET
-def print_job(request: HttpRequest, pk: int) -> HttpResponse:
+def print_job(request: RoleRequest, pk: int) -> HttpResponse:
     """A batch print's progress; htmx polls the fragment until it is done."""
     try:
         printing, job = print_job_status(active=require_active_role(request), print_job_id=pk)
@@ -77,7 +77,7 @@ def print_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(*EMPLOYER)
 @require_GET
-def print_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+def print_download(request: RoleRequest, pk: int) -> HttpResponseBase:
     printing = get_object_or_404(print_jobs_visible(require_active_role(request)), pk=pk)
     if not printing.file:
         raise Http404
@@ -91,7 +91,7 @@ def print_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @allow(*EMPLOYER)
 @require_POST
-def roster_new(request: HttpRequest) -> HttpResponse:
+def roster_new(request: RoleRequest) -> HttpResponse:
     """报送验证花名册: the chosen certificates of a year, for the bureau to stamp."""
     active = require_active_role(request)
     year = year_or(request.POST.get("year"), 0)
@@ -112,7 +112,7 @@ def roster_new(request: HttpRequest) -> HttpResponse:
 
 @allow(*EMPLOYER, Role.BUREAU_STAFF)
 @require_GET
-def roster(request: HttpRequest, pk: int) -> HttpResponse:
+def roster(request: RoleRequest, pk: int) -> HttpResponse:
     shown = roster_detail(require_active_role(request), pk, timezone.localdate())
     if shown is None:
         raise Http404
@@ -121,7 +121,7 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(*EMPLOYER, Role.BUREAU_STAFF)
 @require_GET
-def roster_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_xlsx(request: RoleRequest, pk: int) -> HttpResponse:
     """The roster as Excel (汇总表)."""
     item = get_object_or_404(
         rosters_visible(require_active_role(request)).select_related("employer"), pk=pk

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 
 from xueshi import standing
 from xueshi.accounts.access import ActiveRole
+from xueshi.accounts.models import User
 from xueshi.audit.services import audit_events_write_many
 from xueshi.db import BULK_BATCH, insert_like
 from xueshi.errors import ServiceError
@@ -52,7 +53,7 @@ class ClassEntry:
 @transaction.atomic
 def hour_record_enter_for_class(
     *,
-    actor: Any,
+    actor: User,
     active: ActiveRole,
     professional: Professional,
     entry: ClassEntry,
@@ -75,7 +76,7 @@ Profile = tuple[str, str, str, str]
 @transaction.atomic
 def hour_record_enter_for_class_bulk(
     *,
-    actor: Any,
+    actor: User,
     active: ActiveRole,
     professional_ids: Sequence[int],
     entry: ClassEntry,

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from xueshi.accounts.access import ActiveRole
-from xueshi.accounts.models import Role
+from xueshi.accounts.models import Role, User
 from xueshi.accounts.scope import CHAIN_ROLE
 from xueshi.audit.services import audit_event_write
 from xueshi.errors import ServiceError
@@ -90,7 +89,7 @@ def _check_category_recognised(professional: Professional, category: str, year: 
 @transaction.atomic
 def hour_record_declare(
     *,
-    actor: Any,
+    actor: User,
     active: ActiveRole,
     professional: Professional,
     category: str,

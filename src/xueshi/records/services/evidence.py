@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 
+from xueshi.accounts.models import User
 from xueshi.errors import ServiceError
 from xueshi.records.evidence import evidence_check
 from xueshi.records.models import Evidence, HourRecord
@@ -46,7 +46,7 @@ def evidence_files_removed_on_failure() -> Iterator[None]:
         _files_written.reset(token)
 
 
-def evidence_attach(*, record: HourRecord, upload: UploadedFile, actor: Any) -> Evidence:
+def evidence_attach(*, record: HourRecord, upload: UploadedFile, actor: User) -> Evidence:
     content_type, sha256, size = evidence_check(upload)
     if record.evidence.filter(sha256=sha256).exists():
         raise ServiceError(f"文件“{upload.name}”已上传过。", field="evidence")

@@ -3,12 +3,11 @@ chain the record carries allows."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
 from xueshi import standing
 from xueshi.accounts.access import ActiveRole
+from xueshi.accounts.models import User
 from xueshi.accounts.scope import CHAIN_ROLE
 from xueshi.audit.services import audit_event_write
 from xueshi.errors import ServiceError
@@ -29,7 +28,7 @@ def record_locked(active: ActiveRole, record_id: int) -> HourRecord:
         raise ServiceError("记录不存在，或不在您的管辖范围内。") from None
 
 
-def is_declarant(actor: Any, record: HourRecord) -> bool:
+def is_declarant(actor: User, record: HourRecord) -> bool:
     """The user who declared the record, or the professional it belongs to."""
     user_id = getattr(actor, "pk", None)
     return user_id is not None and user_id in (
@@ -40,7 +39,7 @@ def is_declarant(actor: Any, record: HourRecord) -> bool:
 
 @transaction.atomic
 def hour_record_transition(
-    *, record_id: int, actor: Any, active: ActiveRole, action: Action | str, comment: str = ""
+    *, record_id: int, actor: User, active: ActiveRole, action: Action | str, comment: str = ""
 ) -> HourRecord:
     """Submit, approve, return, reject or resubmit one record, as the chain allows."""
     try:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from xueshi.accounts.access import ActiveRole
+from xueshi.accounts.models import User
 from xueshi.audit.services import audit_event_write
 from xueshi.errors import ServiceError
 from xueshi.records.models import HourRecord
@@ -28,7 +28,7 @@ from xueshi.rules.workflow import Action, RecordState
 def hour_record_update_returned(
     *,
     record_id: int,
-    actor: Any,
+    actor: User,
     active: ActiveRole,
     content: str,
     start_date: dt.date,
@@ -59,7 +59,7 @@ def hour_record_update_returned(
 def hour_record_update_draft(
     *,
     record_id: int,
-    actor: Any,
+    actor: User,
     active: ActiveRole,
     content: str,
     start_date: dt.date,
@@ -91,7 +91,7 @@ def _update(
     status: RecordState,
     then: Action,
     record_id: int,
-    actor: Any,
+    actor: User,
     active: ActiveRole,
     content: str,
     start_date: dt.date,

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from xueshi.accounts.access import ActiveRole
+from xueshi.accounts.models import User
 from xueshi.audit.services import audit_event_write
 from xueshi.errors import ServiceError
 from xueshi.organisations.models import IndustryAuthority, Provider, ProviderFilingStatus
@@ -49,7 +49,7 @@ CLASS_FIELDS = (
 @transaction.atomic
 def class_plan_create(
     *,
-    actor: Any,
+    actor: User,
     active: ActiveRole,
     title: str,
     category: str,
@@ -102,7 +102,7 @@ def class_plan_create(
 def class_plan_update(
     *,
     class_plan_id: int,
-    actor: Any,
+    actor: User,
     active: ActiveRole,
     title: str,
     category: str,
@@ -167,7 +167,7 @@ def _authority_exists(plan: ClassPlan) -> bool:
 
 @transaction.atomic
 def class_plan_file(
-    *, class_plan_id: int, actor: Any, active: ActiveRole, today: dt.date | None = None
+    *, class_plan_id: int, actor: User, active: ActiveRole, today: dt.date | None = None
 ) -> ClassPlan:
     """开班备案: the provider files the class before it starts, by the policy's deadline.
 
@@ -265,7 +265,7 @@ def _lock_awaiting(active: ActiveRole, class_plan_id: int) -> ClassPlan:
 
 
 def _decide(
-    *, class_plan_id: int, actor: Any, active: ActiveRole, status: ClassStatus, comment: str
+    *, class_plan_id: int, actor: User, active: ActiveRole, status: ClassStatus, comment: str
 ) -> ClassPlan:
     plan = _lock_awaiting(active, class_plan_id)
     before = plan.status
@@ -289,7 +289,7 @@ def _decide(
 
 @transaction.atomic
 def class_plan_approve(
-    *, class_plan_id: int, actor: Any, active: ActiveRole, comment: str = ""
+    *, class_plan_id: int, actor: User, active: ActiveRole, comment: str = ""
 ) -> ClassPlan:
     """核准: the approver the policy names (bureau, or the series' industry authority)."""
     return _decide(
@@ -303,7 +303,7 @@ def class_plan_approve(
 
 @transaction.atomic
 def class_plan_reject(
-    *, class_plan_id: int, actor: Any, active: ActiveRole, reason: str
+    *, class_plan_id: int, actor: User, active: ActiveRole, reason: str
 ) -> ClassPlan:
     """不予核准, with the reason; the provider may correct the class and file it again."""
     reason = reason.strip()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
-from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -15,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xueshi.accounts.access import ActiveRole
+from xueshi.accounts.models import User
 from xueshi.audit.services import audit_event_write
 from xueshi.errors import ServiceError
 from xueshi.policy_store import current_policy
@@ -57,7 +57,7 @@ def hour_batch_enter(
     class_plan_id: int,
     rows: Sequence[LearnerScore],
     source: str,
-    actor: Any,
+    actor: User,
     active: ActiveRole,
     today: dt.date | None = None,
     digest: str = "",
@@ -124,7 +124,7 @@ def hour_batch_upload(
     *,
     class_plan_id: int,
     upload: UploadedFile,
-    actor: Any,
+    actor: User,
     active: ActiveRole,
     today: dt.date | None = None,
     rows: list[LearnerScore] | None = None,

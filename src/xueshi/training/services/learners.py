@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from xueshi.accounts.access import ActiveRole
+from xueshi.accounts.models import User
 from xueshi.audit.services import audit_event_write
 from xueshi.errors import ServiceError
 from xueshi.organisations.models import ProviderFilingStatus
@@ -23,7 +23,7 @@ from xueshi.training.services.common import lock_own_class, own_provider
 
 @transaction.atomic
 def class_enroll(
-    *, class_plan_id: int, actor: Any, active: ActiveRole, today: dt.date | None = None
+    *, class_plan_id: int, actor: User, active: ActiveRole, today: dt.date | None = None
 ) -> Enrollment:
     """报名: a professional enrols once in an approved class that has not started and has
     places left. The class row is locked, so concurrent enrolments cannot pass capacity."""
@@ -88,7 +88,7 @@ def attendance_sign_in(
     enrollment_id: int,
     day: dt.date,
     half_day: str,
-    actor: Any,
+    actor: User,
     active: ActiveRole,
     today: dt.date | None = None,
 ) -> Attendance:
@@ -118,7 +118,7 @@ def attendance_sign_out(
     enrollment_id: int,
     day: dt.date,
     half_day: str,
-    actor: Any,
+    actor: User,
     active: ActiveRole,
     today: dt.date | None = None,
 ) -> Attendance:
@@ -152,7 +152,7 @@ def class_plan_assess(
     *,
     class_plan_id: int,
     scores: Mapping[int, Decimal | None],
-    actor: Any,
+    actor: User,
     active: ActiveRole,
     today: dt.date | None = None,
 ) -> int:

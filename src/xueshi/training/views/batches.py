@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
-from xueshi.accounts.access import allow, require_active_role
+from xueshi.accounts.access import RoleRequest, allow, require_active_role
 from xueshi.accounts.models import Role
 from xueshi.errors import ServiceError
 from xueshi.jobs.models import JobStatus
@@ -43,7 +43,7 @@ def _batch_context(plan: ClassPlan) -> dict[str, Any]:
 
 @allow(Role.PROVIDER_STAFF)
 @require_http_methods(["GET", "POST"])
-def batch_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_upload(request: RoleRequest, pk: int) -> HttpResponse:
     active = require_active_role(request)
     plan = own_class(active, pk)
     if request.method == "POST":
@@ -78,7 +78,7 @@ def batch_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(Role.PROVIDER_STAFF)
 @require_GET
-def batch_template(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_template(request: RoleRequest, pk: int) -> HttpResponse:
     active = require_active_role(request)
     plan = own_class(active, pk)
     learners = [
@@ -104,7 +104,7 @@ def batch_template(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(*READERS)
 @require_GET
-def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_detail(request: RoleRequest, pk: int) -> HttpResponse:
     active = require_active_role(request)
     batch = selectors.batch_for(active, pk)
     if batch is None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xueshi.accounts.access import allow, require_active_role
+from xueshi.accounts.access import RoleRequest, allow, require_active_role
 from xueshi.accounts.models import Role
 from xueshi.errors import ServiceError
 from xueshi.training import selectors, services
@@ -36,7 +36,7 @@ from xueshi.training.views.common import (
 
 @allow(Role.PROVIDER_STAFF)
 @require_GET
-def provider_classes(request: HttpRequest) -> HttpResponse:
+def provider_classes(request: RoleRequest) -> HttpResponse:
     active = require_active_role(request)
     form = ClassSearchForm(request.GET)
     q, status = "", ""
@@ -79,7 +79,7 @@ def _add_service_error(form: ClassPlanForm, exc: ServiceError) -> None:
 
 @allow(Role.PROVIDER_STAFF)
 @require_http_methods(["GET", "POST"])
-def class_new(request: HttpRequest) -> HttpResponse:
+def class_new(request: RoleRequest) -> HttpResponse:
     active = require_active_role(request)
     if request.method == "POST":
         form = ClassPlanForm(request.POST)
@@ -103,7 +103,7 @@ def class_new(request: HttpRequest) -> HttpResponse:
 
 @allow(Role.PROVIDER_STAFF)
 @require_http_methods(["GET", "POST"])
-def class_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def class_edit(request: RoleRequest, pk: int) -> HttpResponse:
     active = require_active_role(request)
     plan = own_class(active, pk)
     if plan.status not in services.EDITABLE:
@@ -131,7 +131,7 @@ def class_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(Role.PROVIDER_STAFF)
 @require_POST
-def class_file(request: HttpRequest, pk: int) -> HttpResponse:
+def class_file(request: RoleRequest, pk: int) -> HttpResponse:
     active = require_active_role(request)
     plan = own_class(active, pk)
     try:
@@ -156,7 +156,7 @@ def class_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(Role.PROVIDER_STAFF)
 @require_GET
-def annual_plan(request: HttpRequest) -> HttpResponse:
+def annual_plan(request: RoleRequest) -> HttpResponse:
     active = require_active_role(request)
     form = AnnualPlanForm(request.GET or {"year": timezone.localdate().year})
     year = form.cleaned_data["year"] if form.is_valid() else timezone.localdate().year
@@ -169,7 +169,7 @@ def annual_plan(request: HttpRequest) -> HttpResponse:
 
 @allow(Role.BUREAU_STAFF, Role.AUTHORITY_REVIEWER)
 @require_GET
-def filing_queue(request: HttpRequest) -> HttpResponse:
+def filing_queue(request: RoleRequest) -> HttpResponse:
     active = require_active_role(request)
     show_all = request.GET.get("show") == "all"
     classes = selectors.filing_queue(active, pending_only=not show_all)
@@ -187,7 +187,7 @@ def filing_queue(request: HttpRequest) -> HttpResponse:
 
 @allow(Role.BUREAU_STAFF, Role.AUTHORITY_REVIEWER)
 @require_POST
-def class_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def class_approve(request: RoleRequest, pk: int) -> HttpResponse:
     active = require_active_role(request)
     form = ApproveForm(request.POST)
     if not form.is_valid():
@@ -209,7 +209,7 @@ def class_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(Role.BUREAU_STAFF, Role.AUTHORITY_REVIEWER)
 @require_http_methods(["GET", "POST"])
-def class_reject(request: HttpRequest, pk: int) -> HttpResponse:
+def class_reject(request: RoleRequest, pk: int) -> HttpResponse:
     """不予核准: asks for the reason and confirmation first."""
     active = require_active_role(request)
     plan = selectors.filing_queue(active).filter(pk=pk).first()

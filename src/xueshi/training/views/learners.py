@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from xueshi.accounts.access import allow, require_active_role
+from xueshi.accounts.access import RoleRequest, allow, require_active_role
 from xueshi.accounts.models import Role
 from xueshi.errors import ServiceError
 from xueshi.rules.terms import SERIES_LABELS
@@ -38,7 +38,7 @@ from xueshi.training.views.common import (
 
 @allow(Role.PROFESSIONAL)
 @require_GET
-def class_catalogue(request: HttpRequest) -> HttpResponse:
+def class_catalogue(request: RoleRequest) -> HttpResponse:
     active = require_active_role(request)
     form = CatalogueFilterForm(request.GET)
     filters = {"category": "", "region": "", "q": ""}
@@ -61,7 +61,7 @@ def class_catalogue(request: HttpRequest) -> HttpResponse:
 
 @allow(Role.PROFESSIONAL)
 @require_POST
-def class_enroll(request: HttpRequest, pk: int) -> HttpResponse:
+def class_enroll(request: RoleRequest, pk: int) -> HttpResponse:
     active = require_active_role(request)
     try:
         enrollment = services.class_enroll(class_plan_id=pk, actor=request.user, active=active)
@@ -74,7 +74,7 @@ def class_enroll(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(Role.PROFESSIONAL)
 @require_GET
-def my_enrollments(request: HttpRequest) -> HttpResponse:
+def my_enrollments(request: RoleRequest) -> HttpResponse:
     active = require_active_role(request)
     page = page_of(request, selectors.my_enrollments(active))
     return render(request, "training/my_enrollments.html", {"page": page})
@@ -85,7 +85,7 @@ def my_enrollments(request: HttpRequest) -> HttpResponse:
 
 @allow(*READERS)
 @require_GET
-def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def class_detail(request: RoleRequest, pk: int) -> HttpResponse:
     active = require_active_role(request)
     plan = selectors.class_for(active, pk)
     if plan is None:
@@ -128,7 +128,7 @@ def _class_context(
     }
 
 
-def _attendance(request: HttpRequest, pk: int, *, sign_out: bool) -> HttpResponse:
+def _attendance(request: RoleRequest, pk: int, *, sign_out: bool) -> HttpResponse:
     active = require_active_role(request)
     enrollment = (
         Enrollment.objects.filter(pk=pk, class_plan__in=selectors.classes_visible(active))
@@ -157,7 +157,7 @@ def _attendance(request: HttpRequest, pk: int, *, sign_out: bool) -> HttpRespons
             )
         except ServiceError as exc:
             error = exc.message
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         if mark is None and day is not None:
             mark = enrollment.attendance.filter(day=day, half_day=half_day).first()
         return render(
@@ -183,19 +183,19 @@ def _attendance(request: HttpRequest, pk: int, *, sign_out: bool) -> HttpRespons
 
 @allow(Role.PROVIDER_STAFF)
 @require_POST
-def attendance_sign_in(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance_sign_in(request: RoleRequest, pk: int) -> HttpResponse:
     return _attendance(request, pk, sign_out=False)
 
 
 @allow(Role.PROVIDER_STAFF)
 @require_POST
-def attendance_sign_out(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance_sign_out(request: RoleRequest, pk: int) -> HttpResponse:
     return _attendance(request, pk, sign_out=True)
 
 
 @allow(Role.PROVIDER_STAFF)
 @require_POST
-def class_assess(request: HttpRequest, pk: int) -> HttpResponse:
+def class_assess(request: RoleRequest, pk: int) -> HttpResponse:
     active = require_active_role(request)
     plan = own_class(active, pk)
     roster = selectors.class_roster(plan)
