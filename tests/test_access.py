@@ -214,7 +214,7 @@ def world(settings: Any) -> World:
     grant(applicant.user, Role.PROFESSIONAL)
     for role, scope in scopes.items():
         users[role] = UserFactory()
-        grant(users[role], role, **scope)  # type: ignore[arg-type]
+        grant(users[role], role, **scope)
 
     plan = ClassPlan.objects.create(
         provider=provider,

@@ -66,3 +66,18 @@ def test_importing_rules_core_loads_no_django() -> None:
 
     assert result.returncode != 3, "importing xueshi.rules loaded Django:\n" + result.stdout
     assert result.returncode == 0, "importing xueshi.rules failed:\n" + result.stderr
+
+
+def test_tests_carry_no_type_ignores() -> None:
+    """mypy checks src/, not tests/ (scripts/test.sh): an ignore in a test silences nothing
+    and only says something untrue about the code."""
+    tests_dir = REPO_DIR / "tests"
+    marker = "# type" + ": ignore"  # spelled apart so this file does not match itself
+    offenders = [
+        f"{path.relative_to(REPO_DIR)}:{number}"
+        for path in sorted(tests_dir.rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if marker in line
+    ]
+
+    assert offenders == [], "dead type ignores in tests:\n" + "\n".join(offenders)

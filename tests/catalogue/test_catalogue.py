@@ -40,7 +40,7 @@ TODAY = dt.date(2014, 4, 11)
 
 
 @pytest.fixture
-def bureaus():  # type: ignore[no-untyped-def]
+def bureaus():
     regions()
     return {
         "guangdong": grant(UserFactory(), Role.BUREAU_STAFF, region_id="440000"),
@@ -67,7 +67,7 @@ def _add(active: ActiveRole, **extra: Any) -> PublicSubject:
 # --- public subjects ------------------------------------------------------------------
 
 
-def test_shantou_publishes_its_two_2014_subjects_and_past_year_make_up(bureaus) -> None:  # type: ignore[no-untyped-def]
+def test_shantou_publishes_its_two_2014_subjects_and_past_year_make_up(bureaus) -> None:
     """S1, S7: two public subjects of 20 h in 2014, and 2013's subjects offered for make-up."""
     shantou = bureaus["shantou"]
     _add(shantou)
@@ -80,7 +80,7 @@ def test_shantou_publishes_its_two_2014_subjects_and_past_year_make_up(bureaus) 
     assert AuditEvent.objects.filter(action="public_subject_add").count() == 3
 
 
-def test_a_title_is_published_once_per_region_and_year(bureaus) -> None:  # type: ignore[no-untyped-def]
+def test_a_title_is_published_once_per_region_and_year(bureaus) -> None:
     _add(bureaus["shantou"])
     with pytest.raises(ServiceError, match="汕头市2014 年度已有名为") as caught:
         _add(bureaus["shantou"], hours=Decimal(10))
@@ -109,7 +109,7 @@ def test_bad_subjects_are_refused_with_chinese_messages(
     bureaus,
     extra: dict[str, Any],
     field: str,
-    message: str,  # type: ignore[no-untyped-def]
+    message: str,
 ) -> None:
     with pytest.raises(ServiceError, match=message) as caught:
         _add(bureaus["shantou"], **extra)
@@ -117,7 +117,7 @@ def test_bad_subjects_are_refused_with_chinese_messages(
     assert not PublicSubject.objects.exists()
 
 
-def test_only_province_and_city_bureaus_publish_public_subjects(bureaus) -> None:  # type: ignore[no-untyped-def]
+def test_only_province_and_city_bureaus_publish_public_subjects(bureaus) -> None:
     _add(bureaus["guangdong"], title="广东省公需科目")
     with pytest.raises(ServiceError, match="只有省级、市级人社部门"):
         _add(bureaus["luojiang"])
@@ -128,7 +128,7 @@ def test_only_province_and_city_bureaus_publish_public_subjects(bureaus) -> None
     assert list(PublicSubject.objects.values_list("region_id", flat=True)) == ["440000"]
 
 
-def test_the_list_shows_a_regions_own_and_its_provinces_subjects(client: Client, bureaus) -> None:  # type: ignore[no-untyped-def]
+def test_the_list_shows_a_regions_own_and_its_provinces_subjects(client: Client, bureaus) -> None:
     _add(bureaus["shantou"], title="汕头科目")
     _add(bureaus["guangdong"], title="广东科目")
     _add(bureaus["kaifeng"], title="开封科目")
@@ -149,7 +149,7 @@ def test_the_list_shows_a_regions_own_and_its_provinces_subjects(client: Client,
     assert "汕头科目" not in other_year
 
 
-def test_the_make_up_filter_separates_past_year_subjects(client: Client, bureaus) -> None:  # type: ignore[no-untyped-def]
+def test_the_make_up_filter_separates_past_year_subjects(client: Client, bureaus) -> None:
     _add(bureaus["shantou"], title="当年科目")
     _add(bureaus["shantou"], for_year=2012, title="补修科目甲", makeup=True)
     client.force_login(bureaus["shantou"].assignment.user)
@@ -163,7 +163,7 @@ def test_the_make_up_filter_separates_past_year_subjects(client: Client, bureaus
     assert "补修科目甲" not in current
 
 
-def test_the_add_page_publishes_and_shows_errors_in_chinese(client: Client, bureaus) -> None:  # type: ignore[no-untyped-def]
+def test_the_add_page_publishes_and_shows_errors_in_chinese(client: Client, bureaus) -> None:
     client.force_login(bureaus["shantou"].assignment.user)
     url = reverse("catalogue:public_subject_add")
     assert client.get(url).status_code == 200
@@ -185,7 +185,7 @@ def test_the_add_page_publishes_and_shows_errors_in_chinese(client: Client, bure
 
 def test_the_add_page_is_refused_to_district_bureaus_and_other_roles(
     client: Client, bureaus
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     url = reverse("catalogue:public_subject_add")
     client.force_login(bureaus["luojiang"].assignment.user)
     assert client.get(url).status_code == 403
@@ -200,7 +200,7 @@ def test_the_add_page_is_refused_to_district_bureaus_and_other_roles(
 # --- guides ---------------------------------------------------------------------------
 
 
-def test_an_authority_publishes_guides_for_its_own_series_only(client: Client, bureaus) -> None:  # type: ignore[no-untyped-def]
+def test_an_authority_publishes_guides_for_its_own_series_only(client: Client, bureaus) -> None:
     authority = AuthorityFactory(name="汕头市卫生健康局", series=["health"])
     reviewer = grant(UserFactory(), Role.AUTHORITY_REVIEWER, authority=authority)
     guide = subject_guide_add(
@@ -241,7 +241,7 @@ def test_an_authority_publishes_guides_for_its_own_series_only(client: Client, b
     assert "2014 年卫生系列专业科目指南" in listing
 
 
-def test_guides_page_is_open_to_every_role_but_adding_is_not(client: Client, bureaus) -> None:  # type: ignore[no-untyped-def]
+def test_guides_page_is_open_to_every_role_but_adding_is_not(client: Client, bureaus) -> None:
     client.force_login(bureaus["shantou"].assignment.user)
     assert client.get(reverse("catalogue:guides")).status_code == 200
     assert client.get(reverse("catalogue:guide_add")).status_code == 403
@@ -250,7 +250,7 @@ def test_guides_page_is_open_to_every_role_but_adding_is_not(client: Client, bur
 # --- providers ------------------------------------------------------------------------
 
 
-def test_a_bureau_suspends_a_provider_in_its_region_with_a_reason(bureaus) -> None:  # type: ignore[no-untyped-def]
+def test_a_bureau_suspends_a_provider_in_its_region_with_a_reason(bureaus) -> None:
     """S16: a provider can lose its filing status; the change is audited with its reason."""
     provider = ProviderFactory(region_id="440500")
     shantou = bureaus["shantou"]
@@ -269,7 +269,7 @@ def test_a_bureau_suspends_a_provider_in_its_region_with_a_reason(bureaus) -> No
 
 def test_a_province_bureau_reaches_providers_below_it_and_a_city_does_not_reach_others(
     bureaus,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     shantou_provider = ProviderFactory(region_id="440500")
     kaifeng_provider = ProviderFactory(region_id="410200")
     guangdong = bureaus["guangdong"]
@@ -300,7 +300,7 @@ def test_a_province_bureau_reaches_providers_below_it_and_a_city_does_not_reach_
         ("suspended", "  ", "请填写变更原因"),
     ],
 )
-def test_bad_status_changes_are_refused(bureaus, status: str, reason: str, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_status_changes_are_refused(bureaus, status: str, reason: str, message: str) -> None:
     provider = ProviderFactory(region_id="440500")
     shantou = bureaus["shantou"]
     with pytest.raises(ServiceError, match=message):
@@ -316,7 +316,7 @@ def test_bad_status_changes_are_refused(bureaus, status: str, reason: str, messa
 
 def test_the_provider_list_filters_and_the_change_needs_confirmation(
     client: Client, bureaus
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     school = ProviderFactory(name="汕头市卫生学校", region_id="440500", sectors=["health"])
     ProviderFactory(name="汕头市行政学院", region_id="440500", sectors=["engineering"])
     ProviderFactory(name="开封市继续教育基地", region_id="410200")
@@ -346,7 +346,7 @@ def test_the_provider_list_filters_and_the_change_needs_confirmation(
 
 def test_a_bureau_cannot_open_the_change_page_of_a_provider_outside_its_region(
     client: Client, bureaus
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     other = ProviderFactory(region_id="410200")
     client.force_login(bureaus["shantou"].assignment.user)
     response = client.post(
@@ -372,7 +372,7 @@ def test_a_bureau_cannot_open_the_change_page_of_a_provider_outside_its_region(
 )
 def test_malformed_filters_answer_with_a_message_not_a_server_error(
     client: Client,
-    bureaus,  # type: ignore[no-untyped-def]
+    bureaus,
     name: str,
     params: dict[str, str],
     message: str,

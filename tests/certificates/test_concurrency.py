@@ -38,7 +38,7 @@ def _postgres_only() -> None:
         pytest.skip("races can only be shown on PostgreSQL (DATABASE_URL=postgres://…)")
 
 
-def _run(workers: int, work) -> list[BaseException]:  # type: ignore[no-untyped-def]
+def _run(workers: int, work) -> list[BaseException]:
     errors: list[BaseException] = []
     start = threading.Barrier(workers)
 

@@ -42,11 +42,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _keys(settings, tmp_path):  # type: ignore[no-untyped-def]
+def _keys(settings, tmp_path):
     settings.XUESHI_KEYS_DIR = tmp_path / "keys"
 
 
-def approved(person, category: str, hours: int, year: int, **extra) -> HourRecord:  # type: ignore[no-untyped-def]
+def approved(person, category: str, hours: int, year: int, **extra) -> HourRecord:
     """An approved record, as the end of its review chain leaves it."""
     return HourRecord.objects.create(
         professional=person,
@@ -64,14 +64,14 @@ def approved(person, category: str, hours: int, year: int, **extra) -> HourRecor
     )
 
 
-def complete_shantou_year(person, year: int = 2014) -> None:  # type: ignore[no-untyped-def]
+def complete_shantou_year(person, year: int = 2014) -> None:
     approved(person, "public", 20, year)
     approved(person, "professional", 42, year)
     approved(person, "elective", 12, year)
 
 
 @pytest.fixture
-def shantou():  # type: ignore[no-untyped-def]
+def shantou():
     regions()
     employer = EmployerFactory(region_id="440500")
     person = employ(ProfessionalFactory(), employer)
@@ -84,7 +84,7 @@ def shantou():  # type: ignore[no-untyped-def]
     }
 
 
-def test_a_compliant_shantou_year_gives_a_signed_numbered_certificate(shantou) -> None:  # type: ignore[no-untyped-def]
+def test_a_compliant_shantou_year_gives_a_signed_numbered_certificate(shantou) -> None:
     """S11: after the reviews the system generates the certificate; S12: it needs a stamp."""
     person, me = shantou["person"], shantou["me"]
     complete_shantou_year(person)
@@ -116,7 +116,7 @@ def test_a_compliant_shantou_year_gives_a_signed_numbered_certificate(shantou) -
     assert other.number == "4405002014000002"
 
 
-def test_an_incomplete_year_is_refused_with_what_is_missing(shantou) -> None:  # type: ignore[no-untyped-def]
+def test_an_incomplete_year_is_refused_with_what_is_missing(shantou) -> None:
     person, me = shantou["person"], shantou["me"]
     approved(person, "public", 20, 2014)
     with pytest.raises(ServiceError, match="专业科目尚缺 42 学时"):
@@ -124,7 +124,7 @@ def test_an_incomplete_year_is_refused_with_what_is_missing(shantou) -> None:  #
     assert not Certificate.objects.exists()
 
 
-def test_pending_reviews_block_the_certificate_where_reviews_must_be_complete(shantou) -> None:  # type: ignore[no-untyped-def]
+def test_pending_reviews_block_the_certificate_where_reviews_must_be_complete(shantou) -> None:
     person, me = shantou["person"], shantou["me"]
     complete_shantou_year(person)
     approved(person, "elective", 6, 2014, status=RecordState.IN_REVIEW)
@@ -132,7 +132,7 @@ def test_pending_reviews_block_the_certificate_where_reviews_must_be_complete(sh
         certificate_issue(actor=person.user, active=me, professional_id=person.pk, year=2014)
 
 
-def test_one_valid_certificate_per_year_reissue_keeps_history(shantou) -> None:  # type: ignore[no-untyped-def]
+def test_one_valid_certificate_per_year_reissue_keeps_history(shantou) -> None:
     person, me, bureau = shantou["person"], shantou["me"], shantou["bureau"]
     complete_shantou_year(person)
     first = certificate_issue(actor=person.user, active=me, professional_id=person.pk, year=2014)
@@ -157,7 +157,7 @@ def test_one_valid_certificate_per_year_reissue_keeps_history(shantou) -> None: 
     assert Certificate.objects.count() == 2  # nothing deleted
 
 
-def test_guangdong_2018_certificate_is_the_employers_confirmation(shantou) -> None:  # type: ignore[no-untyped-def]
+def test_guangdong_2018_certificate_is_the_employers_confirmation(shantou) -> None:
     """P6: except education and health, the employer confirms and the e-certificate is made."""
     person, me, boss = shantou["person"], shantou["me"], shantou["boss"]
     complete_shantou_year(person, 2019)
@@ -204,7 +204,7 @@ def test_guangde_booklet_keeps_its_number_through_renewal_and_replacement() -> N
     assert certificate.booklet_id == booklet.pk
 
 
-def test_verification_by_employer_roster_on_a_verification_day(shantou) -> None:  # type: ignore[no-untyped-def]
+def test_verification_by_employer_roster_on_a_verification_day(shantou) -> None:
     """S12: the employer applies in batch; the bureau stamps on the 10th, 15th… (rolled)."""
     person, me, boss, bureau = (shantou[k] for k in ("person", "me", "boss", "bureau"))
     complete_shantou_year(person)

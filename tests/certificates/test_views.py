@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(settings):  # type: ignore[no-untyped-def]
+def world(settings):
     settings.XUESHI_JOBS_INLINE = True
     regions()
     employer = EmployerFactory(region_id="440500", name="汕头市第一中学")
@@ -39,13 +39,13 @@ def world(settings):  # type: ignore[no-untyped-def]
     return {"person": person, "me": me, "boss": boss, "bureau": bureau}
 
 
-def _client(active) -> Client:  # type: ignore[no-untyped-def]
+def _client(active) -> Client:
     client = Client()
     client.force_login(active.assignment.user)
     return client
 
 
-def test_a_professional_generates_and_downloads_a_certificate(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_professional_generates_and_downloads_a_certificate(world) -> None:
     client = _client(world["me"])
     page = client.get(reverse("certificates:mine"))
     assert "生成 2014 年度证书" in page.content.decode()
@@ -61,7 +61,7 @@ def test_a_professional_generates_and_downloads_a_certificate(world) -> None:  #
     assert b"".join(pdf.streaming_content).startswith(b"%PDF-")
 
 
-def test_public_page_shows_the_full_content_of_a_valid_qr(world) -> None:  # type: ignore[no-untyped-def]
+def test_public_page_shows_the_full_content_of_a_valid_qr(world) -> None:
     certificate = certificate_issue(
         actor=world["person"].user,
         active=world["me"],
@@ -90,18 +90,18 @@ def test_public_page_shows_the_full_content_of_a_valid_qr(world) -> None:  # typ
         "XS1.k20261121.e30.AAAA",
     ],
 )
-def test_bad_qr_payloads_get_a_clear_answer_never_a_500(world, payload: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_qr_payloads_get_a_clear_answer_never_a_500(world, payload: str) -> None:
     page = Client().get(reverse("certificates:verify"), {"c": payload})
     assert page.status_code == 200
     assert 'id="verify-error"' in page.content.decode()
 
 
-def test_an_unknown_number_is_said_plainly(world) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_number_is_said_plainly(world) -> None:
     page = Client().get(reverse("certificates:verify"), {"no": "9999"})
     assert "没有编号为 9999 的证书" in page.content.decode()
 
 
-def test_a_revoked_certificate_shows_as_revoked(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_revoked_certificate_shows_as_revoked(world) -> None:
     certificate = certificate_issue(
         actor=world["person"].user,
         active=world["me"],
@@ -119,7 +119,7 @@ def test_a_revoked_certificate_shows_as_revoked(world) -> None:  # type: ignore[
     assert "伪造证明" in text
 
 
-def test_employer_batch_print_makes_one_pdf_with_progress(world) -> None:  # type: ignore[no-untyped-def]
+def test_employer_batch_print_makes_one_pdf_with_progress(world) -> None:
     certificate_issue(
         actor=world["person"].user,
         active=world["me"],
@@ -139,14 +139,14 @@ def test_employer_batch_print_makes_one_pdf_with_progress(world) -> None:  # typ
     assert other.get(reverse("certificates:print_job", args=[job.pk])).status_code == 404
 
 
-def test_an_empty_print_job_fails_with_a_reason(world) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_print_job_fails_with_a_reason(world) -> None:
     _client(world["boss"]).post(reverse("certificates:print_start"), {"year": 2016})
     job = PrintJob.objects.get()
     assert job.status == PrintJobStatus.FAILED
     assert "没有有效的证书" in job.error
 
 
-def test_roster_to_stamp_through_the_pages(world) -> None:  # type: ignore[no-untyped-def]
+def test_roster_to_stamp_through_the_pages(world) -> None:
     """S12: the employer submits the roster; the bureau stamps it on a verification day."""
     certificate = certificate_issue(
         actor=world["person"].user,
@@ -178,7 +178,7 @@ def test_roster_to_stamp_through_the_pages(world) -> None:  # type: ignore[no-un
     assert "已验证盖章" in page.content.decode()
 
 
-def test_a_professional_cannot_submit_a_roster_or_open_the_bureau_page(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_professional_cannot_submit_a_roster_or_open_the_bureau_page(world) -> None:
     me = _client(world["me"])
     assert me.post(reverse("certificates:roster_new"), {"year": 2014}).status_code == 403
     assert me.get(reverse("certificates:bureau")).status_code == 403

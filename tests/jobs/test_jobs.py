@@ -54,7 +54,7 @@ def _expected(year: int) -> tuple[int, int, int]:
     return len(people), len(determined), sum(1 for r in determined if r.compliant)
 
 
-def test_year_end_counts_the_region_with_the_bulk_evaluation(shantou) -> None:  # type: ignore[no-untyped-def]
+def test_year_end_counts_the_region_with_the_bulk_evaluation(shantou) -> None:
     job = year_end.year_end_start(region_code="440500", year=2014)
     assert job.status == JobStatus.DONE
     assert job.kind == JobKind.YEAR_END
@@ -77,7 +77,7 @@ def test_year_end_counts_the_region_with_the_bulk_evaluation(shantou) -> None:  
     assert actions == [("job_start", "queued"), ("job_run", "running"), ("job_done", "done")]
 
 
-def test_year_end_reports_progress_as_it_goes(shantou) -> None:  # type: ignore[no-untyped-def]
+def test_year_end_reports_progress_as_it_goes(shantou) -> None:
     seen: list[tuple[str, int, int]] = []
     with job_listen(lambda job: seen.append((job.status, job.done, job.total))):
         job = year_end.year_end_start(region_code="440500", year=2014)
@@ -87,7 +87,7 @@ def test_year_end_reports_progress_as_it_goes(shantou) -> None:  # type: ignore[
     assert job.result["compliant"] == 3
 
 
-def test_year_end_with_the_ledger_agrees_with_the_bulk_evaluation(shantou) -> None:  # type: ignore[no-untyped-def]
+def test_year_end_with_the_ledger_agrees_with_the_bulk_evaluation(shantou) -> None:
     job = year_end.year_end_start(region_code="440500", year=2014)
     assert job.status == JobStatus.DONE, job.error
     assert job.result["source"] == "ledger"
@@ -96,14 +96,14 @@ def test_year_end_with_the_ledger_agrees_with_the_bulk_evaluation(shantou) -> No
     )
 
 
-def test_an_unknown_region_is_refused_before_any_job(db) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_region_is_refused_before_any_job(db) -> None:
     regions()
     with pytest.raises(Exception, match="没有行政区划代码为 999999 的地区"):
         year_end.year_end_start(region_code="999999", year=2014)
     assert not Job.objects.exists()
 
 
-def test_a_crashing_task_fails_the_job_with_a_chinese_error(shantou, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_crashing_task_fails_the_job_with_a_chinese_error(shantou, monkeypatch) -> None:
     def crash(job: Job, progress: Any) -> Any:
         progress(1, 10, "计算中")
         raise RuntimeError("disk full")
@@ -118,7 +118,7 @@ def test_a_crashing_task_fails_the_job_with_a_chinese_error(shantou, monkeypatch
     ).exists()
 
 
-def test_progress_never_passes_the_total(shantou) -> None:  # type: ignore[no-untyped-def]
+def test_progress_never_passes_the_total(shantou) -> None:
     job = Job.objects.create(kind=JobKind.YEAR_END, title="t")
     job_progress(job, 3, 10, "x" * 300)
     job.refresh_from_db()
@@ -129,7 +129,7 @@ def test_progress_never_passes_the_total(shantou) -> None:  # type: ignore[no-un
 
 
 @pytest.mark.django_db(transaction=True)  # the worker closes a connection left in a transaction
-def test_with_the_database_backend_the_worker_runs_the_job(shantou, settings) -> None:  # type: ignore[no-untyped-def]
+def test_with_the_database_backend_the_worker_runs_the_job(shantou, settings) -> None:
     settings.TASKS = {**settings.TASKS, "default": DATABASE_BACKEND}
     job = year_end.year_end_start(region_code="440500", year=2014)
     assert job.status == JobStatus.QUEUED
@@ -141,7 +141,7 @@ def test_with_the_database_backend_the_worker_runs_the_job(shantou, settings) ->
     assert DBTaskResult.objects.get(id=job.task_id).status == "SUCCESSFUL"
 
 
-def test_a_task_that_failed_outside_the_job_fails_the_job(shantou, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_task_that_failed_outside_the_job_fails_the_job(shantou, settings) -> None:
     """A task the backend reports failed (e.g. its code would not import) while its job
     still says queued: the job is failed when someone looks at it."""
     settings.TASKS = {**settings.TASKS, "default": DATABASE_BACKEND}
@@ -152,7 +152,7 @@ def test_a_task_that_failed_outside_the_job_fails_the_job(shantou, settings) -> 
     assert job.error == "后台任务异常终止（ImportError），请重新提交。"
 
 
-def test_a_job_whose_worker_stopped_is_failed_once_stale(shantou, settings, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_job_whose_worker_stopped_is_failed_once_stale(shantou, settings, capsys) -> None:
     """A worker killed mid-run leaves its job "running": after XUESHI_JOB_STALE_SECONDS
     without progress, a look at it (page, watch) or ``xueshi job reap`` fails it; a job that
     reports progress, or a finished one, is left alone."""
@@ -186,7 +186,7 @@ def test_a_job_whose_worker_stopped_is_failed_once_stale(shantou, settings, caps
     assert AuditEvent.objects.filter(action="job_fail", target_id=str(stuck.pk)).count() == 1
 
 
-def test_progress_and_start_are_heartbeats(shantou) -> None:  # type: ignore[no-untyped-def]
+def test_progress_and_start_are_heartbeats(shantou) -> None:
     job = year_end.year_end_start(region_code="440500", year=2014)
     assert job.status == JobStatus.DONE
     assert job.heartbeat_at is not None
@@ -203,7 +203,7 @@ def _client(active: Any) -> Client:
     return client
 
 
-def test_the_bureau_starts_the_year_end_and_reads_the_counts(shantou) -> None:  # type: ignore[no-untyped-def]
+def test_the_bureau_starts_the_year_end_and_reads_the_counts(shantou) -> None:
     client = _client(shantou["bureau"])
     page = client.get(reverse("jobs:index"))
     assert "开始评估" in page.content.decode()
@@ -219,14 +219,14 @@ def test_the_bureau_starts_the_year_end_and_reads_the_counts(shantou) -> None:  
     assert job.title in listing
 
 
-def test_a_bad_year_is_refused_on_the_page(shantou) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_year_is_refused_on_the_page(shantou) -> None:
     client = _client(shantou["bureau"])
     response = client.post(reverse("compliance:year_end_start"), {"year": "abc"}, follow=True)
     assert "年度无效" in response.content.decode()
     assert not Job.objects.exists()
 
 
-def test_a_job_page_polls_while_running_and_shows_the_error_at_the_end(shantou) -> None:  # type: ignore[no-untyped-def]
+def test_a_job_page_polls_while_running_and_shows_the_error_at_the_end(shantou) -> None:
     user = shantou["bureau"].assignment.user
     job = Job.objects.create(
         kind=JobKind.YEAR_END, title="2014 年度评估", requested_by=user, total=40, done=10
@@ -245,7 +245,7 @@ def test_a_job_page_polls_while_running_and_shows_the_error_at_the_end(shantou) 
     assert "年度 2099 无效。" in text.decode()
 
 
-def test_nobody_else_sees_a_job(shantou) -> None:  # type: ignore[no-untyped-def]
+def test_nobody_else_sees_a_job(shantou) -> None:
     job = Job.objects.create(
         kind=JobKind.YEAR_END, title="t", requested_by=shantou["bureau"].assignment.user
     )
@@ -263,7 +263,7 @@ def test_nobody_else_sees_a_job(shantou) -> None:  # type: ignore[no-untyped-def
 # --- the command line ----------------------------------------------------------------------
 
 
-def test_cli_runs_the_year_end_and_prints_the_counts(shantou, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_runs_the_year_end_and_prints_the_counts(shantou, capsys) -> None:
     call_command("job", "run-year-end", "--region", "440500", "--year", "2014")
     out = capsys.readouterr().out
     job = Job.objects.get()
@@ -273,7 +273,7 @@ def test_cli_runs_the_year_end_and_prints_the_counts(shantou, capsys) -> None:  
     assert "合计" in out
 
 
-def test_cli_here_runs_in_this_process(shantou, settings, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_here_runs_in_this_process(shantou, settings, capsys) -> None:
     settings.TASKS = {**settings.TASKS, "default": DATABASE_BACKEND}
     call_command("job", "run-year-end", "--region", "440500", "--year", "2014", "--here")
     job = Job.objects.get()
@@ -282,7 +282,7 @@ def test_cli_here_runs_in_this_process(shantou, settings, capsys) -> None:  # ty
     assert "已达标 3 人" in capsys.readouterr().out
 
 
-def test_cli_watch_exits_with_the_error_of_a_failed_job(shantou, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_watch_exits_with_the_error_of_a_failed_job(shantou, capsys) -> None:
     job = Job.objects.create(kind=JobKind.YEAR_END, title="t")
     Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error="没有可评估的人员。")
     with pytest.raises(CommandError, match="没有可评估的人员。") as raised:
@@ -292,19 +292,19 @@ def test_cli_watch_exits_with_the_error_of_a_failed_job(shantou, capsys) -> None
         call_command("job", "watch", "987654")
 
 
-def test_cli_watch_gives_up_after_its_timeout(shantou) -> None:  # type: ignore[no-untyped-def]
+def test_cli_watch_gives_up_after_its_timeout(shantou) -> None:
     job = Job.objects.create(kind=JobKind.YEAR_END, title="t")
     with pytest.raises(CommandError, match="等待超时"):
         call_command("job", "watch", str(job.pk), "--interval", "0.01", "--timeout", "0.05")
 
 
-def test_cli_lists_the_jobs(shantou, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_lists_the_jobs(shantou, capsys) -> None:
     year_end.year_end_start(region_code="440500", year=2014)
     call_command("job", "list")
     assert "2014 年度" in capsys.readouterr().out
 
 
-def test_job_start_records_the_task_it_enqueued(shantou) -> None:  # type: ignore[no-untyped-def]
+def test_job_start_records_the_task_it_enqueued(shantou) -> None:
     job = job_start(
         kind=JobKind.YEAR_END, title="t", region_id="440500", year=2014, params={"a": 1}
     )

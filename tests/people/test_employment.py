@@ -38,7 +38,7 @@ PASSWORD = "Xueshi-2014-Shantou"
 
 
 @pytest.fixture
-def world():  # type: ignore[no-untyped-def]
+def world():
     """Two employers (Shantou and Kaifeng) with an admin each, and a person in neither."""
     regions()
     shantou = EmployerFactory(name="汕头市第一中学", region_id="440500")
@@ -54,11 +54,11 @@ def world():  # type: ignore[no-untyped-def]
     }
 
 
-def _user(active: ActiveRole):  # type: ignore[no-untyped-def]
+def _user(active: ActiveRole):
     return active.assignment.user
 
 
-def _request(world, employer):  # type: ignore[no-untyped-def]
+def _request(world, employer):
     return employment_request(
         actor=world["person"].user, active=world["me"], employer_id=employer.pk
     )
@@ -67,7 +67,7 @@ def _request(world, employer):  # type: ignore[no-untyped-def]
 # --- services ------------------------------------------------------------------------
 
 
-def test_a_request_waits_for_the_employer_and_changes_nothing_yet(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_request_waits_for_the_employer_and_changes_nothing_yet(world) -> None:
     employment = _request(world, world["shantou"])
 
     assert employment.status == EmploymentStatus.REQUESTED
@@ -76,7 +76,7 @@ def test_a_request_waits_for_the_employer_and_changes_nothing_yet(world) -> None
     assert AuditEvent.objects.filter(action="employment_request").count() == 1
 
 
-def test_accepting_makes_the_person_staff_in_the_employers_region(world) -> None:  # type: ignore[no-untyped-def]
+def test_accepting_makes_the_person_staff_in_the_employers_region(world) -> None:
     employment = _request(world, world["kaifeng"])
     admin = world["kaifeng_admin"]
 
@@ -90,7 +90,7 @@ def test_accepting_makes_the_person_staff_in_the_employers_region(world) -> None
     assert person.region_id == "410200"
 
 
-def test_accepting_a_move_ends_the_old_employment_and_keeps_it(world) -> None:  # type: ignore[no-untyped-def]
+def test_accepting_a_move_ends_the_old_employment_and_keeps_it(world) -> None:
     """A change of employer keeps history: the old employment is ended today, not deleted."""
     person = employ(world["person"], world["shantou"])
     old = Employment.objects.get(professional=person, status=EmploymentStatus.ACTIVE)
@@ -110,7 +110,7 @@ def test_accepting_a_move_ends_the_old_employment_and_keeps_it(world) -> None:  
     assert {"employment_accept", "employment_end"} <= actions
 
 
-def test_an_employer_cannot_accept_or_decline_another_employers_request(world) -> None:  # type: ignore[no-untyped-def]
+def test_an_employer_cannot_accept_or_decline_another_employers_request(world) -> None:
     employment = _request(world, world["shantou"])
     other = world["kaifeng_admin"]
 
@@ -123,7 +123,7 @@ def test_an_employer_cannot_accept_or_decline_another_employers_request(world) -
     assert employment.status == EmploymentStatus.REQUESTED
 
 
-def test_a_request_is_answered_once(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_request_is_answered_once(world) -> None:
     employment = _request(world, world["shantou"])
     admin = world["shantou_admin"]
     employment_decline(
@@ -137,7 +137,7 @@ def test_a_request_is_answered_once(world) -> None:  # type: ignore[no-untyped-d
     assert Professional.objects.get(pk=world["person"].pk).employer is None
 
 
-def test_one_open_request_at_a_time_and_it_can_be_withdrawn(world) -> None:  # type: ignore[no-untyped-def]
+def test_one_open_request_at_a_time_and_it_can_be_withdrawn(world) -> None:
     first = _request(world, world["shantou"])
     with pytest.raises(ServiceError, match="汕头市第一中学提交加入申请"):
         _request(world, world["kaifeng"])
@@ -148,7 +148,7 @@ def test_one_open_request_at_a_time_and_it_can_be_withdrawn(world) -> None:  # t
     assert _request(world, world["kaifeng"]).status == EmploymentStatus.REQUESTED
 
 
-def test_a_person_cannot_ask_to_join_their_current_employer_or_a_missing_one(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_person_cannot_ask_to_join_their_current_employer_or_a_missing_one(world) -> None:
     employ(world["person"], world["shantou"])
     with pytest.raises(ServiceError, match="您已在汕头市第一中学任职"):
         _request(world, world["shantou"])
@@ -156,7 +156,7 @@ def test_a_person_cannot_ask_to_join_their_current_employer_or_a_missing_one(wor
         employment_request(actor=world["person"].user, active=world["me"], employer_id=999999)
 
 
-def test_leaving_ends_the_employment_and_keeps_the_region(world) -> None:  # type: ignore[no-untyped-def]
+def test_leaving_ends_the_employment_and_keeps_the_region(world) -> None:
     person = employ(world["person"], world["kaifeng"])
     current = Employment.objects.get(professional=person, status=EmploymentStatus.ACTIVE)
 
@@ -171,7 +171,7 @@ def test_leaving_ends_the_employment_and_keeps_the_region(world) -> None:  # typ
         employment_end(actor=person.user, active=world["me"], employment_id=current.pk)
 
 
-def test_a_professional_cannot_end_someone_elses_employment(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_professional_cannot_end_someone_elses_employment(world) -> None:
     other = employ(ProfessionalFactory(), world["shantou"])
     theirs = Employment.objects.get(professional=other)
     with pytest.raises(ServiceError, match="未找到"):
@@ -180,13 +180,13 @@ def test_a_professional_cannot_end_someone_elses_employment(world) -> None:  # t
     assert theirs.status == EmploymentStatus.ACTIVE
 
 
-def test_only_a_professional_asks_to_join(world) -> None:  # type: ignore[no-untyped-def]
+def test_only_a_professional_asks_to_join(world) -> None:
     admin = world["shantou_admin"]
     with pytest.raises(ServiceError, match="专业技术人员本人"):
         employment_request(actor=_user(admin), active=admin, employer_id=world["kaifeng"].pk)
 
 
-def test_an_employer_admin_adds_a_reviewer_for_the_same_employer(world) -> None:  # type: ignore[no-untyped-def]
+def test_an_employer_admin_adds_a_reviewer_for_the_same_employer(world) -> None:
     admin = world["shantou_admin"]
     assignment = employer_reviewer_add(
         actor=_user(admin), active=admin, username="reviewer1", password=PASSWORD, full_name="王审"
@@ -217,7 +217,7 @@ def _login(client: Client, active: ActiveRole) -> Client:
     return client
 
 
-def test_my_employment_finds_employers_by_name_or_exact_uscc(client: Client, world) -> None:  # type: ignore[no-untyped-def]
+def test_my_employment_finds_employers_by_name_or_exact_uscc(client: Client, world) -> None:
     _login(client, world["me"])
     url = reverse("people:my_employment")
 
@@ -231,7 +231,7 @@ def test_my_employment_finds_employers_by_name_or_exact_uscc(client: Client, wor
     assert "开封市人民医院" not in by_part
 
 
-def test_the_whole_journey_through_the_pages(client: Client, world) -> None:  # type: ignore[no-untyped-def]
+def test_the_whole_journey_through_the_pages(client: Client, world) -> None:
     """Request, accept, then the history shows the employer and the dates."""
     me = _login(client, world["me"])
     response = me.post(reverse("people:employment_request"), {"employer_id": world["kaifeng"].pk})
@@ -250,7 +250,7 @@ def test_the_whole_journey_through_the_pages(client: Client, world) -> None:  # 
     assert "暂无待确认的申请" in staff_page
 
 
-def test_the_staff_list_shows_the_masked_id_number_only(client: Client, world) -> None:  # type: ignore[no-untyped-def]
+def test_the_staff_list_shows_the_masked_id_number_only(client: Client, world) -> None:
     person = employ(world["person"], world["shantou"])
     waiting = ProfessionalFactory(full_name="林申请")
     Employment.objects.create(professional=waiting, employer=world["shantou"])
@@ -266,7 +266,7 @@ def test_the_staff_list_shows_the_masked_id_number_only(client: Client, world) -
 
 def test_an_employer_does_not_see_another_employers_staff_or_requests(
     client: Client, world
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     employ(world["person"], world["shantou"])
     waiting = ProfessionalFactory(full_name="林申请")
     request = Employment.objects.create(professional=waiting, employer=world["shantou"])
@@ -285,7 +285,7 @@ def test_an_employer_does_not_see_another_employers_staff_or_requests(
     assert request.status == EmploymentStatus.REQUESTED
 
 
-def test_staff_search_by_name_and_pagination(client: Client, world) -> None:  # type: ignore[no-untyped-def]
+def test_staff_search_by_name_and_pagination(client: Client, world) -> None:
     for n in range(30):
         employ(ProfessionalFactory(full_name=f"员工{n:02d}"), world["shantou"])
     _login(client, world["shantou_admin"])
@@ -301,7 +301,7 @@ def test_staff_search_by_name_and_pagination(client: Client, world) -> None:  # 
     assert "员工08" not in found
 
 
-def test_declining_asks_for_confirmation_first(client: Client, world) -> None:  # type: ignore[no-untyped-def]
+def test_declining_asks_for_confirmation_first(client: Client, world) -> None:
     request = _request(world, world["shantou"])
     _login(client, world["shantou_admin"])
     url = reverse("people:employment_decline", args=[request.pk])
@@ -317,7 +317,7 @@ def test_declining_asks_for_confirmation_first(client: Client, world) -> None:  
     assert request.status == EmploymentStatus.DECLINED
 
 
-def test_leaving_asks_for_confirmation_first(client: Client, world) -> None:  # type: ignore[no-untyped-def]
+def test_leaving_asks_for_confirmation_first(client: Client, world) -> None:
     person = employ(world["person"], world["shantou"])
     current = Employment.objects.get(professional=person)
     _login(client, world["me"])
@@ -332,7 +332,7 @@ def test_leaving_asks_for_confirmation_first(client: Client, world) -> None:  # 
     assert current.status == EmploymentStatus.ENDED
 
 
-def test_reviewer_add_page_is_for_the_admin_only(client: Client, world) -> None:  # type: ignore[no-untyped-def]
+def test_reviewer_add_page_is_for_the_admin_only(client: Client, world) -> None:
     admin = _login(client, world["shantou_admin"])
     response = admin.post(
         reverse("people:employer_reviewer_add"),
@@ -362,7 +362,7 @@ def test_malformed_posts_answer_with_a_message_not_a_server_error(
     client: Client,
     world,
     name: str,
-    data: dict[str, str],  # type: ignore[no-untyped-def]
+    data: dict[str, str],
 ) -> None:
     active = world["me"] if name == "people:employment_request" else world["shantou_admin"]
     _login(client, active)
@@ -372,7 +372,7 @@ def test_malformed_posts_answer_with_a_message_not_a_server_error(
     assert not Employment.objects.exists()
 
 
-def test_pages_answer_for_ids_that_do_not_exist(client: Client, world) -> None:  # type: ignore[no-untyped-def]
+def test_pages_answer_for_ids_that_do_not_exist(client: Client, world) -> None:
     _login(client, world["me"])
     for name in ("people:employment_withdraw", "people:employment_leave"):
         response = client.post(reverse(name, args=[987654]), follow=True)

@@ -30,7 +30,7 @@ SHANTOU_2014 = dt.date(2014, 9, 1)
 
 
 @pytest.fixture
-def shantou():  # type: ignore[no-untyped-def]
+def shantou():
     regions()
     employer = EmployerFactory(region_id="440500")
     person = employ(ProfessionalFactory(), employer)
@@ -40,7 +40,7 @@ def shantou():  # type: ignore[no-untyped-def]
     return person, me, boss, bureau
 
 
-def _declare(person, me, **extra):  # type: ignore[no-untyped-def]
+def _declare(person, me, **extra):
     data = {
         "actor": person.user,
         "active": me,
@@ -57,7 +57,7 @@ def _declare(person, me, **extra):  # type: ignore[no-untyped-def]
     return hour_record_declare(**data)
 
 
-def test_shantou_2014_professional_goes_employer_then_bureau(shantou) -> None:  # type: ignore[no-untyped-def]
+def test_shantou_2014_professional_goes_employer_then_bureau(shantou) -> None:
     """S10: professional hours: first review by the employer, re-review by the bureau."""
     person, me, boss, bureau = shantou
     record = _declare(person, me)
@@ -92,7 +92,7 @@ def test_shantou_2014_professional_goes_employer_then_bureau(shantou) -> None:  
     assert verdict.counted["professional"] == 42
 
 
-def test_missing_evidence_is_refused_and_nothing_is_saved(shantou) -> None:  # type: ignore[no-untyped-def]
+def test_missing_evidence_is_refused_and_nothing_is_saved(shantou) -> None:
     """S9: professional hours without a stamped proof are not recognised."""
     person, me, _, _ = shantou
     with pytest.raises(ServiceError, match="须上传证明材料"):
@@ -100,7 +100,7 @@ def test_missing_evidence_is_refused_and_nothing_is_saved(shantou) -> None:  # t
     assert not person.hour_records.exists()
 
 
-def test_a_file_that_is_not_a_pdf_or_image_is_refused(shantou) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_that_is_not_a_pdf_or_image_is_refused(shantou) -> None:
     person, me, _, _ = shantou
     fake = SimpleUploadedFile("证明.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     with pytest.raises(ServiceError, match="不是可接受的证明材料格式"):
@@ -108,14 +108,14 @@ def test_a_file_that_is_not_a_pdf_or_image_is_refused(shantou) -> None:  # type:
     assert not person.hour_records.exists()
 
 
-def test_public_hours_cannot_be_declared_by_the_person(shantou) -> None:  # type: ignore[no-untyped-def]
+def test_public_hours_cannot_be_declared_by_the_person(shantou) -> None:
     """S9: public hours are batch-entered by providers; individuals do not declare them."""
     person, me, _, _ = shantou
     with pytest.raises(ServiceError, match="施教机构"):
         _declare(person, me, category="public")
 
 
-def test_return_needs_a_reason_and_resubmission_restarts_the_chain(shantou) -> None:  # type: ignore[no-untyped-def]
+def test_return_needs_a_reason_and_resubmission_restarts_the_chain(shantou) -> None:
     person, me, boss, _ = shantou
     record = _declare(person, me)
     with pytest.raises(ServiceError, match="理由"):
@@ -137,7 +137,7 @@ def test_return_needs_a_reason_and_resubmission_restarts_the_chain(shantou) -> N
     assert (record.status, record.step) == (RecordState.IN_REVIEW, 0)
 
 
-def test_an_employer_cannot_review_another_employers_staff(shantou) -> None:  # type: ignore[no-untyped-def]
+def test_an_employer_cannot_review_another_employers_staff(shantou) -> None:
     person, me, _, _ = shantou
     other = grant(UserFactory(), Role.EMPLOYER_REVIEWER, employer=EmployerFactory())
     record = _declare(person, me)

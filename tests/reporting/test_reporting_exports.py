@@ -35,7 +35,7 @@ def _download(client: Client, url: str, **params: Any) -> bytes:
         "application/vnd.openxmlformats-officedocument.spreadsheetml"
     )
     assert "attachment" in response["Content-Disposition"]
-    return b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    return b"".join(response.streaming_content)
 
 
 def _sheet(data: bytes, name: str) -> list[list[Any]]:

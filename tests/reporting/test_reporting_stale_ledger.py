@@ -71,7 +71,7 @@ def _pages(client: Client, bureau: Any, employer_admin: Any) -> dict[str, str]:
 def _export_notice(client: Client, bureau: Any) -> list[list[Any]] | None:
     client.force_login(bureau)
     response = client.get(BUREAU_XLSX, {"year": 2014})
-    data = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    data = b"".join(response.streaming_content)
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     if "注意" not in book.sheet_names:
         return None

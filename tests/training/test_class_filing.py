@@ -25,7 +25,7 @@ from xueshi.training.services import (
 SHANTOU_CLAUSE = "必须提前10天"
 
 
-def _file(world: World, plan: ClassPlan, today: dt.date, staff=None) -> ClassPlan:  # type: ignore[no-untyped-def]
+def _file(world: World, plan: ClassPlan, today: dt.date, staff=None) -> ClassPlan:
     staff = staff or world.staff
     return class_plan_file(
         class_plan_id=plan.pk, actor=staff.assignment.user, active=staff, today=today

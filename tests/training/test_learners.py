@@ -92,7 +92,7 @@ def test_only_a_professional_enrols(world: World) -> None:
         )
 
 
-def _mark(world: World, enrollment: Enrollment, *, out: bool = False, **kw):  # type: ignore[no-untyped-def]
+def _mark(world: World, enrollment: Enrollment, *, out: bool = False, **kw):
     data = {
         "enrollment_id": enrollment.pk,
         "day": START,
