@@ -35,7 +35,8 @@ from xueshi.rules import (
     evaluate,
     evaluate_bulk,
 )
-from xueshi.rules.bulk import SUM_COLUMNS, Profile, gc_paused
+from xueshi.rules.bulk import Profile, gc_paused
+from xueshi.rules.counting import SUM_COLUMNS
 from xueshi.rules.policy import Policy
 from xueshi.rules.workflow import RecordState
 

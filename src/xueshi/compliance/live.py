@@ -36,7 +36,7 @@ from xueshi.rules import (
     TitleLevel,
     evaluate_bulk,
 )
-from xueshi.rules.bulk import SUM_COLUMNS
+from xueshi.rules.counting import SUM_COLUMNS
 from xueshi.rules.terms import SERIES_LABELS
 from xueshi.rules.verdict import KEY_LABELS, UNIT_LABELS, Key, fmt
 from xueshi.rules.workflow import RecordState
