@@ -4,6 +4,7 @@ Pure Python: it imports no Django (tests/test_architecture.py enforces it), so t
 application, the CLI, the benchmarks and outside suites all ask the same engine.
 """
 
+from . import counting
 from .bulk import BulkResult, evaluate_bulk
 from .chains import Chain, review_chain
 from .deadlines import Deadline, DeadlineRule, RuleNotSet, deadline, verification_days
@@ -51,6 +52,7 @@ __all__ = [
     "Verdict",
     "WorkingCalendar",
     "assessment_date",
+    "counting",
     "cycle_years",
     "deadline",
     "default_policy",

@@ -34,6 +34,7 @@ from .periods import assessment_date
 from .policy import Policy, Resolved
 from .terms import Category, Mode, Person, Record, Status
 from .verdict import Key, Reason
+from .workflow import RecordState
 
 if TYPE_CHECKING:
     from .evaluate import Requirements
@@ -49,6 +50,23 @@ COUNTED = frozenset({Status.APPROVED})
 """The statuses whose records count (when they fall in the period)."""
 PENDING = frozenset({Status.PENDING})
 """The statuses whose records may count once reviewed: counted as pending, in no sum."""
+
+STATUS_OF_STATE: Mapping[RecordState, Status] = {
+    RecordState.APPROVED: Status.APPROVED,
+    RecordState.REJECTED: Status.REJECTED,
+    RecordState.IN_REVIEW: Status.PENDING,
+    RecordState.RETURNED: Status.PENDING,
+}
+"""A record's workflow state as the rules see it: under review or returned for correction is
+pending. A draft is not declared yet: no verdict reads it."""
+
+
+def states_seen_as(statuses: frozenset[Status]) -> tuple[RecordState, ...]:
+    return tuple(state for state, status in STATUS_OF_STATE.items() if status in statuses)
+
+
+COUNTED_STATES = states_seen_as(COUNTED)
+PENDING_STATES = states_seen_as(PENDING)
 
 NOT_SUMMED = frozenset(
     {
@@ -170,6 +188,12 @@ class SumColumn:
             and (self.online is None or (record.mode is Mode.ONLINE) is self.online)
         )
 
+    @property
+    def scale(self) -> int:
+        """Units to one in the integer sums of the bulk path: hours and credits are summed
+        in hundredths, so that they stay exact; courses are counted."""
+        return 1 if self.measure is Measure.COURSES else 100
+
     def amount(self, record: Record) -> Decimal:
         if self.measure is Measure.COURSES:
             return Decimal(1)
@@ -273,9 +297,12 @@ def trained(figures: Mapping[str, Decimal]) -> bool:
 __all__ = [
     "COLUMNS",
     "COUNTED",
+    "COUNTED_STATES",
     "FIGURES",
     "NOT_SUMMED",
     "PENDING",
+    "PENDING_STATES",
+    "STATUS_OF_STATE",
     "SUM_COLUMNS",
     "Measure",
     "Refusal",
