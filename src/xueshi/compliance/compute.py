@@ -1,11 +1,18 @@
-"""The figures of ledger rows, two ways that must agree (a test checks it after random
-workflows):
+"""The figures of ledger rows, two ways that must agree (tests check it after random
+workflows, and on random records: tests/compliance/test_counting_sql.py):
 
 - ``person_rows``: one person, a few years, with the single evaluation (``evaluate``, the
   verdict ``person_year_verdict`` gives) — what the services call inside their transaction;
-- ``year_rows``: everyone, one year, set-based — one GROUP BY of the records that can count,
-  NumPy to fold the groups into per-person sums, and ``evaluate_bulk`` once per profile —
-  what ``ledger_rebuild`` writes.
+- ``year_rows``: everyone (or the people asked for), one year, set-based — one GROUP BY of
+  the records that can count, NumPy to fold the groups into per-person sums, and
+  ``evaluate_bulk`` once per profile — what ``ledger_rebuild`` writes and the live reports
+  show.
+
+Neither decides what counts: that is ``xueshi.rules.counting``'s. ``person_rows`` sums the
+records ``evaluate`` let into the period with its ``column_sums``; the SQL of ``year_rows``
+is generated from its description (the sum columns, the statuses that count or wait, the
+days of a period), and only the make-up of records learnt outside the window read is judged
+here, with its ``makeup_refusal``.
 
 Both give plain tuples in ``ROW_FIELDS`` order, ready for a bulk write.
 """

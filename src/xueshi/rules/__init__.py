@@ -1,7 +1,9 @@
 """The rules core: policy data, requirement resolution, evaluation, calendars, deadlines.
 
 Pure Python: it imports no Django (tests/test_architecture.py enforces it), so the web
-application, the CLI, the benchmarks and outside suites all ask the same engine.
+application, the CLI, the benchmarks and outside suites all ask the same engine. Whether a
+record counts towards a person's year, and into which sum, is defined once, in
+``counting``: the single evaluation, the bulk one and the database's SQL all read it.
 """
 
 from . import counting
