@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache
 from typing import TYPE_CHECKING
 
 from .periods import assessment_date
@@ -182,10 +183,13 @@ class SumColumn:
     online: bool | None = None
 
     def takes(self, record: Record) -> bool:
+        return self.takes_kind(record.category, record.required, record.mode is Mode.ONLINE)
+
+    def takes_kind(self, category: Category | None, required: bool, online: bool) -> bool:
         return (
-            record.category is self.category
-            and (self.required is None or record.required == self.required)
-            and (self.online is None or (record.mode is Mode.ONLINE) is self.online)
+            category is self.category
+            and (self.required is None or required == self.required)
+            and (self.online is None or online is self.online)
         )
 
     @property
@@ -231,13 +235,20 @@ TRAINING = (str(Key.TOTAL), str(Key.CREDITS), COURSES)
 figures is above zero: hours, credits, or a required public course even without hours."""
 
 
+@cache
+def _columns_taking(
+    category: Category | None, required: bool, online: bool
+) -> tuple[SumColumn, ...]:
+    return tuple(c for c in COLUMNS if c.takes_kind(category, required, online))
+
+
 def column_sums(records: Iterable[Record]) -> dict[str, Decimal]:
     """The sums of records that entered the period (step 1), by column."""
     sums = dict.fromkeys(SUM_COLUMNS, ZERO)
     for record in records:
-        for column in COLUMNS:
-            if column.takes(record):
-                sums[column.name] += column.amount(record)
+        kind = (record.category, bool(record.required), record.mode is Mode.ONLINE)
+        for column in _columns_taking(*kind):
+            sums[column.name] += column.amount(record)
     return sums
 
 

@@ -178,7 +178,9 @@ def total_shortfall(gaps: dict[Key, Decimal]) -> Decimal:
     return max(total_gap - by_category, ZERO)
 
 
-def _over_cap_notes(reqs: Requirements, remote: list[tuple[int, Record]]) -> list[RecordNote]:
+def _over_cap_notes(
+    reqs: Requirements, counted_records: list[tuple[int, Record]]
+) -> list[RecordNote]:
     """Remote credits over the cap count only up to it (``counting.counted``); the records
     that pass it, in the order they came, are told how much of them counted."""
     if reqs.remote_cap is None:
@@ -186,7 +188,9 @@ def _over_cap_notes(reqs: Requirements, remote: list[tuple[int, Record]]) -> lis
     cap = reqs.remote_cap.value
     notes = []
     filled = ZERO
-    for index, record in remote:
+    for index, record in counted_records:
+        if not COLUMN[REMOTE].takes(record):
+            continue
         room = max(min(record.credits, cap - filled), ZERO)
         filled += room
         if room < record.credits:
@@ -209,8 +213,7 @@ def evaluate(
 ) -> Verdict:
     """The verdict for ``person`` in ``region`` for ``year`` (or the cycle ending in it)."""
     reqs = requirements(policy, region, year, person)
-    summed: list[Record] = []
-    remote: list[tuple[int, Record]] = []
+    counts: list[tuple[int, Record]] = []
     notes: list[RecordNote] = []
     for index, record in enumerate(records):
         refusal = counting.refusal(policy, reqs, person, record)
@@ -219,11 +222,9 @@ def evaluate(
             reference = resolved.reference if resolved else None
             notes.append(RecordNote(index, record, reason, message, reference=reference))
             continue
-        summed.append(record)
-        if COLUMN[REMOTE].takes(record):
-            remote.append((index, record))
-    counted = counting.counted(reqs, counting.column_sums(summed))
-    notes += _over_cap_notes(reqs, remote)
+        counts.append((index, record))
+    counted = counting.counted(reqs, counting.column_sums(record for _, record in counts))
+    notes += _over_cap_notes(reqs, counts)
     gaps = {f.key: max(f.required - counted[str(f.key)], ZERO) for f in reqs.figures}
     results = [
         RequirementResult(
