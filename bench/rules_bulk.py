@@ -22,7 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 import numpy as np
 
 from xueshi.rules import load_policy
-from xueshi.rules.bulk import SUM_COLUMNS, evaluate_bulk, evaluate_rows
+from xueshi.rules.bulk import evaluate_bulk, evaluate_rows
+from xueshi.rules.counting import SUM_COLUMNS
 from xueshi.rules.policy import default_policy_dir
 
 REGIONS = ["440500", "440000", "350504", "410200", "341882"]

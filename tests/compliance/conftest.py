@@ -10,13 +10,13 @@ import pytest
 
 from tests.compliance.workflows import World, make_world
 from xueshi.compliance.bridge import person_year_verdict
-from xueshi.compliance.compute import PENDING
 from xueshi.compliance.live import counted_figures
 from xueshi.compliance.models import LedgerYear, PersonYear
 from xueshi.compliance.profiles import profile_of, requirements_of
 from xueshi.people.models import Professional
 from xueshi.policy_store import current_policy
 from xueshi.rules import PolicyError
+from xueshi.rules.counting import PENDING_STATES
 
 
 @pytest.fixture(autouse=True)
@@ -86,6 +86,8 @@ def assert_ledger_equals_fresh_verdicts() -> int:
             assert Decimal(row.public_required) / 100 == verdict.counted["public_required"], where
             if "public_required_courses" in verdict.counted:
                 assert row.public_required_courses == verdict.counted["public_required_courses"]
-        waiting = [r for r in records if r.status in PENDING and r.credited_year in verdict.years]
+        waiting = [
+            r for r in records if r.status in PENDING_STATES and r.credited_year in verdict.years
+        ]
         assert row.pending == len(waiting), where
     return len(rows)

@@ -26,7 +26,8 @@ from xueshi.rules import (
     evaluate,
     requirements,
 )
-from xueshi.rules.evaluate import _makeup_refusal, exact
+from xueshi.rules.counting import makeup_refusal
+from xueshi.rules.evaluate import exact
 
 D = dt.date
 ENGINEER = Person(TitleLevel.INTERMEDIATE, "engineering")
@@ -210,7 +211,7 @@ def test_the_shantou_makeup_window_stops_at_2010() -> None:
     record = Record(
         credited_year=2009, category=Category.PUBLIC, hours=Decimal(20), taken_on=D(2014, 6, 10)
     )
-    refusal = _makeup_refusal(default_policy(), "440500", record, (2009,), ENGINEER)
+    refusal = makeup_refusal(default_policy(), "440500", record, (2009,), ENGINEER)
     assert refusal is not None
     assert refusal[0] is Reason.MAKEUP_REFUSED
     assert "2010–2013" in refusal[1]

@@ -7,17 +7,9 @@ from xueshi.people.models import Professional
 from xueshi.people.selectors import person_of
 from xueshi.policy_store import current_policy
 from xueshi.records.models import HourRecord
-from xueshi.rules import Category, CreditClass, Mode, Record, Status, Verdict, evaluate
+from xueshi.rules import Category, CreditClass, Mode, Record, Verdict, evaluate
+from xueshi.rules.counting import STATUS_OF_STATE
 from xueshi.rules.workflow import RecordState
-
-# The rules core knows approved, pending and rejected; a record under review or returned for
-# correction is pending. Drafts are not declared yet and do not appear.
-STATUS = {
-    RecordState.APPROVED: Status.APPROVED,
-    RecordState.REJECTED: Status.REJECTED,
-    RecordState.IN_REVIEW: Status.PENDING,
-    RecordState.RETURNED: Status.PENDING,
-}
 
 # The longest cycle a policy sets (teachers: 5 years) bounds the records to read.
 LOOKBACK_YEARS = 10
@@ -31,7 +23,7 @@ def rules_record(record: HourRecord) -> Record:
             hours=record.hours,
             required=record.required,
             mode=Mode(record.mode),
-            status=STATUS[RecordState(record.status)],
+            status=STATUS_OF_STATE[RecordState(record.status)],
             taken_on=record.end_date,
             label=record.content,
         )
@@ -40,7 +32,7 @@ def rules_record(record: HourRecord) -> Record:
         credits=record.credits,
         credit_class=CreditClass(record.credit_class) if record.credit_class else None,
         mode=Mode(record.mode),
-        status=STATUS[RecordState(record.status)],
+        status=STATUS_OF_STATE[RecordState(record.status)],
         taken_on=record.end_date,
         label=record.content,
     )

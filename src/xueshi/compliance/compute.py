@@ -1,11 +1,18 @@
-"""The figures of ledger rows, two ways that must agree (a test checks it after random
-workflows):
+"""The figures of ledger rows, two ways that must agree (tests check it after random
+workflows, and on random records: tests/compliance/test_counting_sql.py):
 
 - ``person_rows``: one person, a few years, with the single evaluation (``evaluate``, the
   verdict ``person_year_verdict`` gives) — what the services call inside their transaction;
-- ``year_rows``: everyone, one year, set-based — one GROUP BY of the records that can count,
-  NumPy to fold the groups into per-person sums, and ``evaluate_bulk`` once per profile —
-  what ``ledger_rebuild`` writes.
+- ``year_rows``: everyone (or the people asked for), one year, set-based — one GROUP BY of
+  the records that can count, NumPy to fold the groups into per-person sums, and
+  ``evaluate_bulk`` once per profile — what ``ledger_rebuild`` writes and the live reports
+  show.
+
+Neither decides what counts: that is ``xueshi.rules.counting``'s. ``person_rows`` sums the
+records ``evaluate`` let into the period with its ``column_sums``; the SQL of ``year_rows``
+is generated from its description (the sum columns, the statuses that count or wait, the
+days of a period), and only the make-up of records learnt outside the window read is judged
+here, with its ``makeup_refusal``.
 
 Both give plain tuples in ``ROW_FIELDS`` order, ready for a bulk write.
 """
@@ -13,7 +20,8 @@ Both give plain tuples in ``ROW_FIELDS`` order, ready for a bulk write.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from itertools import chain
 from operator import itemgetter
@@ -21,6 +29,7 @@ from typing import Any
 
 import numpy as np
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from xueshi.compliance.bridge import LOOKBACK_YEARS, rules_record
@@ -28,29 +37,19 @@ from xueshi.compliance.profiles import makeup_counts, profile_of, requirements_o
 from xueshi.people.models import Professional
 from xueshi.people.selectors import person_of
 from xueshi.records.models import HourRecord
-from xueshi.rules import (
-    Category,
-    PolicyError,
-    Reason,
-    evaluate,
-    evaluate_bulk,
+from xueshi.rules import Mode, PolicyError, counting, evaluate, evaluate_bulk
+from xueshi.rules.bulk import Profile, gc_paused
+from xueshi.rules.counting import (
+    COLUMNS,
+    COUNTED_STATES,
+    PENDING_STATES,
+    SUM_COLUMNS,
+    Measure,
+    SumColumn,
 )
-from xueshi.rules.bulk import SUM_COLUMNS, Profile, gc_paused
 from xueshi.rules.policy import Policy
 from xueshi.rules.workflow import RecordState
 
-PENDING = (RecordState.IN_REVIEW, RecordState.RETURNED)
-# The records that never count for the period (the rest count, or are judged by the rules
-# when the verdict is made: a category the region does not recognise, a cap, a regime).
-NOT_IN_SUMS = frozenset(
-    {
-        Reason.PENDING,
-        Reason.REJECTED,
-        Reason.OUTSIDE_PERIOD,
-        Reason.MAKEUP_REFUSED,
-        Reason.TAKEN_BEFORE_PERIOD,
-    }
-)
 SHORTFALL_KEYS = ("public", "public_required", "professional", "elective", "total", "credits")
 PROFILE_FIELDS = ("region_id", "employer_id", "series", "title_level", "institution_level")
 SUM_DB_FIELDS = (
@@ -86,6 +85,11 @@ def _centi(value: Decimal | None) -> int:
     return int((value or Decimal(0)) * 100)
 
 
+def _integer_sums(sums: dict[str, Decimal]) -> list[int]:
+    """Sums in the bulk path's integers (hundredths; courses: a count), SUM_COLUMNS' order."""
+    return [int(sums[column.name] * column.scale) for column in COLUMNS]
+
+
 # --- One person, a few years: the single evaluation ------------------------------------------
 
 
@@ -116,8 +120,9 @@ def _person_row(
     now: dt.datetime,
 ) -> Row:
     # The same records, in the same order, as person_year_verdict reads.
-    records = [r for r in all_records if year - LOOKBACK_YEARS < r.credited_year <= year]
-    sums = dict.fromkeys(SUM_COLUMNS, 0)
+    records = [
+        rules_record(r) for r in all_records if year - LOOKBACK_YEARS < r.credited_year <= year
+    ]
     shortfall = dict.fromkeys(SHORTFALL_KEYS, 0)
     compliant: bool | None = None
     try:
@@ -128,30 +133,19 @@ def _person_row(
             region=professional.region_id,
             year=year,
             person=person_of(professional),
-            records=[rules_record(r) for r in records],
+            records=records,
         )
     except PolicyError:  # NoRequirement, or a region the policy does not know
         years: tuple[int, ...] = (year,)
-        counting = [
-            r for r in records if r.credited_year == year and r.status == RecordState.APPROVED
-        ]
+        summed = [r for r in records if counting.counts_without_requirement(r, year)]
     else:
         years = verdict.years
-        excluded = {note.index for note in verdict.notes if note.reason in NOT_IN_SUMS}
-        counting = [r for i, r in enumerate(records) if i not in excluded]
+        excluded = {note.index for note in verdict.notes if note.reason in counting.NOT_SUMMED}
+        summed = [r for i, r in enumerate(records) if i not in excluded]
         compliant = verdict.compliant
         for key, amount in verdict.shortfall.items():
             shortfall[key] = _centi(amount)
-    for record in counting:
-        if not record.category:
-            column = "credits_remote" if record.mode == "online" else "credits_face"
-            sums[column] += _centi(record.credits)
-            continue
-        sums[record.category] += _centi(record.hours)
-        if record.category == Category.PUBLIC and record.required:
-            sums["public_required"] += _centi(record.hours)
-            sums["public_required_courses"] += 1
-    pending = sum(1 for r in records if r.status in PENDING and r.credited_year in years)
+    pending = sum(1 for r in records if counting.is_pending(r, years))
     return (
         professional.pk,
         year,
@@ -160,7 +154,7 @@ def _person_row(
         professional.series,
         professional.title_level,
         professional.institution_level,
-        *(sums[name] for name in SUM_COLUMNS),
+        *_integer_sums(counting.column_sums(summed)),
         pending,
         compliant,
         *(shortfall[key] for key in SHORTFALL_KEYS),
@@ -171,71 +165,95 @@ def _person_row(
 
 # --- Everyone, one year: set-based --------------------------------------------------------------
 
-# Status, category and mode as small integers for NumPy.
+# The SQL is generated from ``xueshi.rules.counting``'s description (``COLUMNS``, the
+# statuses, ``period_days``), over the hour record ``r``: the day a record was learnt
+# (``Record.taken_on``) is its end date (``bridge.rules_record``).
 
-# The records a year's verdicts read, per person: the approved ones learnt inside the
-# period, summed (they count as they are: nearly all), with the number of approved ones
-# learnt outside it (make-up, or refused: read again in detail, ``_DETAIL_SQL``, for NumPy
-# and the rules to judge); then the pending ones, only counted. Sums in hundredths
-# (courses: a count), in SUM_COLUMNS' order. For one credited year the covering index
-# holds a status's records in person order: the approved ones are grouped as they are read.
-# The pending ones (two statuses) are grouped on ``professional_id + 0``: on the bare column
-# SQLite walks the whole (professional, year) index in person order to spare a sort.
+
+def _takes_sql(column: SumColumn) -> str:
+    """``SumColumn.takes`` in SQL."""
+    if column.category is None:
+        parts = ["COALESCE(r.category, '') = ''"]
+    else:
+        parts = [f"r.category = '{column.category.value}'"]
+    if column.required is not None:
+        parts.append("r.required" if column.required else "NOT r.required")
+    if column.online is not None:
+        parts.append(f"r.mode {'=' if column.online else '<>'} '{Mode.ONLINE.value}'")
+    return " AND ".join(parts)
+
+
+_AMOUNT_SQL = {Measure.HOURS: "r.hours", Measure.CREDITS: "r.credits", Measure.COURSES: "1"}
+
+
+def _sum_sql(column: SumColumn, condition: str = "") -> str:
+    """The column's sum over a group, of its records that also meet ``condition``: in
+    integer hundredths (courses: a count), as the bulk evaluator takes it."""
+    when = " AND ".join(filter(None, (condition, _takes_sql(column))))
+    total = f"SUM(CASE WHEN {when} THEN {_AMOUNT_SQL[column.measure]} ELSE 0 END)"
+    if column.scale == 1:
+        return total
+    return f"CAST(ROUND({total} * {column.scale}) AS BIGINT)"
+
+
+def _in_list(column: str, prefix: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
+    names = [f"{prefix}{i}" for i in range(len(values))]
+    marks = ", ".join(f"%({name})s" for name in names)
+    return f"{column} IN ({marks})", dict(zip(names, values, strict=True))
+
+
+def _status_sql(statuses: Sequence[str], name: str) -> tuple[str, dict[str, Any]]:
+    """``r.status`` is one of ``statuses`` (one: an equality, which the index serves best)."""
+    if len(statuses) == 1:
+        return f"r.status = %({name})s", {name: statuses[0]}
+    return _in_list("r.status", name, statuses)
+
+
+_COUNTED_STATUS, _COUNTED_PARAMS = _status_sql([s.value for s in COUNTED_STATES], "counted")
+_PENDING_STATUS, _PENDING_PARAMS = _status_sql([s.value for s in PENDING_STATES], "pending")
+# Learnt inside the period (``counting.period_days``; the parameters are its first and last day).
 _INSIDE = "r.end_date >= %(first_day)s AND r.end_date <= %(last_day)s"
-_APPROVED_SQL = """
+_SUMS_INSIDE = ",\n  ".join(_sum_sql(column, _INSIDE) for column in COLUMNS)
+_SUMS = ",\n  ".join(_sum_sql(column) for column in COLUMNS)
+
+# The records a year's verdicts read, per person: the counted ones learnt inside the
+# period, summed (they count as they are: nearly all), with the number of counted ones
+# learnt outside it (make-up, or refused: read again in detail, ``_DETAIL_SQL``, for NumPy
+# and the rules to judge); then the pending ones, only counted. Sums in SUM_COLUMNS' order.
+# For one credited year the covering index holds a status's records in person order: the
+# counted ones are grouped as they are read. The pending ones (two statuses) are grouped on
+# ``professional_id + 0``: on the bare column SQLite walks the whole (professional, year)
+# index in person order to spare a sort.
+_COUNTED_SQL = f"""
 SELECT r.professional_id,
-  CAST(ROUND(SUM(CASE WHEN {inside} AND r.category = 'public' THEN r.hours ELSE 0 END) * 100)
-       AS BIGINT),
-  CAST(ROUND(SUM(CASE WHEN {inside} AND r.category = 'public' AND r.required
-                      THEN r.hours ELSE 0 END) * 100) AS BIGINT),
-  CAST(ROUND(SUM(CASE WHEN {inside} AND r.category = 'professional' THEN r.hours ELSE 0 END)
-             * 100) AS BIGINT),
-  CAST(ROUND(SUM(CASE WHEN {inside} AND r.category = 'elective' THEN r.hours ELSE 0 END) * 100)
-       AS BIGINT),
-  CAST(ROUND(SUM(CASE WHEN {inside} AND COALESCE(r.category, '') = '' AND r.mode <> 'online'
-                      THEN r.credits ELSE 0 END) * 100) AS BIGINT),
-  CAST(ROUND(SUM(CASE WHEN {inside} AND COALESCE(r.category, '') = '' AND r.mode = 'online'
-                      THEN r.credits ELSE 0 END) * 100) AS BIGINT),
-  SUM(CASE WHEN {inside} AND r.category = 'public' AND r.required THEN 1 ELSE 0 END),
-  SUM(CASE WHEN {inside} THEN 0 ELSE 1 END)
-FROM {table} r
-WHERE {credited} AND r.status = %(approved)s{where}
+  {_SUMS_INSIDE},
+  SUM(CASE WHEN {_INSIDE} THEN 0 ELSE 1 END)
+FROM {{table}} r
+WHERE {{credited}} AND {_COUNTED_STATUS}{{where}}
 GROUP BY r.professional_id
-""".replace("{inside}", _INSIDE)
-_PENDING_SQL = """
+"""
+_PENDING_SQL = f"""
 SELECT r.professional_id + 0, COUNT(*)
-FROM {table} r
-WHERE {credited} AND r.status IN (%(in_review)s, %(returned)s){where}
+FROM {{table}} r
+WHERE {{credited}} AND {_PENDING_STATUS}{{where}}
 GROUP BY r.professional_id + 0
 """
-# The approved records learnt outside the period, in detail: a group per person, credited
-# year, category, required, mode, year learnt and (learnt after the credited year) the
-# day — the make-up rule in force on it decides.
-_DETAIL_SQL = """
+# The counted records learnt outside the period, in detail: a group per person, credited
+# year, year learnt and (learnt after the credited year) the day — the make-up rule in force
+# on it decides.
+_DETAIL_SQL = f"""
 SELECT r.professional_id,
   r.credited_year,
-  COALESCE(r.category, ''),
-  CASE WHEN r.required THEN 1 ELSE 0 END,
-  CASE WHEN r.mode = 'online' THEN 1 ELSE 0 END,
-  {taken_year},
-  CASE WHEN {taken_year} > r.credited_year THEN r.end_date END,
-  CAST(ROUND(SUM(CASE WHEN r.category = 'public' THEN r.hours ELSE 0 END) * 100) AS BIGINT),
-  CAST(ROUND(SUM(CASE WHEN r.category = 'public' AND r.required THEN r.hours ELSE 0 END) * 100)
-       AS BIGINT),
-  CAST(ROUND(SUM(CASE WHEN r.category = 'professional' THEN r.hours ELSE 0 END) * 100) AS BIGINT),
-  CAST(ROUND(SUM(CASE WHEN r.category = 'elective' THEN r.hours ELSE 0 END) * 100) AS BIGINT),
-  CAST(ROUND(SUM(CASE WHEN COALESCE(r.category, '') = '' AND r.mode <> 'online'
-                      THEN r.credits ELSE 0 END) * 100) AS BIGINT),
-  CAST(ROUND(SUM(CASE WHEN COALESCE(r.category, '') = '' AND r.mode = 'online'
-                      THEN r.credits ELSE 0 END) * 100) AS BIGINT),
-  SUM(CASE WHEN r.category = 'public' AND r.required THEN 1 ELSE 0 END)
-FROM {table} r
+  {{taken_year}},
+  CASE WHEN {{taken_year}} > r.credited_year THEN r.end_date END,
+  {_SUMS}
+FROM {{table}} r
 WHERE r.credited_year >= %(credited_from)s AND r.credited_year <= %(credited_until)s
-  AND r.status = %(approved)s AND (r.end_date < %(first_day)s OR r.end_date > %(last_day)s)
-  AND {people}
-GROUP BY 1, 2, 3, 4, 5, 6, 7
+  AND {_COUNTED_STATUS} AND NOT ({_INSIDE})
+  AND {{people}}
+GROUP BY 1, 2, 3, 4
 """
-_DETAIL_SUMS_AT = 7
+_DETAIL_SUMS_AT = 4
 # The people a profile describes (NULL-safe; the profile's raw column values).
 _PROFILE_COLUMNS = ("region_id", "series", "title_level", "institution_level")
 
@@ -252,12 +270,6 @@ def _as_date(value: Any) -> dt.date:
 
 def _day(value: dt.date) -> Any:
     return value.isoformat() if connection.vendor == "sqlite" else value  # ISO text there
-
-
-def _in_list(column: str, prefix: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
-    names = [f"{prefix}{i}" for i in range(len(values))]
-    marks = ", ".join(f"%({name})s" for name in names)
-    return f"{column} IN ({marks})", dict(zip(names, values, strict=True))
 
 
 def _profile_match(cycles: list[tuple[Any, ...]]) -> tuple[str, dict[str, Any]]:
@@ -286,25 +298,38 @@ def _profile_match(cycles: list[tuple[Any, ...]]) -> tuple[str, dict[str, Any]]:
     return sql, params
 
 
+Only = Callable[[str], tuple[str, dict[str, Any]]]
+"""Which people: given the column that holds a person's id, the condition and its parameters."""
+
+
+def _listed(ids: Sequence[int]) -> Only:
+    return lambda column: _in_list(column, "id", ids)
+
+
+def _subquery(people: QuerySet[Professional]) -> Only:
+    sql, values = people.order_by().values("pk").query.sql_with_params()
+    # Django's positional placeholders as the named ones the statements here use.
+    names = [f"q{i}" for i in range(len(values))]
+    marks = iter(names)
+    sql = re.sub("%%|%s", lambda m: "%%" if m[0] == "%%" else f"%({next(marks)})s", sql)
+    params = dict(zip(names, values, strict=True))
+    return lambda column: (f"{column} IN ({sql})", params)
+
+
 def _records(
-    year: int, cycles: dict[int, list[tuple[Any, ...]]], only: Sequence[int] | None
+    year: int, cycles: dict[int, list[tuple[Any, ...]]], only: Only | None
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """The records a year's verdicts read, as (``_APPROVED_SQL`` rows, ``_PENDING_SQL`` rows,
-    ``_DETAIL_SQL`` rows): the year's records of everyone (or of the people ``only`` names),
+    """The records a year's verdicts read, as (``_COUNTED_SQL`` rows, ``_PENDING_SQL`` rows,
+    ``_DETAIL_SQL`` rows): the year's records of everyone (or of the people ``only`` selects),
     and the records of a multi-year period's earlier years only for the people whose
     profile has one — ``cycles``: the raw profiles by the period's first year. Reading ten
     years of everyone's records to find a few teachers' cycles was most of the year-end's
     time (docs/performance.md)."""
     table = HourRecord._meta.db_table
-    common: dict[str, Any] = {
-        "approved": RecordState.APPROVED.value,
-        "in_review": RecordState.IN_REVIEW.value,
-        "returned": RecordState.RETURNED.value,
-        "last_day": _day(dt.date(year, 12, 31)),
-    }
+    common: dict[str, Any] = {**_COUNTED_PARAMS, **_PENDING_PARAMS}
     people_sql = ""
     if only is not None:
-        people_sql, people = _in_list("r.professional_id", "id", only)
+        people_sql, people = only("r.professional_id")
         people_sql = " AND " + people_sql
         common.update(people)
     # (credited from, credited until, extra condition and its parameters)
@@ -313,16 +338,18 @@ def _records(
         match, params = _profile_match(profiles)
         parts.append((first, year - 1, people_sql + match, params))
     detail_sql = _DETAIL_SQL.replace("{taken_year}", _taken_year_sql())
-    approved: list[tuple[Any, ...]] = []
+    summed: list[tuple[Any, ...]] = []
     pending: list[tuple[Any, ...]] = []
     detail: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         for credited_from, credited_until, where, params in parts:
+            first_day, last_day = counting.period_days((credited_from, year))
             window = {
                 **common,
                 "credited_from": credited_from,
                 "credited_until": credited_until,
-                "first_day": _day(dt.date(credited_from, 1, 1)),
+                "first_day": _day(first_day),
+                "last_day": _day(last_day),
             }
             # One year as an equality: the index then gives the people in order (no sort).
             credited = (
@@ -332,9 +359,9 @@ def _records(
                 " AND r.credited_year <= %(credited_until)s"
             )
             names = {"table": table, "where": where, "credited": credited}
-            cursor.execute(_APPROVED_SQL.format(**names), {**window, **params})
+            cursor.execute(_COUNTED_SQL.format(**names), {**window, **params})
             rows = cursor.fetchall()
-            approved += rows
+            summed += rows
             cursor.execute(_PENDING_SQL.format(**names), {**window, **params})
             pending += cursor.fetchall()
             outside = [row[0] for row in rows if row[-1]]
@@ -346,7 +373,7 @@ def _records(
                     detail_sql.format(table=table, people=people_in), {**window, **named}
                 )
                 detail += cursor.fetchall()
-    return approved, pending, detail
+    return summed, pending, detail
 
 
 # Each person with their profile's columns joined into one text (numbered in Python once per
@@ -360,33 +387,39 @@ PEOPLE_CHUNK = 2_000
 
 
 def year_rows(
-    policy: Policy, year: int, now: dt.datetime, professional_ids: Iterable[int] | None = None
+    policy: Policy,
+    year: int,
+    now: dt.datetime,
+    professional_ids: Iterable[int] | None = None,
+    *,
+    people: QuerySet[Professional] | None = None,
 ) -> Iterable[Row]:
-    """The ledger rows for ``year`` of every professional (or of ``professional_ids``, a few
-    thousand to a statement), set-based."""
+    """The ledger rows for ``year`` of every professional, set-based: or of
+    ``professional_ids`` (a few thousand to a statement), or of the ``people`` a queryset
+    selects (one statement: for many people)."""
+    if people is not None:
+        return _year_rows(policy, year, now, _subquery(people))
     if professional_ids is None:
         return _year_rows(policy, year, now, None)
     ids = sorted(set(professional_ids))
     return chain.from_iterable(
-        _year_rows(policy, year, now, ids[i : i + PEOPLE_CHUNK])
+        _year_rows(policy, year, now, _listed(ids[i : i + PEOPLE_CHUNK]))
         for i in range(0, len(ids), PEOPLE_CHUNK)
     )
 
 
-def _year_rows(
-    policy: Policy, year: int, now: dt.datetime, only: Sequence[int] | None
-) -> Iterable[Row]:
+def _year_rows(policy: Policy, year: int, now: dt.datetime, only: Only | None) -> Iterable[Row]:
     # A million fetched tuples would wake the cycle collector again and again, for nothing.
     with gc_paused():
         return _year_rows_unpaused(policy, year, now, only)
 
 
 def _year_rows_unpaused(
-    policy: Policy, year: int, now: dt.datetime, only: Sequence[int] | None
+    policy: Policy, year: int, now: dt.datetime, only: Only | None
 ) -> Iterable[Row]:
     where, params = "", dict[str, Any]()
     if only is not None:
-        where, params = _in_list("id", "id", only)
+        where, params = only("id")
         where = " WHERE " + where
     with connection.cursor() as cursor:
         cursor.execute(_PEOPLE_SQL.format(table=Professional._meta.db_table, where=where), params)
@@ -405,7 +438,7 @@ def _year_rows_unpaused(
     resolve = requirements_of(policy)
     resolved = [resolve(profile) for profile in profiles]
     # A period always ends with the year it is the period of (rules.periods.cycle_years):
-    # the records _APPROVED_SQL sums are those learnt from its first year to this one.
+    # the records _COUNTED_SQL sums are those learnt from its first year to this one.
     assert all(r.years[-1] == year for r in resolved if r), "a period not ending in its year"
     start = np.array([r.years[0] if r else year for r in resolved], dtype=np.int64)
     has_reqs = np.array([r is not None for r in resolved], dtype=bool)
@@ -413,7 +446,7 @@ def _year_rows_unpaused(
     for raw, r in zip(raw_profiles, resolved, strict=True):
         if r and r.years[0] < year:
             cycles.setdefault(r.years[0], []).append(raw)
-    approved, waiting, detail = _records(year, cycles, only)
+    summed, waiting, detail = _records(year, cycles, only)
 
     sums = {name: np.zeros(n, dtype=np.int64) for name in SUM_COLUMNS}
     pending = np.zeros(n, dtype=np.int64)
@@ -427,8 +460,8 @@ def _year_rows_unpaused(
             for p in positions
         ]
 
-    if approved:
-        at, *values = columns_of(approved, *range(1 + len(SUM_COLUMNS)))
+    if summed:
+        at, *values = columns_of(summed, *range(1 + len(SUM_COLUMNS)))
         at = np.searchsorted(ids, at)
         for name, column in zip(SUM_COLUMNS, values, strict=True):
             add(sums[name], at, column)
@@ -443,16 +476,18 @@ def _year_rows_unpaused(
             return np.fromiter(map(itemgetter(position), detail), dtype=np.int64, count=d)
 
         at = np.searchsorted(ids, detail_column(0))
-        credited, taken = detail_column(1), detail_column(5)
+        credited, taken = detail_column(1), detail_column(2)
         prof = person_profile[at]
         p_start, p_reqs = start[prof], has_reqs[prof]
-        # Learnt outside the period: counted only without a requirement (nothing to judge),
-        # or after the period where the make-up rule of the day allows it.
+        # Learnt outside the window read: counted without a requirement (nothing to judge,
+        # ``counting.counts_without_requirement``), else as ``counting.makeup_refusal``
+        # says — inside the person's own period (a cycle's earlier years), or after it where
+        # the make-up rule of the day allows it; learnt before it, never.
         counts = ~p_reqs | ((taken >= p_start) & (taken <= year))
         late_counts = makeup_counts(policy)
         for row in np.flatnonzero(p_reqs & (taken > year)):
             counts[row] = late_counts(
-                profiles[prof[row]], int(credited[row]), _as_date(detail[row][6])
+                profiles[prof[row]], int(credited[row]), _as_date(detail[row][3])
             )
         for position, name in enumerate(SUM_COLUMNS, start=_DETAIL_SUMS_AT):
             add(sums[name], at[counts], detail_column(position)[counts])

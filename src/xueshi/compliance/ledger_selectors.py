@@ -16,23 +16,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from xueshi.compliance.live import (
-    TITLE_LABELS,
-    PersonCompliance,
-    Tally,
-    counted_figures,
-    shortfall_items,
-)
+from xueshi.compliance.live import TITLE_LABELS, PersonCompliance, Tally, standing
 from xueshi.compliance.models import LedgerYear, PersonYear
-from xueshi.compliance.profiles import profile_of, requirements_of
 from xueshi.jobs.models import Job, JobKind, JobStatus
 from xueshi.organisations.models import Employer, Region
-from xueshi.organisations.validators import mask_ric
 from xueshi.people.models import Professional
 from xueshi.policy_store import current_policy
 from xueshi.rules.terms import SERIES_LABELS
@@ -305,31 +296,12 @@ def _people(rows: QuerySet[PersonYear], year: int) -> list[PersonCompliance]:
     rows = rows.select_related("professional", "employer").order_by(
         "professional__full_name", "professional_id"
     )
-    resolve = requirements_of(current_policy())
-    out = []
-    for row in rows:
-        profile = profile_of(
-            row.region_id, year, row.series, row.title_level, row.institution_level
+    return [
+        standing(
+            row,
+            full_name=row.professional.full_name,
+            id_number=row.professional.id_number,
+            employer_name=row.employer.name if row.employer else "",
         )
-        reqs = resolve(profile)
-        determined = row.compliant is not None
-        amounts: dict[str, Decimal] = row.shortfall
-        out.append(
-            PersonCompliance(
-                id=row.professional_id,
-                full_name=row.professional.full_name,
-                masked_id=mask_ric(row.professional.id_number),
-                series=row.series,
-                title_level=row.title_level,
-                region_id=row.region_id,
-                employer_id=row.employer_id,
-                employer_name=row.employer.name if row.employer else "",
-                determined=determined,
-                compliant=bool(row.compliant),
-                years=reqs.years if reqs else (year,),
-                counted=counted_figures(reqs, row.sums),
-                shortfall=shortfall_items(reqs, amounts) if determined else (),
-                pending=row.pending,
-            )
-        )
-    return out
+        for row in rows
+    ]

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.db import models
 
-from xueshi.rules.bulk import SUM_COLUMNS
+from xueshi.rules.counting import SUM_COLUMNS
 
 SHORTFALL_KEYS = ("public", "public_required", "professional", "elective", "total", "credits")
 
@@ -122,7 +122,7 @@ class PersonYear(models.Model):
 
     @property
     def sums(self) -> dict[str, int]:
-        """The sums in the bulk evaluator's column names (``xueshi.rules.bulk.SUM_COLUMNS``)."""
+        """The sums in the bulk evaluator's column names (``xueshi.rules.counting.SUM_COLUMNS``)."""
         return {name: getattr(self, SUM_FIELDS[name]) for name in SUM_COLUMNS}
 
     @property

@@ -14,6 +14,7 @@ from xueshi.people.selectors import person_of
 from xueshi.policy_store import current_policy
 from xueshi.records.models import HourRecord
 from xueshi.rules import NoRequirement, PolicyError, Reason, Verdict
+from xueshi.rules.counting import COUNTED_STATES, PENDING_STATES
 from xueshi.rules.policy import Reference
 from xueshi.rules.terms import Role as ChainRole
 from xueshi.rules.verdict import UNIT_LABELS, RequirementResult, fmt
@@ -162,14 +163,8 @@ def person_year(professional: Professional, year: int) -> PersonYear:
             years=(year,),
             verdict=None,
             no_requirement=message,
-            pending=[
-                RecordRow(r, chain_position(r))
-                for r in mine
-                if r.status in (RecordState.IN_REVIEW, RecordState.RETURNED)
-            ],
-            counted=[
-                RecordRow(r, counted=_amount(r)) for r in mine if r.status == RecordState.APPROVED
-            ],
+            pending=[RecordRow(r, chain_position(r)) for r in mine if r.status in PENDING_STATES],
+            counted=[RecordRow(r, counted=_amount(r)) for r in mine if r.status in COUNTED_STATES],
             not_counted=[
                 RecordRow(r, f"审核未通过，不计入。{r.last_comment}".strip())
                 for r in mine

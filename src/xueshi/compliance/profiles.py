@@ -14,11 +14,10 @@ from xueshi.rules import (
     InstitutionLevel,
     Person,
     PolicyError,
-    Reason,
     Record,
     Requirements,
     TitleLevel,
-    evaluate,
+    counting,
     requirements,
 )
 from xueshi.rules.bulk import Profile
@@ -60,27 +59,25 @@ def _resolver(policy: Policy) -> Callable[[Profile], Requirements | None]:
 
 def makeup_counts(policy: Policy) -> Callable[[Profile, int, dt.date], bool]:
     """Whether learning taken on a date after the profile's period counts for its credited
-    year, as the single evaluation decides it.
+    year (``counting.makeup_refusal``, as the single evaluation decides it).
 
     The answer depends on the date only through the ``makeup`` rule in force on it, so it is
     asked once per profile, credited year and stretch of days between two changes of that
     rule in the region's chain (``Policy.change_days``), not once per date."""
     change_days = cache(lambda region: policy.change_days("makeup", region))
+    resolve = requirements_of(policy)
     decided: dict[tuple[Profile, int, int], bool] = {}
 
     def counts(profile: Profile, credited_year: int, taken_on: dt.date) -> bool:
         key = (profile, credited_year, bisect_right(change_days(profile[0]), taken_on))
         if key not in decided:
+            reqs = resolve(profile)
+            years = reqs.years if reqs else (profile[1],)
             probe = Record(credited_year, Category.PUBLIC, hours=Decimal(1), taken_on=taken_on)
-            verdict = evaluate(
-                policy,
-                region=profile[0],
-                year=profile[1],
-                person=profile_person(profile),
-                records=[probe],
+            refusal = counting.makeup_refusal(
+                policy, profile[0], probe, years, profile_person(profile)
             )
-            refused = (Reason.MAKEUP_REFUSED, Reason.TAKEN_BEFORE_PERIOD)
-            decided[key] = not any(note.reason in refused for note in verdict.notes)
+            decided[key] = refusal is None
         return decided[key]
 
     return counts

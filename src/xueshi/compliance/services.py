@@ -27,6 +27,7 @@ from xueshi.compliance.profiles import profile_of
 from xueshi.people.models import Professional
 from xueshi.policy_store import current_policy
 from xueshi.records.models import HourRecord
+from xueshi.rules.counting import PENDING_STATES
 from xueshi.rules.workflow import RecordState
 from xueshi.standing import RecordFacts
 
@@ -225,7 +226,7 @@ def ledger_records_entered(*, prototype: RecordFacts, professional_ids: Sequence
     years = years_reading(prototype.professional, prototype.credited_year)
     if not years:
         return 0
-    if prototype.status in (RecordState.IN_REVIEW, RecordState.RETURNED):
+    if prototype.status in PENDING_STATES:
         return ledger_pending_added(professional_ids=professional_ids, years=years)
     return ledger_refresh_many(professional_ids=professional_ids, years=years)
 

@@ -1,9 +1,12 @@
 """The rules core: policy data, requirement resolution, evaluation, calendars, deadlines.
 
 Pure Python: it imports no Django (tests/test_architecture.py enforces it), so the web
-application, the CLI, the benchmarks and outside suites all ask the same engine.
+application, the CLI, the benchmarks and outside suites all ask the same engine. Whether a
+record counts towards a person's year, and into which sum, is defined once, in
+``counting``: the single evaluation, the bulk one and the database's SQL all read it.
 """
 
+from . import counting
 from .bulk import BulkResult, evaluate_bulk
 from .chains import Chain, review_chain
 from .deadlines import Deadline, DeadlineRule, RuleNotSet, deadline, verification_days
@@ -51,6 +54,7 @@ __all__ = [
     "Verdict",
     "WorkingCalendar",
     "assessment_date",
+    "counting",
     "cycle_years",
     "deadline",
     "default_policy",

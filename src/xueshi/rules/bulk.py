@@ -7,40 +7,35 @@ with NumPy. The figures are the ones the single evaluation uses (``requirements(
 two paths cannot disagree; a property test checks it.
 
 Figures are integers in hundredths (of an hour, of a credit), so the sums stay exact.
-The sums must already exclude what does not count (pending and rejected records, refused
-make-up); categories a region does not recognise are excluded here.
+The sums are ``xueshi.rules.counting``'s columns (``SUM_COLUMNS``) of the records that enter
+the period (its step 1: status, period, make-up — the database's SQL is generated from its
+description); which columns the requirements use (its step 2: regime, categories, remote cap)
+is applied here, per profile, from the same module.
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
 from operator import itemgetter
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from .counting import COLUMNS, COURSES, FIGURES, REMOTE, SUM_COLUMNS, TRAINING, column_used
 from .evaluate import NoRequirement, Requirements, requirements
 from .policy import Policy
-from .terms import Category, InstitutionLevel, Person, TitleLevel
+from .terms import InstitutionLevel, Person, TitleLevel
 from .verdict import Key
 
 Profile = tuple[str, int, str | None, str | None, str | None]
 """(region, year, series, title_level, institution_level)"""
 
-SUM_COLUMNS = (
-    "public",
-    "public_required",
-    "professional",
-    "elective",
-    "credits_face",
-    "credits_remote",
-    "public_required_courses",  # a count of courses, not hundredths
-)
 KEYS = tuple(Key)
 NOT_SET = -1
 IntArray = npt.NDArray[np.int64]
@@ -89,23 +84,18 @@ def _person(profile: Profile) -> Person:
 
 def _tables(
     policy: Policy, profiles: Sequence[Profile]
-) -> tuple[list[Requirements | None], dict[str, IntArray], dict[str, IntArray]]:
-    """Per profile: requirement figures (hundredths, NOT_SET) and the flags the sums need."""
+) -> tuple[
+    list[Requirements | None], dict[str, IntArray], dict[str, IntArray], dict[str, BoolArray]
+]:
+    """Per profile: requirement figures (hundredths, NOT_SET), the flags the verdict needs
+    and whether each sum column is used."""
     n = len(profiles)
     figures = {str(key): np.full(n, NOT_SET, dtype=np.int64) for key in KEYS}
     figures["public_required_courses"] = np.full(n, NOT_SET, dtype=np.int64)
-    flags = {
-        name: np.zeros(n, dtype=np.int64)
-        for name in (
-            "determined",
-            "hours",
-            "credits",
-            "remote_cap",
-            "centralised",
-            *(f"category_{c.value}" for c in Category),
-        )
-    }
-    flags["remote_cap"][:] = NOT_SET
+    flags = {name: np.zeros(n, dtype=np.int64) for name in ("determined", "centralised")}
+    flags["remote_cap"] = np.full(n, NOT_SET, dtype=np.int64)
+    # Whether the requirements use a column (counting's step 2).
+    used = {column.name: np.zeros(n, dtype=bool) for column in COLUMNS}
     resolved: list[Requirements | None] = []
     for i, profile in enumerate(profiles):
         region, year = profile[0], profile[1]
@@ -116,18 +106,16 @@ def _tables(
             continue
         resolved.append(reqs)
         flags["determined"][i] = 1
-        flags["hours"][i] = int(reqs.hours_regime)
-        flags["credits"][i] = int(reqs.credits_regime)
         flags["centralised"][i] = int(reqs.centralised_training is not None)
         if reqs.remote_cap is not None:
             flags["remote_cap"][i] = centi(reqs.remote_cap.value)
-        for category in reqs.categories:
-            flags[f"category_{category.value}"][i] = 1
+        for column in COLUMNS:
+            used[column.name][i] = column_used(column, reqs)
         for figure in reqs.figures:
             figures[str(figure.key)][i] = centi(figure.required)
         if reqs.public_required_courses is not None:
             figures["public_required_courses"][i] = int(reqs.public_required_courses.required)
-    return resolved, figures, flags
+    return resolved, figures, flags, used
 
 
 def evaluate_bulk(
@@ -144,24 +132,18 @@ def evaluate_bulk(
         )
         if len(cols[name]) != rows:
             raise ValueError(f"column {name} has {len(cols[name])} rows, expected {rows}")
-    resolved, figures, flags = _tables(policy, profiles)
+    resolved, figures, flags, uses = _tables(policy, profiles)
 
     def per_row(table: IntArray) -> IntArray:
         return table[index]
 
-    hours_on = per_row(flags["hours"]).astype(bool)
-    credits_on = per_row(flags["credits"]).astype(bool)
-    counted: dict[str, IntArray] = {}
-    for category in Category:
-        allowed = per_row(flags[f"category_{category.value}"]).astype(bool) & hours_on
-        counted[category.value] = np.where(allowed, cols[category.value], 0)
-    counted["public_required"] = np.where(
-        per_row(flags["category_public"]).astype(bool) & hours_on, cols["public_required"], 0
-    )
-    counted["total"] = counted["public"] + counted["professional"] + counted["elective"]
+    # As counting.counted, for every row at once: the columns the requirements use, remote
+    # credits up to the cap, summed into the verdict's figures.
+    used = {name: np.where(uses[name][index], cols[name], 0) for name in SUM_COLUMNS}
     cap = per_row(flags["remote_cap"])
-    remote = np.where(cap >= 0, np.minimum(cols["credits_remote"], cap), cols["credits_remote"])
-    counted["credits"] = np.where(credits_on, cols["credits_face"] + remote, 0)
+    used[REMOTE] = np.where(cap >= 0, np.minimum(used[REMOTE], cap), used[REMOTE])
+    counted = {str(key): _sum(used[name] for name in names) for key, names in FIGURES.items()}
+    counted[COURSES] = used[COURSES]
 
     compliant = per_row(flags["determined"]).astype(bool)
     shortfall: dict[str, IntArray] = {}
@@ -179,14 +161,14 @@ def evaluate_bulk(
     shortfall["total"] = np.maximum(shortfall["total"] - by_category, 0)
     # Teachers' cycle: public required courses (whole courses, reported under public_required)
     courses_required = per_row(figures["public_required_courses"])
-    courses = np.where(hours_on, cols["public_required_courses"], 0)
-    course_gap = np.where(courses_required >= 0, np.maximum(courses_required - courses, 0), 0)
+    course_gap = np.where(
+        courses_required >= 0, np.maximum(courses_required - counted[COURSES], 0), 0
+    )
     shortfall[str(Key.PUBLIC_REQUIRED)] = np.where(
         courses_required >= 0, course_gap * 100, shortfall[str(Key.PUBLIC_REQUIRED)]
     )
     compliant &= course_gap == 0
-    # as in evaluate(): hours, credits, or a required public course
-    trained = (counted["total"] > 0) | (counted["credits"] > 0) | (courses > 0)
+    trained = _any(counted[name] > 0 for name in TRAINING)
     compliant &= ~per_row(flags["centralised"]).astype(bool) | trained
     return BulkResult(
         profiles=profiles,
@@ -196,6 +178,14 @@ def evaluate_bulk(
         determined=per_row(flags["determined"]).astype(bool),
         shortfall=shortfall,
     )
+
+
+def _sum(columns: Iterable[IntArray]) -> IntArray:
+    return reduce(np.add, columns)
+
+
+def _any(columns: Iterable[BoolArray]) -> BoolArray:
+    return reduce(np.logical_or, columns)
 
 
 @contextmanager

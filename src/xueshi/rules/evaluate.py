@@ -1,4 +1,8 @@
-"""Evaluation of a person-year (or a cycle) from records: the verdict with its reasons."""
+"""Evaluation of a person-year (or a cycle) from records: the verdict with its reasons.
+
+Which records count, and into which figure, is ``xueshi.rules.counting``'s to say; this
+module resolves the requirements, asks it record by record and compares.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,13 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
 
+from . import counting
+from .counting import COLUMN, COURSES, REMOTE
 from .parameters import ShareOfTotal
 from .periods import assessment_date, cycle_years
 from .policy import Policy, Resolved
 from .strict_yaml import PolicyError
-from .terms import Category, Mode, Person, Record, Status
+from .terms import Category, Person, Record
 from .verdict import (
     Condition,
     Key,
@@ -157,9 +163,6 @@ def requirements(policy: Policy, region: str, year: int, person: Person) -> Requ
     )
 
 
-Refusal = tuple[Reason, str, Resolved | None]
-
-
 def total_shortfall(gaps: dict[Key, Decimal]) -> Decimal:
     """The hours the total still needs beyond what the category shortfalls already ask for.
 
@@ -175,74 +178,34 @@ def total_shortfall(gaps: dict[Key, Decimal]) -> Decimal:
     return max(total_gap - by_category, ZERO)
 
 
-def _makeup_refusal(
-    policy: Policy, region: str, record: Record, years: tuple[int, ...], person: Person
-) -> Refusal | None:
-    """Why a record taken outside its period may not count, or None if it may."""
-    if record.taken_on is None:
-        return None
-    taken_year = record.taken_on.year
-    if taken_year in years:
-        return None
-    if taken_year < years[0]:
-        return (
-            Reason.TAKEN_BEFORE_PERIOD,
-            f"学习日期 {record.taken_on} 早于归属期间，不计入。",
-            None,
-        )
-    rule = policy.resolve("makeup", region, record.taken_on, person)
-    if rule is None:
-        return (
-            Reason.MAKEUP_REFUSED,
-            f"{record.taken_on} 补修往年度（{record.credited_year}年度）学时："
-            "没有允许补修的规定，不计入。",
-            None,
-        )
-    allowed = rule.value["allowed"]
-    window = rule.value.get("credited_years")
-    if allowed and (window is None or window["from"] <= record.credited_year <= window["until"]):
-        return None
-    if allowed:
-        text = (
-            f"{record.taken_on} 补修只可计入 {window['from']}–{window['until']} 年度，"
-            f"不能计入 {record.credited_year} 年度。"
-        )
-    else:
-        text = f"{record.taken_on} 起不再补修往年度学时，不能计入 {record.credited_year} 年度。"
-    return Reason.MAKEUP_REFUSED, text, rule
-
-
-def _refusal(policy: Policy, reqs: Requirements, person: Person, record: Record) -> Refusal | None:
-    """Why ``record`` does not count towards ``reqs``, or None if it counts."""
-    if record.status is Status.PENDING:
-        return Reason.PENDING, "待审核，审核通过后计入。", None
-    if record.status is Status.REJECTED:
-        return Reason.REJECTED, "审核未通过，不计入。", None
-    if record.credited_year not in reqs.years:
-        if len(reqs.years) > 1:
-            where = f"不在本次核查期间（{reqs.years[0]}–{reqs.years[-1]}）内。"
-        else:
-            where = f"不计入 {reqs.year} 年度。"
-        return Reason.OUTSIDE_PERIOD, f"归属 {record.credited_year} 年度，{where}", None
-    refusal = _makeup_refusal(policy, reqs.region, record, reqs.years, person)
-    if refusal is not None:
-        return refusal
-    if record.is_credit:
-        if not reqs.credits_regime:
-            return Reason.CREDITS_NOT_USED, "本地区该系列按学时核查，学分不计入。", None
-        return None
-    assert record.category is not None
-    if not reqs.hours_regime:
-        return Reason.HOURS_NOT_USED, "该系列实行学分制，学时不计入。", None
-    if record.category not in reqs.categories:
-        categories = "、".join(c.label for c in reqs.categories)
-        resolved = policy.resolve("categories", reqs.region, assessment_date(reqs.year), person)
-        return (
-            Reason.CATEGORY_NOT_RECOGNISED,
-            f"本地区继续教育内容为{categories}，{record.category.label}不计入。",
-            resolved,
-        )
-    return None
+def _over_cap_notes(
+    reqs: Requirements, counted_records: list[tuple[int, Record]]
+) -> list[RecordNote]:
+    """Remote credits over the cap count only up to it (``counting.counted``); the records
+    that pass it, in the order they came, are told how much of them counted."""
+    if reqs.remote_cap is None:
+        return []
+    cap = reqs.remote_cap.value
+    notes = []
+    filled = ZERO
+    for index, record in counted_records:
+        if not COLUMN[REMOTE].takes(record):
+            continue
+        room = max(min(record.credits, cap - filled), ZERO)
+        filled += room
+        if room < record.credits:
+            notes.append(
+                RecordNote(
+                    index,
+                    record,
+                    Reason.OVER_CAP,
+                    f"远程学分每年最多计 {fmt(cap)} 分，本条计入 {fmt(room)} 分，"
+                    f"超出的 {fmt(record.credits - room)} 分不计入。",
+                    counted=room,
+                    reference=reqs.remote_cap.reference,
+                )
+            )
+    return notes
 
 
 def evaluate(
@@ -250,72 +213,18 @@ def evaluate(
 ) -> Verdict:
     """The verdict for ``person`` in ``region`` for ``year`` (or the cycle ending in it)."""
     reqs = requirements(policy, region, year, person)
-    counted_hours = dict.fromkeys(Category, ZERO)
-    public_required_hours = ZERO
-    public_required_courses = 0
-    credits_face = ZERO
-    remote: list[tuple[int, Record]] = []
-    any_training = False
+    counts: list[tuple[int, Record]] = []
     notes: list[RecordNote] = []
-
     for index, record in enumerate(records):
-        refusal = _refusal(policy, reqs, person, record)
+        refusal = counting.refusal(policy, reqs, person, record)
         if refusal is not None:
             reason, message, resolved = refusal
             reference = resolved.reference if resolved else None
             notes.append(RecordNote(index, record, reason, message, reference=reference))
             continue
-        # A training took place if the record carries hours or credits, or is a course of
-        # the required public subjects (a course is a course even if recorded without hours).
-        if record.is_credit:
-            any_training = any_training or record.credits > 0
-            if record.mode is Mode.ONLINE:
-                remote.append((index, record))
-            else:
-                credits_face += record.credits
-            continue
-        assert record.category is not None
-        any_training = (
-            any_training
-            or record.hours > 0
-            or (record.category is Category.PUBLIC and record.required)
-        )
-        counted_hours[record.category] += record.hours
-        if record.category is Category.PUBLIC and record.required:
-            public_required_hours += record.hours
-            public_required_courses += 1
-
-    # Remote credits over the cap count only up to it, in the order the records came.
-    credits_remote = ZERO
-    cap = reqs.remote_cap.value if reqs.remote_cap else None
-    for index, record in remote:
-        room = (
-            record.credits if cap is None else max(min(record.credits, cap - credits_remote), ZERO)
-        )
-        credits_remote += room
-        if room < record.credits:
-            assert reqs.remote_cap is not None
-            notes.append(
-                RecordNote(
-                    index,
-                    record,
-                    Reason.OVER_CAP,
-                    f"远程学分每年最多计 {fmt(cap)} 分，本条计入 {fmt(room)} 分，"  # type: ignore[arg-type]
-                    f"超出的 {fmt(record.credits - room)} 分不计入。",
-                    counted=room,
-                    reference=reqs.remote_cap.reference,
-                )
-            )
-
-    total_hours = sum((counted_hours[c] for c in reqs.categories), ZERO)
-    counted = {
-        "total": total_hours,
-        "public": counted_hours[Category.PUBLIC],
-        "public_required": public_required_hours,
-        "professional": counted_hours[Category.PROFESSIONAL],
-        "elective": counted_hours[Category.ELECTIVE],
-        "credits": credits_face + credits_remote,
-    }
+        counts.append((index, record))
+    counted = counting.counted(reqs, counting.column_sums(record for _, record in counts))
+    notes += _over_cap_notes(reqs, counts)
     gaps = {f.key: max(f.required - counted[str(f.key)], ZERO) for f in reqs.figures}
     results = [
         RequirementResult(
@@ -323,18 +232,18 @@ def evaluate(
         )
         for f in reqs.figures
     ]
+    courses = counted.pop(COURSES)
     if reqs.public_required_courses is not None:
-        counted["public_required_courses"] = Decimal(public_required_courses)
-        courses = reqs.public_required_courses
-        gap = max(courses.required - public_required_courses, ZERO)
-        results.append(RequirementResult(courses, Decimal(public_required_courses), gap))
+        counted[COURSES] = courses
+        figure = reqs.public_required_courses
+        results.append(RequirementResult(figure, courses, max(figure.required - courses, ZERO)))
     conditions = []
     if reqs.centralised_training is not None:
         conditions.append(
             Condition(
                 "centralised_training",
                 "周期内参加一次集中脱产培训或远程继续教育培训",
-                any_training,
+                counting.trained({**counted, COURSES: courses}),
                 reqs.centralised_training.reference,
             )
         )
