@@ -33,6 +33,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from xueshi.compliance.bridge import LOOKBACK_YEARS, rules_record
+from xueshi.compliance.models import SHORTFALL_KEYS
 from xueshi.compliance.profiles import makeup_counts, profile_of, requirements_of
 from xueshi.people.models import Professional
 from xueshi.people.selectors import person_of
@@ -50,7 +51,6 @@ from xueshi.rules.counting import (
 from xueshi.rules.policy import Policy
 from xueshi.rules.workflow import RecordState
 
-SHORTFALL_KEYS = ("public", "public_required", "professional", "elective", "total", "credits")
 PROFILE_FIELDS = ("region_id", "employer_id", "series", "title_level", "institution_level")
 SUM_DB_FIELDS = (
     "public",

@@ -21,6 +21,7 @@ from django.db import models
 
 from xueshi.rules.counting import SUM_COLUMNS
 
+# What a ledger row says is still missing, by figure (a column ``shortfall_<key>`` each).
 SHORTFALL_KEYS = ("public", "public_required", "professional", "elective", "total", "credits")
 
 

@@ -11,30 +11,18 @@ from functools import cache
 
 from xueshi.rules import (
     Category,
-    InstitutionLevel,
-    Person,
     PolicyError,
     Record,
     Requirements,
-    TitleLevel,
     counting,
     requirements,
 )
-from xueshi.rules.bulk import Profile
+from xueshi.rules.bulk import Profile, profile_person
 from xueshi.rules.policy import Policy
 
 
 def profile_of(region: str, year: int, series: str, title: str, institution: str) -> Profile:
     return (region, year, series or None, title or None, institution or None)
-
-
-def profile_person(profile: Profile) -> Person:
-    _, _, series, title, institution = profile
-    return Person(
-        title_level=TitleLevel(title) if title else None,
-        series=series,
-        institution_level=InstitutionLevel(institution) if institution else None,
-    )
 
 
 def requirements_of(policy: Policy) -> Callable[[Profile], Requirements | None]:

@@ -73,7 +73,8 @@ class BulkResult:
         return float(self.compliant.sum()) / determined if determined else 0.0
 
 
-def _person(profile: Profile) -> Person:
+def profile_person(profile: Profile) -> Person:
+    """The person a profile describes, as the rules take one."""
     _, _, series, title, institution = profile
     return Person(
         title_level=TitleLevel(title) if title else None,
@@ -100,7 +101,7 @@ def _tables(
     for i, profile in enumerate(profiles):
         region, year = profile[0], profile[1]
         try:
-            reqs = requirements(policy, region, int(year), _person(profile))
+            reqs = requirements(policy, region, int(year), profile_person(profile))
         except NoRequirement:
             resolved.append(None)
             continue
