@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Count, Q, QuerySet
 
@@ -136,6 +136,9 @@ def year_stale(year: int) -> StaleLedgerYear | None:
     return found[0] if found else None
 
 
+Rows = TypeVar("Rows", Professional, PersonYear)
+
+
 @dataclass(frozen=True)
 class LedgerFilters:
     """What narrows the people counted (the page's filters, by their codes)."""
@@ -145,6 +148,19 @@ class LedgerFilters:
     employer: int | None = None
     q: str = ""
     status: str = ""  # compliant | not_compliant | undetermined (the list only)
+
+    def apply(self, rows: QuerySet[Rows], *, name: str) -> QuerySet[Rows]:
+        """``rows`` narrowed: professionals, or ledger rows (both carry series, title level
+        and employer); ``name`` is the lookup of the person's name from them."""
+        if self.series:
+            rows = rows.filter(series=self.series)
+        if self.title_level:
+            rows = rows.filter(title_level=self.title_level)
+        if self.employer:
+            rows = rows.filter(employer_id=self.employer)
+        if self.q:
+            rows = rows.filter(**{f"{name}__icontains": self.q})
+        return rows
 
 
 @dataclass
@@ -179,15 +195,7 @@ def _child_of(region: Region, regions: list[Region]) -> dict[str, Region]:
 
 def _rows(year: int, filters: LedgerFilters, codes: list[str]) -> QuerySet[PersonYear]:
     rows = PersonYear.objects.filter(year=year, region_id__in=codes)
-    if filters.series:
-        rows = rows.filter(series=filters.series)
-    if filters.title_level:
-        rows = rows.filter(title_level=filters.title_level)
-    if filters.employer:
-        rows = rows.filter(employer_id=filters.employer)
-    if filters.q:
-        rows = rows.filter(professional__full_name__icontains=filters.q)
-    return rows
+    return filters.apply(rows, name="professional__full_name")
 
 
 def _add(tallies: dict[str, Tally], key: str, label: str, group: dict[str, Any]) -> None:

@@ -37,16 +37,14 @@ def latest_year(people: QuerySet[Professional]) -> int:
     return int(latest) if latest else timezone.localdate().year
 
 
-def _narrow(people: QuerySet[Professional], filters: Filters) -> QuerySet[Professional]:
-    if filters.series:
-        people = people.filter(series=filters.series)
-    if filters.title_level:
-        people = people.filter(title_level=filters.title_level)
-    if filters.q:
-        people = people.filter(full_name__icontains=filters.q)
-    if filters.employer:
-        people = people.filter(employer_id=filters.employer)
-    return people
+def _filters(filters: Filters) -> LedgerFilters:
+    return LedgerFilters(
+        series=filters.series,
+        title_level=filters.title_level,
+        employer=filters.employer,
+        q=filters.q,
+        status=filters.status,
+    )
 
 
 @dataclass
@@ -64,7 +62,7 @@ def employer_report(active: ActiveRole, filters: Filters) -> EmployerReport:
     assert employer is not None, "an employer role is held in an employer"
     people = professionals_visible(active)
     year = filters.year or latest_year(people)
-    rows = people_standing(_narrow(people, filters), year)
+    rows = people_standing(_filters(filters).apply(people, name="full_name"), year)
     return EmployerReport(
         employer=employer,
         year=year,
@@ -115,18 +113,12 @@ def bureau_report(active: ActiveRole, filters: Filters) -> BureauReport:
     drilled = bool(filters.employer or filters.series or filters.title_level or filters.q)
     drilled = drilled or bool(filters.status)
     subregions = any(r.path != region.path and r.path.startswith(region.path) for r in regions)
-    narrow = LedgerFilters(
-        series=filters.series,
-        title_level=filters.title_level,
-        employer=filters.employer,
-        q=filters.q,
-        status=filters.status,
-    )
+    narrow = _filters(filters)
     standing = region_standing(
         region,
         year,
         regions=regions,
-        people=_narrow(people, filters),
+        people=narrow.apply(people, name="full_name"),
         filters=narrow,
         drilled=drilled,
     )
