@@ -34,6 +34,9 @@ from xueshi.certificates.services import (
     roster_submit,
 )
 from xueshi.certificates.signing import verify
+from xueshi.compliance.bridge import person_year_verdict
+from xueshi.compliance.models import PersonYear
+from xueshi.compliance.services import ledger_rebuild
 from xueshi.errors import ServiceError
 from xueshi.records.models import HourRecord, RecordSource
 from xueshi.rules.workflow import RecordState
@@ -114,6 +117,63 @@ def test_a_compliant_shantou_year_gives_a_signed_numbered_certificate(shantou) -
         year=2014,
     )
     assert other.number == "4405002014000002"
+
+
+def _numbers(value: object) -> object:
+    """A stored verdict with its figures as numbers ("20.0" and "20" are the same hours)."""
+    if isinstance(value, dict):
+        return {k: _numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_numbers(v) for v in value]
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except ArithmeticError:
+            return value
+    return value
+
+
+def test_an_open_year_issues_from_the_ledger_row_the_bureau_sees(shantou) -> None:
+    """The certificate shows what the ledger shows: issued from the row's sums, no second
+    evaluation, and with the same verdict a fresh evaluation gives."""
+    person, me = shantou["person"], shantou["me"]
+    complete_shantou_year(person)
+    ledger_rebuild(year=2014)  # the records above were written without the services
+    fresh = person_year_verdict(person, 2014)[0].as_dict()
+    certificate = certificate_issue(
+        actor=person.user, active=me, professional_id=person.pk, year=2014
+    )
+    assert _numbers(certificate.verdict) == _numbers({**fresh, "source": "ledger"})
+    assert certificate.hours == {
+        "public": "20",
+        "professional": "42",
+        "elective": "12",
+        "total": "74",
+    }
+
+
+def test_a_ledger_row_of_an_older_policy_is_not_issued_from(shantou) -> None:
+    person, me = shantou["person"], shantou["me"]
+    complete_shantou_year(person)
+    ledger_rebuild(year=2014)
+    PersonYear.objects.filter(professional=person).update(
+        policy_version="old", compliant=False, professional_hours=0
+    )
+    certificate = certificate_issue(
+        actor=person.user, active=me, professional_id=person.pk, year=2014
+    )
+    assert certificate.verdict["source"] == "evaluation"
+    assert certificate.hours["professional"] == "42"
+
+
+def test_pending_reviews_in_the_ledger_row_block_the_certificate(shantou) -> None:
+    person, me = shantou["person"], shantou["me"]
+    complete_shantou_year(person)
+    approved(person, "elective", 6, 2014, status=RecordState.IN_REVIEW)
+    ledger_rebuild(year=2014)
+    assert PersonYear.objects.get(professional=person, year=2014).pending == 1
+    with pytest.raises(ServiceError, match="尚有 1 条学时记录在审核中"):
+        certificate_issue(actor=person.user, active=me, professional_id=person.pk, year=2014)
 
 
 def test_an_incomplete_year_is_refused_with_what_is_missing(shantou) -> None:

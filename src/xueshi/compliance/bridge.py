@@ -3,11 +3,15 @@ it, and the verdict of a person and a year from the records that decide it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from xueshi.compliance.models import PersonYear
+from xueshi.compliance.profiles import profile_of, requirements_of
 from xueshi.people.models import Professional
 from xueshi.people.selectors import person_of
 from xueshi.policy_store import current_policy
 from xueshi.records.models import HourRecord
-from xueshi.rules import Category, CreditClass, Mode, Record, Verdict, evaluate
+from xueshi.rules import Category, CreditClass, Mode, Record, Verdict, evaluate, verdict_from_sums
 from xueshi.rules.counting import STATUS_OF_STATE
 from xueshi.rules.workflow import RecordState
 
@@ -62,3 +66,41 @@ def person_year_verdict(professional: Professional, year: int) -> tuple[Verdict,
         records=[rules_record(r) for r in records],
     )
     return verdict, records
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a person stands for a year, as a certificate is issued from it."""
+
+    verdict: Verdict  # from a ledger row: its sums, no notes on single records
+    pending: int  # records still under review (or returned for correction)
+    source: str  # "ledger" or "evaluation"
+
+
+def person_year_standing(professional: Professional, year: int) -> Standing:
+    """The person's standing for ``year``: from their ledger row where the year is open and
+    the row was computed under the policy in force for the profile they have now (what the
+    bureau's figures show), else evaluated from the records. Raises NoRequirement where
+    nothing is in force."""
+    policy = current_policy()
+    profile = profile_of(
+        professional.region_id,
+        year,
+        professional.series,
+        professional.title_level,
+        professional.institution_level,
+    )
+    row = PersonYear.objects.filter(
+        professional=professional, year=year, policy_version=policy.version
+    ).first()
+    reqs = requirements_of(policy)(profile)
+    current = row is not None and profile == profile_of(
+        row.region_id, year, row.series, row.title_level, row.institution_level
+    )
+    if row is not None and current and row.compliant is not None and reqs is not None:
+        verdict = verdict_from_sums(
+            policy, reqs, person=person_of(professional), sums=row.column_sums
+        )
+        return Standing(verdict, row.pending, "ledger")
+    verdict, _ = person_year_verdict(professional, year)
+    return Standing(verdict, len(verdict.pending), "evaluation")

@@ -18,13 +18,12 @@ from django.db.models import QuerySet
 
 from xueshi.choices import choices_of
 from xueshi.compliance.compute import PEOPLE_CHUNK, ROW_FIELDS, now, year_rows
-from xueshi.compliance.models import PersonYear
+from xueshi.compliance.models import PersonYear, decimal_sums
 from xueshi.compliance.profiles import profile_of, requirements_of
 from xueshi.organisations.validators import mask_ric
 from xueshi.people.models import Professional
 from xueshi.policy_store import current_policy
 from xueshi.rules import Requirements, TitleLevel, counting
-from xueshi.rules.counting import COLUMNS
 from xueshi.rules.terms import SERIES_LABELS
 from xueshi.rules.verdict import KEY_LABELS, UNIT_LABELS, Key, fmt
 
@@ -153,7 +152,7 @@ def standing(
 
 def counted_figures(reqs: Requirements | None, sums: Mapping[str, int]) -> dict[str, Decimal]:
     """What counted, by figure, from the bulk path's integer sums (``counting.counted``)."""
-    return counting.counted(reqs, {c.name: Decimal(sums[c.name]) / c.scale for c in COLUMNS})
+    return counting.counted(reqs, decimal_sums(sums))
 
 
 def shortfall_items(

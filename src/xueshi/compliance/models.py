@@ -15,11 +15,12 @@ remote credits over the cap are applied by the rules when the verdict is made.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.db import models
 
-from xueshi.rules.counting import SUM_COLUMNS
+from xueshi.rules.counting import COLUMNS, SUM_COLUMNS
 
 # What a ledger row says is still missing, by figure (a column ``shortfall_<key>`` each).
 SHORTFALL_KEYS = ("public", "public_required", "professional", "elective", "total", "credits")
@@ -127,6 +128,11 @@ class PersonYear(models.Model):
         return {name: getattr(self, SUM_FIELDS[name]) for name in SUM_COLUMNS}
 
     @property
+    def column_sums(self) -> dict[str, Decimal]:
+        """The sums as ``rules.counting.column_sums`` gives them (hours, credits, courses)."""
+        return decimal_sums(self.sums)
+
+    @property
     def shortfall(self) -> dict[str, Decimal]:
         """What is missing, in the single evaluation's form (``Verdict.shortfall``)."""
         result = {}
@@ -139,3 +145,8 @@ class PersonYear(models.Model):
 
 # SUM_COLUMNS → field names ("professional" is also the name of the person's foreign key).
 SUM_FIELDS = {name: name for name in SUM_COLUMNS} | {"professional": "professional_hours"}
+
+
+def decimal_sums(sums: Mapping[str, int]) -> dict[str, Decimal]:
+    """A ledger row's integer sums (hundredths; courses as a count) as the rules' sums."""
+    return {c.name: Decimal(sums[c.name]) / c.scale for c in COLUMNS}

@@ -10,7 +10,7 @@ from . import counting
 from .bulk import BulkResult, evaluate_bulk
 from .chains import Chain, review_chain
 from .deadlines import Deadline, DeadlineRule, RuleNotSet, deadline, verification_days
-from .evaluate import NoRequirement, Requirements, evaluate, requirements
+from .evaluate import NoRequirement, Requirements, evaluate, requirements, verdict_from_sums
 from .periods import assessment_date, cycle_years
 from .policy import Policy, Reference, default_policy, load_policy
 from .strict_yaml import PolicyError
@@ -64,5 +64,6 @@ __all__ = [
     "load_policy",
     "requirements",
     "review_chain",
+    "verdict_from_sums",
     "verification_days",
 ]

@@ -6,7 +6,7 @@ module resolves the requirements, asks it record by record and compares.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
@@ -223,8 +223,26 @@ def evaluate(
             notes.append(RecordNote(index, record, reason, message, reference=reference))
             continue
         counts.append((index, record))
-    counted = counting.counted(reqs, counting.column_sums(record for _, record in counts))
+    sums = counting.column_sums(record for _, record in counts)
     notes += _over_cap_notes(reqs, counts)
+    notes.sort(key=lambda n: n.index)
+    return verdict_from_sums(policy, reqs, person=person, sums=sums, notes=notes)
+
+
+def verdict_from_sums(
+    policy: Policy,
+    reqs: Requirements,
+    *,
+    person: Person,
+    sums: Mapping[str, Decimal],
+    notes: Iterable[RecordNote] = (),
+) -> Verdict:
+    """The verdict of ``reqs`` on what counted, given as the period's sums by column
+    (``counting.COLUMNS``: what ``counting.column_sums`` makes of the records that count, or
+    a ledger row's). ``evaluate`` ends here; so does a certificate issued from the ledger,
+    which has the sums but not the records (no notes)."""
+    region, year = reqs.region, reqs.year
+    counted = counting.counted(reqs, sums)
     gaps = {f.key: max(f.required - counted[str(f.key)], ZERO) for f in reqs.figures}
     results = [
         RequirementResult(
@@ -247,7 +265,6 @@ def evaluate(
                 reqs.centralised_training.reference,
             )
         )
-    notes.sort(key=lambda n: n.index)
     return Verdict(
         region=region,
         region_name=policy.region(region).name,
@@ -263,4 +280,11 @@ def evaluate(
     )
 
 
-__all__ = ["NoRequirement", "Requirements", "evaluate", "exact", "requirements"]
+__all__ = [
+    "NoRequirement",
+    "Requirements",
+    "evaluate",
+    "exact",
+    "requirements",
+    "verdict_from_sums",
+]

@@ -21,7 +21,7 @@ from xueshi.certificates.models import (
 )
 from xueshi.certificates.selectors import reentries_pending
 from xueshi.certificates.signing import sign
-from xueshi.compliance.bridge import person_year_verdict
+from xueshi.compliance.bridge import person_year_standing
 from xueshi.errors import ServiceError
 from xueshi.people.models import Professional
 from xueshi.people.selectors import person_of, professionals_visible
@@ -110,16 +110,17 @@ def certificate_issue(
     if existing is not None:
         raise ServiceError(f"{year} 年度证书已生成（编号 {existing.number}），如需换发请办理换发。")
     try:
-        verdict, _ = person_year_verdict(professional, year)
+        standing = person_year_standing(professional, year)
     except NoRequirement as exc:
         raise ServiceError(str(exc)) from None
+    verdict = standing.verdict
     if not verdict.compliant:
         missing = "，".join(_shortfall_text(k, v) for k, v in verdict.shortfall.items())
         missing = missing or "有未满足的条件"
         raise ServiceError(f"{year} 年度继续教育任务尚未完成（{missing}），不能生成证书。")
-    if rule.get("issued_on", "reviews_complete") == "reviews_complete" and verdict.pending:
+    if rule.get("issued_on", "reviews_complete") == "reviews_complete" and standing.pending:
         raise ServiceError(
-            f"{year} 年度尚有 {len(verdict.pending)} 条学时记录在审核中，审核完成后方可生成证书。"
+            f"{year} 年度尚有 {standing.pending} 条学时记录在审核中，审核完成后方可生成证书。"
         )
     shape = CertificateShape(rule["shape"])
     fmt_text = str(rule.get("number_format", DEFAULT_FORMAT))
@@ -177,7 +178,7 @@ def certificate_issue(
         employer=professional.employer,
         booklet=booklet,
         hours=hours,
-        verdict=verdict.as_dict(),
+        verdict={**verdict.as_dict(), "source": standing.source},
         policy_version=current_policy().version,
         issuer=issuer,
         payload=payload,
