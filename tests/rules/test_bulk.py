@@ -91,7 +91,7 @@ def to_row(profile: tuple, items: list[Item], period: tuple[int, ...]) -> tuple:
         sums[item.category.value] += item.centi
         if item.category is Category.PUBLIC and item.required:
             sums["public_required"] += item.centi
-            sums["courses"] += 1
+            sums["courses"] += 1 if item.centi > 0 else 0
     return (
         *profile,
         sums["public"],
@@ -251,10 +251,10 @@ def test_rows_without_a_requirement_are_not_determined() -> None:
     assert result.compliance_rate() == 1.0
 
 
-def test_a_zero_hour_course_counts_as_training_in_both_paths() -> None:
-    """Two approved public required courses recorded with 0 h: the single evaluation finds the
-    teacher's cycle met (courses 2, and 'any approved record' is the centralised training,
-    docs/adr/0003 §8); the bulk path must agree."""
+def test_a_zero_hour_course_is_no_training_in_both_paths() -> None:
+    """Two approved public required courses recorded with 0 h are no courses taken and no
+    training (issue 10, finding 1): the single evaluation finds the teacher's cycle short of
+    its two courses and its training; the bulk path must agree."""
     profile = ("350504", 2017, "teacher", "intermediate", None)
     check_agreement(
         [

@@ -158,7 +158,7 @@ MALFORMED = {
         - name: fine
           region: "440500"
           year: 2014
-          expect: {}
+          expect: {compliant: false}
         - name: no expectation   # <-- error
           region: "440500"
           year: 2014
@@ -197,6 +197,44 @@ MALFORMED = {
           year: 2014
           expect: {compliant: false, counted: {profesional: 0}}   # <-- error
         """,
+    "empty-expect-checks-nothing": """\
+        - name: x
+          region: "440500"
+          year: 2014
+          expect: {}   # <-- error
+        """,
+    "month-13": """\
+        - name: x
+          region: "440500"
+          verification_days: "2014-13"   # <-- error
+          expect: []
+        """,
+    "negative-hours": """\
+        - name: x
+          region: "440500"
+          year: 2014
+          records:
+            - {category: professional, hours: -42}   # <-- error
+          expect: {compliant: false}
+        """,
+    "compliant-not-a-boolean": """\
+        - name: x
+          region: "440500"
+          year: 2014
+          expect: {compliant: "no"}   # <-- error
+        """,
+    "unknown-reason": """\
+        - name: x
+          region: "440500"
+          year: 2014
+          expect: {not_counted: [lost]}   # <-- error
+        """,
+    "verification-days-expect-not-a-list": """\
+        - name: x
+          region: "440500"
+          verification_days: "2014-05"
+          expect: "2014-05-12"   # <-- error
+        """,
 }
 
 
@@ -215,3 +253,50 @@ def test_a_malformed_case_file_exits_2_naming_file_and_line(
 def test_a_missing_case_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["test", str(tmp_path / "nowhere.yaml")]) == 2
     assert "nowhere.yaml" in capsys.readouterr().err
+
+
+def test_a_malformed_case_does_not_stop_the_others_and_the_summary_is_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 10, deliverable 4: one bad case (and one unreadable file) is reported with its
+    file and line; every other case still runs; the summary line counts them all; exit 2."""
+    write(tmp_path, "a.yaml", PASSING)
+    write(tmp_path, "b.yaml", textwrap.dedent(MALFORMED["month-13"]) + FAILING)
+    write(tmp_path, "c.yaml", "- name: [unclosed\n")
+    assert main(["test", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out.strip().splitlines()[-1] == "3 passed, 1 failed, 2 malformed"
+    assert f"{tmp_path / 'b.yaml'}:3:" in captured.err
+    assert f"{tmp_path / 'c.yaml'}:" in captured.err
+    assert "Traceback" not in captured.err
+    assert f"FAIL {tmp_path / 'b.yaml'}:5" in captured.out
+
+
+def test_negative_hours_are_refused_not_counted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "negative.yaml", textwrap.dedent(MALFORMED["negative-hours"]))
+    assert main(["test", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert "应为非负数" in captured.err
+    assert captured.out.strip().splitlines()[-1] == "0 passed, 0 failed, 1 malformed"
+
+
+def test_explain_cites_the_clause_of_verification_days(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(
+        tmp_path,
+        "days.yaml",
+        textwrap.dedent("""\
+        - name: "S12: May 2014"
+          region: "440500"
+          verification_days: "2014-05"
+          expect: ["2014-05-12", "2014-05-15", "2014-05-20", "2014-05-26", "2014-06-03"]
+          expect_cites: "五(二)2"
+        """),
+    )
+    main(["explain", str(path)])
+    out = capsys.readouterr().out
+    assert "验证受理日" in out
+    assert "依据：《关于做好2014年我市专业技术人员继续教育培训工作的通知》 五(二)2" in out

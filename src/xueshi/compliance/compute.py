@@ -183,7 +183,12 @@ def _takes_sql(column: SumColumn) -> str:
     return " AND ".join(parts)
 
 
-_AMOUNT_SQL = {Measure.HOURS: "r.hours", Measure.CREDITS: "r.credits", Measure.COURSES: "1"}
+# A course counts if it has hours (``SumColumn.amount``: 0 hours is no course taken).
+_AMOUNT_SQL = {
+    Measure.HOURS: "r.hours",
+    Measure.CREDITS: "r.credits",
+    Measure.COURSES: "CASE WHEN r.hours > 0 THEN 1 ELSE 0 END",
+}
 
 
 def _sum_sql(column: SumColumn, condition: str = "") -> str:

@@ -93,7 +93,9 @@ def _tables(
     n = len(profiles)
     figures = {str(key): np.full(n, NOT_SET, dtype=np.int64) for key in KEYS}
     figures["public_required_courses"] = np.full(n, NOT_SET, dtype=np.int64)
-    flags = {name: np.zeros(n, dtype=np.int64) for name in ("determined", "centralised")}
+    flags = {
+        name: np.zeros(n, dtype=np.int64) for name in ("determined", "centralised", "undecided")
+    }
     flags["remote_cap"] = np.full(n, NOT_SET, dtype=np.int64)
     # Whether the requirements use a column (counting's step 2).
     used = {column.name: np.zeros(n, dtype=bool) for column in COLUMNS}
@@ -108,6 +110,7 @@ def _tables(
         resolved.append(reqs)
         flags["determined"][i] = 1
         flags["centralised"][i] = int(reqs.centralised_training is not None)
+        flags["undecided"][i] = int(bool(reqs.undecided))
         if reqs.remote_cap is not None:
             flags["remote_cap"][i] = centi(reqs.remote_cap.value)
         for column in COLUMNS:
@@ -146,7 +149,10 @@ def evaluate_bulk(
     counted = {str(key): _sum(used[name] for name in names) for key, names in FIGURES.items()}
     counted[COURSES] = used[COURSES]
 
-    compliant = per_row(flags["determined"]).astype(bool)
+    # As Verdict.compliant: never where a figure a clause relies on is not in the data.
+    compliant = per_row(flags["determined"]).astype(bool) & ~per_row(flags["undecided"]).astype(
+        bool
+    )
     shortfall: dict[str, IntArray] = {}
     for key in KEYS:
         required = per_row(figures[str(key)])

@@ -13,12 +13,18 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from .deadlines import Deadline, DeadlineRule, deadline, verification_days
+from .deadlines import (
+    Deadline,
+    DeadlineRule,
+    deadline,
+    verification_days,
+    verification_days_reference,
+)
 from .evaluate import evaluate
-from .policy import Policy
+from .policy import Policy, Reference
 from .strict_yaml import Mapping, PolicyError, line_of, load_file
 from .terms import Category, CreditClass, InstitutionLevel, Mode, Person, Record, Status, TitleLevel
-from .verdict import Key, Verdict
+from .verdict import Key, Reason, Verdict
 
 _CASE_KEYS = {
     "name",
@@ -30,6 +36,7 @@ _CASE_KEYS = {
     "verification_days",
     "deadline",
     "expect_error",
+    "expect_cites",
 }
 _PERSON_KEYS = {"title_level", "series", "institution_level"}
 _RECORD_KEYS = {
@@ -43,7 +50,7 @@ _RECORD_KEYS = {
     "credits",
     "credit_class",
 }
-_EXPECT_KEYS = {"compliant", "shortfall", "counted", "not_counted"}
+_EXPECT_KEYS = {"compliant", "decided", "shortfall", "counted", "not_counted", "cited_notices"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,7 @@ class Case:
     path: Path
     line: int
     raw: Mapping
+    error: PolicyError | None = None  # the case is malformed: this says where and why
 
     @property
     def location(self) -> str:
@@ -66,6 +74,7 @@ class Outcome:
     deadline: Deadline | None = None
     error: str | None = None
     got: Any = None
+    reference: Reference | None = None  # the clause of a deadline or verification days
 
     @property
     def passed(self) -> bool:
@@ -73,6 +82,8 @@ class Outcome:
 
 
 def load_cases(path: Path) -> list[Case]:
+    """The cases of a file. A file that is not a list of cases raises ``PolicyError``; a
+    malformed case is returned with its ``error`` (file and line), so that the others run."""
     raw = load_file(path)
     if raw is None:
         return []
@@ -81,25 +92,45 @@ def load_cases(path: Path) -> list[Case]:
             "用例文件应为用例列表 (a case file is a list of cases)", path=path, line=1
         )
     cases = []
-    for item in raw:
+    for number, item in enumerate(raw, start=1):
+        line = line_of(item) or int(getattr(raw, "line", 1))
         if not isinstance(item, Mapping):
-            raise PolicyError(
+            error = PolicyError(
                 "每个用例应为映射 (each case is a mapping)", path=path, line=line_of(item)
             )
-        for key in item:
-            if key not in _CASE_KEYS:
-                raise PolicyError(
-                    f"未知的键 “{key}” (allowed: {', '.join(sorted(_CASE_KEYS))})",
-                    path=path,
-                    line=line_of(item, key),
-                )
-        for key in ("name", "region"):
-            if key not in item:
-                raise PolicyError(f"用例缺少 “{key}”", path=path, line=item.line)
-        if "expect" not in item and "expect_error" not in item:
-            raise PolicyError("用例缺少 “expect”", path=path, line=item.line)
-        cases.append(Case(str(item["name"]), path, item.line, item))
+            cases.append(Case(f"#{number}", path, line, Mapping(), error))
+            continue
+        name = str(item.get("name", f"#{number}"))
+        try:
+            _check_case(item, path)
+        except PolicyError as exc:
+            cases.append(Case(name, path, item.line, item, exc))
+            continue
+        cases.append(Case(name, path, item.line, item))
     return cases
+
+
+def _check_case(item: Mapping, path: Path) -> None:
+    for key in item:
+        if key not in _CASE_KEYS:
+            raise PolicyError(
+                f"未知的键 “{key}” (allowed: {', '.join(sorted(_CASE_KEYS))})",
+                path=path,
+                line=line_of(item, key),
+            )
+    for key in ("name", "region"):
+        if key not in item:
+            raise PolicyError(f"用例缺少 “{key}”", path=path, line=item.line)
+    if "expect" not in item and "expect_error" not in item:
+        raise PolicyError("用例缺少 “expect”", path=path, line=item.line)
+    expect = item.get("expect")
+    if "expect" in item and (expect is None or expect == {} or expect == ""):
+        # An empty expectation checks nothing: a case that cannot fail proves nothing.
+        raise PolicyError(
+            "expect 不能为空，请写明预期结果 (an empty expect checks nothing)",
+            path=path,
+            line=line_of(item, "expect"),
+        )
 
 
 def iter_case_files(paths: list[Path]) -> Iterator[Path]:
@@ -111,16 +142,19 @@ def iter_case_files(paths: list[Path]) -> Iterator[Path]:
 
 
 def _decimal(raw: Any, case: Case, where: Any, key: str) -> Decimal:
+    """A non-negative number (hours, credits, a shortfall or a counted figure)."""
+    line = line_of(where, key)
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-        raise PolicyError(
-            f"“{key}” 应为数字, got {raw!r}", path=case.path, line=line_of(where, key)
-        )
+        raise PolicyError(f"“{key}” 应为数字, got {raw!r}", path=case.path, line=line)
     try:
-        return Decimal(str(raw))
+        value = Decimal(str(raw))
     except InvalidOperation:
+        raise PolicyError(f"“{key}” 应为数字, got {raw!r}", path=case.path, line=line) from None
+    if not value.is_finite() or value < 0:
         raise PolicyError(
-            f"“{key}” 应为数字, got {raw!r}", path=case.path, line=line_of(where, key)
-        ) from None
+            f"“{key}” 应为非负数 (must not be negative), got {raw!r}", path=case.path, line=line
+        )
+    return value
 
 
 def _int(raw: Any, case: Case, where: Any, key: str) -> int:
@@ -245,6 +279,10 @@ def _fmt_map(values: dict[str, Any]) -> str:
 
 
 def run_case(case: Case, policy: Policy) -> Outcome:
+    """Run one case. Raises ``PolicyError`` naming the case's file and line when the case
+    itself is malformed; an error of the policy is the case's outcome (expected or not)."""
+    if case.error is not None:
+        raise case.error
     outcome = Outcome(case)
     raw = case.raw
     expected_error = raw.get("expect_error")
@@ -272,18 +310,27 @@ def _run(case: Case, policy: Policy, outcome: Outcome) -> None:
     if "verification_days" in raw:
         month_text = str(raw["verification_days"])
         match = re.fullmatch(r"(\d{4})-(\d{2})", month_text)
-        if not match:
+        if not match or not 1 <= int(match[2]) <= 12:
             raise PolicyError(
-                "verification_days 应为 YYYY-MM",
+                f"verification_days 应为 YYYY-MM（月份 01–12）, got {month_text!r}",
                 path=case.path,
                 line=line_of(raw, "verification_days"),
             )
-        days = verification_days(policy, region, int(match[1]), int(match[2]))
+        if "expect" in raw and not isinstance(expect, list):
+            raise PolicyError(
+                "verification_days 用例的 expect 应为日期列表",
+                path=case.path,
+                line=line_of(raw, "expect"),
+            )
+        year, month = int(match[1]), int(match[2])
+        days = verification_days(policy, region, year, month)
         outcome.got = [d.isoformat() for d in days]
+        outcome.reference = verification_days_reference(policy, region, year, month)
         if isinstance(expect, list):
             want = [_date(d, case, raw, "expect").isoformat() for d in expect]
             if want != outcome.got:
                 outcome.failures.append(f"verification_days: expected {want}, got {outcome.got}")
+        outcome.failures += _cites(case, [outcome.reference])
         return
     if "deadline" in raw:
         spec = _check(raw["deadline"], {"rule", "date", "year"}, case, "deadline")
@@ -301,11 +348,13 @@ def _run(case: Case, policy: Policy, outcome: Outcome) -> None:
             year=_int(spec["year"], case, spec, "year") if "year" in spec else None,
         )
         outcome.deadline = result
+        outcome.reference = result.reference
         outcome.got = result.due.isoformat()
         if "expect" in raw:
             due = _date(expect, case, raw, "expect").isoformat()
             if due != outcome.got:
                 outcome.failures.append(f"deadline {rule.value}: expected {due}, got {outcome.got}")
+        outcome.failures += _cites(case, [result.reference])
         return
     if "year" not in raw:
         raise PolicyError("用例缺少 “year”", path=case.path, line=case.line)
@@ -314,16 +363,28 @@ def _run(case: Case, policy: Policy, outcome: Outcome) -> None:
     if not isinstance(records_raw, list):
         raise PolicyError("records 应为列表", path=case.path, line=line_of(raw, "records"))
     records = [parse_record(r, case, year) for r in records_raw]
+    expect = _check(expect, _EXPECT_KEYS, case, "expect") if "expect" in raw else None
+    if expect is not None:
+        for key in ("compliant", "decided"):
+            if key in expect and not isinstance(expect[key], bool):
+                raise PolicyError(
+                    f"expect.{key} 应为 true 或 false, got {expect[key]!r}",
+                    path=case.path,
+                    line=line_of(expect, key),
+                )
+        want_notes = _expected_notes(expect, case) if "not_counted" in expect else None
     verdict = evaluate(policy, region=region, year=year, person=parse_person(case), records=records)
     outcome.verdict = verdict
     outcome.got = {"compliant": verdict.compliant, "shortfall": verdict.shortfall}
-    if "expect" not in raw:
+    outcome.failures += _cites(case, _verdict_references(verdict))
+    if expect is None:
         return
-    expect = _check(expect, _EXPECT_KEYS, case, "expect")
     if "compliant" in expect and expect["compliant"] != verdict.compliant:
         outcome.failures.append(
             f"compliant: expected {expect['compliant']}, got {verdict.compliant}"
         )
+    if "decided" in expect and expect["decided"] != verdict.decided:
+        outcome.failures.append(f"decided: expected {expect['decided']}, got {verdict.decided}")
     if "shortfall" in expect:
         outcome.failures += _compare_numbers(
             "shortfall", expect["shortfall"], verdict.shortfall, case, exact_keys=True
@@ -332,8 +393,73 @@ def _run(case: Case, policy: Policy, outcome: Outcome) -> None:
         outcome.failures += _compare_numbers(
             "counted", expect["counted"], verdict.counted, case, exact_keys=False
         )
-    if "not_counted" in expect:
-        want_reasons = [str(r) for r in expect["not_counted"] or []]
+    if want_notes is not None:
+        want_reasons = [reason for reason, _ in want_notes]
         got_reasons = [str(n.reason) for n in verdict.notes]
         if want_reasons != got_reasons:
             outcome.failures.append(f"not_counted: expected {want_reasons}, got {got_reasons}")
+        else:
+            for (reason, cites), note in zip(want_notes, verdict.notes, strict=True):
+                cited = str(note.reference) if note.reference else ""
+                if cites is not None and cites not in cited:
+                    outcome.failures.append(
+                        f"not_counted {reason}: expected a citation of {cites!r}, "
+                        f"got {cited or 'none'!r}"
+                    )
+    if "cited_notices" in expect:
+        want = _string_list(expect, "cited_notices", case)
+        got = sorted({r.notice.id for r in _verdict_references(verdict, notes=False)})
+        if sorted(set(want)) != got:
+            outcome.failures.append(f"cited_notices: expected {sorted(set(want))}, got {got}")
+
+
+def _string_list(where: Mapping, key: str, case: Case) -> list[str]:
+    value = where[key]
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise PolicyError(
+            f"“{key}” 应为文字或文字列表, got {value!r}", path=case.path, line=line_of(where, key)
+        )
+    return list(value)
+
+
+def _expected_notes(expect: Mapping, case: Case) -> list[tuple[str, str | None]]:
+    """``not_counted``: a list of reasons, each a reason or ``{reason: …, cites: …}``."""
+    raw = expect["not_counted"] or []
+    if not isinstance(raw, list):
+        raise PolicyError(
+            "not_counted 应为列表", path=case.path, line=line_of(expect, "not_counted")
+        )
+    result = []
+    for item in raw:
+        cites = None
+        if isinstance(item, Mapping):
+            item = _check(item, {"reason", "cites"}, case, "not_counted")
+            cites = str(item["cites"]) if "cites" in item else None
+            where, item = item, item.get("reason")
+        else:
+            where = expect
+        result.append((str(_enum(Reason, item, case, where, "not_counted")), cites))
+    return result
+
+
+def _verdict_references(verdict: Verdict, *, notes: bool = True) -> list[Reference]:
+    refs = [r.requirement.reference for r in verdict.results]
+    refs += [c.reference for c in verdict.conditions]
+    refs += [u.reference for u in verdict.undecided]
+    if notes:
+        refs += [n.reference for n in verdict.notes if n.reference is not None]
+    return refs
+
+
+def _cites(case: Case, references: list[Reference]) -> list[str]:
+    """``expect_cites``: each text must appear in one of the result's citations."""
+    if "expect_cites" not in case.raw:
+        return []
+    texts = [str(r) for r in references]
+    return [
+        f"expect_cites: no citation contains {want!r} (cited: {texts})"
+        for want in _string_list(case.raw, "expect_cites", case)
+        if not any(want in text for text in texts)
+    ]

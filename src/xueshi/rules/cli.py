@@ -22,11 +22,32 @@ def _policy(args: argparse.Namespace) -> Policy:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
+    """Run every case of every file. A malformed file or case is reported with its file and
+    line and the run goes on; the summary line is always printed. Exit 2 when any input was
+    malformed, else 1 when a case failed (or none ran), else 0."""
     policy = _policy(args)
-    passed = failed = 0
+    passed = failed = malformed = 0
+
+    def bad(message: str) -> None:
+        nonlocal malformed
+        malformed += 1
+        print(f"ERROR {message}", file=sys.stderr)
+
     for path in iter_case_files([Path(p) for p in args.files]):
-        for case in load_cases(path):
-            outcome = run_case(case, policy)
+        try:
+            cases = load_cases(path)
+        except PolicyError as exc:
+            bad(str(exc))
+            continue
+        except FileNotFoundError:
+            bad(f"{path}: 找不到文件 (no such file)")
+            continue
+        for case in cases:
+            try:
+                outcome = run_case(case, policy)
+            except PolicyError as exc:
+                bad(str(exc))
+                continue
             if outcome.passed:
                 passed += 1
                 if args.verbose:
@@ -36,7 +57,10 @@ def cmd_test(args: argparse.Namespace) -> int:
             print(f"FAIL {case.location} {case.name}")
             for failure in outcome.failures:
                 print(f"     {failure}")
-    print(f"{passed} passed, {failed} failed")
+    summary = f"{passed} passed, {failed} failed"
+    print(summary + (f", {malformed} malformed" if malformed else ""))
+    if malformed:
+        return 2
     return 1 if failed or not passed else 0
 
 
@@ -60,7 +84,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
             elif outcome.error is not None:
                 print(f"  按预期报错：{outcome.error}")
             elif outcome.got is not None:
-                print(f"  验证受理日：{'、'.join(outcome.got)}")
+                print(f"  验证受理日：{'、'.join(outcome.got) or '无'}")
+                if outcome.reference is not None:
+                    print(f"    依据：{outcome.reference}")
             for failure in outcome.failures:
                 print(f"  ✗ 与预期不符：{failure}")
                 status = 1

@@ -32,7 +32,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from .periods import assessment_date
-from .policy import Policy, Resolved
+from .policy import Policy, Reference
 from .terms import Category, Mode, Person, Record, Status
 from .verdict import Key, Reason
 from .workflow import RecordState
@@ -42,8 +42,8 @@ if TYPE_CHECKING:
 
 ZERO = Decimal(0)
 
-Refusal = tuple[Reason, str, Resolved | None]
-"""Why a record does not count: the reason, the sentence, and the rule it comes from."""
+Refusal = tuple[Reason, str, Reference | None]
+"""Why a record does not count: the reason, the sentence, and the clause it comes from."""
 
 # --- Step 1: does the record enter the sums of the period? ---------------------------------
 
@@ -108,9 +108,15 @@ def status_refusal(record: Record) -> Refusal | None:
 
 
 def makeup_refusal(
-    policy: Policy, region: str, record: Record, years: tuple[int, ...], person: Person
+    policy: Policy,
+    region: str,
+    record: Record,
+    years: tuple[int, ...],
+    person: Person,
+    period: Reference | None = None,
 ) -> Refusal | None:
-    """Why a record learnt outside its period may not count, or None if it may."""
+    """Why a record learnt outside its period may not count, or None if it may. Where no
+    make-up rule speaks, the refusal cites ``period``: the clause that makes the period."""
     if record.taken_on is None:
         return None
     taken_year = record.taken_on.year
@@ -120,7 +126,7 @@ def makeup_refusal(
         return (
             Reason.TAKEN_BEFORE_PERIOD,
             f"学习日期 {record.taken_on} 早于归属期间，不计入。",
-            None,
+            period,
         )
     rule = policy.resolve("makeup", region, record.taken_on, person)
     if rule is None:
@@ -128,7 +134,7 @@ def makeup_refusal(
             Reason.MAKEUP_REFUSED,
             f"{record.taken_on} 补修往年度（{record.credited_year}年度）学时："
             "没有允许补修的规定，不计入。",
-            None,
+            period,
         )
     allowed = rule.value["allowed"]
     window = rule.value.get("credited_years")
@@ -141,7 +147,7 @@ def makeup_refusal(
         )
     else:
         text = f"{record.taken_on} 起不再补修往年度学时，不能计入 {record.credited_year} 年度。"
-    return Reason.MAKEUP_REFUSED, text, rule
+    return Reason.MAKEUP_REFUSED, text, rule.reference
 
 
 def entry_refusal(
@@ -150,14 +156,28 @@ def entry_refusal(
     """Step 1: why ``record`` is in none of the period's sums, or None if it is summed."""
     refusal = status_refusal(record)
     if refusal is not None:
-        return refusal
+        reason, text, _ = refusal
+        return reason, text, review_reference(policy, reqs.region, person, record)
     if record.credited_year not in reqs.years:
         if len(reqs.years) > 1:
             where = f"不在本次核查期间（{reqs.years[0]}–{reqs.years[-1]}）内。"
         else:
             where = f"不计入 {reqs.year} 年度。"
-        return Reason.OUTSIDE_PERIOD, f"归属 {record.credited_year} 年度，{where}", None
-    return makeup_refusal(policy, reqs.region, record, reqs.years, person)
+        text = f"归属 {record.credited_year} 年度，{where}"
+        return Reason.OUTSIDE_PERIOD, text, reqs.period_reference
+    return makeup_refusal(policy, reqs.region, record, reqs.years, person, reqs.period_reference)
+
+
+def review_reference(
+    policy: Policy, region: str, person: Person, record: Record
+) -> Reference | None:
+    """The clause of the review a pending or rejected record waits for or failed: its
+    category's review chain at the close of its credited year (credits: the professional
+    chain), or None where the region sets none."""
+    category = record.category or Category.PROFESSIONAL
+    day = assessment_date(record.credited_year)
+    resolved = policy.resolve(f"review_chain.{category.value}", region, day, person)
+    return resolved.reference if resolved else None
 
 
 # --- Into which sum --------------------------------------------------------------------------
@@ -200,7 +220,8 @@ class SumColumn:
 
     def amount(self, record: Record) -> Decimal:
         if self.measure is Measure.COURSES:
-            return Decimal(1)
+            # A course recorded at 0 hours is no course taken (nor a training).
+            return Decimal(1) if record.hours > 0 else ZERO
         return record.hours if self.measure is Measure.HOURS else record.credits
 
 
@@ -282,7 +303,8 @@ def use_refusal(
     assert record.category is not None
     categories = "、".join(c.label for c in reqs.categories)
     resolved = policy.resolve("categories", reqs.region, assessment_date(reqs.year), person)
-    return reason, f"本地区继续教育内容为{categories}，{record.category.label}不计入。", resolved
+    text = f"本地区继续教育内容为{categories}，{record.category.label}不计入。"
+    return reason, text, resolved.reference if resolved else None
 
 
 def refusal(policy: Policy, reqs: Requirements, person: Person, record: Record) -> Refusal | None:

@@ -142,4 +142,11 @@ def verification_days(policy: Policy, region: str, year: int, month: int) -> lis
 
 
 def verification_days_reference(policy: Policy, region: str, year: int, month: int) -> Reference:
+    """The clause of the month's verification days (the rule in force on its last day that
+    has one: a rule that starts within the month, like Shantou's of 04-11, is found)."""
+    last = gregorian.monthrange(year, month)[1]
+    for number in range(last, 0, -1):
+        resolved = policy.resolve("verification.days", region, dt.date(year, month, number))
+        if resolved is not None:
+            return resolved.reference
     return _get(policy, "verification.days", region, dt.date(year, month, 1)).reference

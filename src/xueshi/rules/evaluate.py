@@ -15,7 +15,7 @@ from . import counting
 from .counting import COLUMN, COURSES, REMOTE
 from .parameters import ShareOfTotal
 from .periods import assessment_date, cycle_years
-from .policy import Policy, Resolved
+from .policy import Policy, Reference, Resolved
 from .strict_yaml import PolicyError
 from .terms import Category, Person, Record
 from .verdict import (
@@ -25,6 +25,7 @@ from .verdict import (
     RecordNote,
     Requirement,
     RequirementResult,
+    Undecided,
     Verdict,
     fmt,
 )
@@ -67,6 +68,10 @@ class Requirements:
     centralised_training: Resolved | None
     public_required_courses: Requirement | None
     remarks: tuple[str, ...]
+    undecided: tuple[Undecided, ...] = ()
+    period_reference: Reference | None = None
+    """The clause that makes the period (the cycle's, or the year's total): what a record
+    refused as outside the period, or as make-up no rule allows, cites."""
 
     def figure(self, key: Key) -> Requirement | None:
         for figure in self.figures:
@@ -143,6 +148,13 @@ def requirements(policy: Policy, region: str, year: int, person: Person) -> Requ
     credits_regime = credits is not None
     hours_regime = any(f.unit == "hour" for f in figures) or not credits_regime
     centralised = get("cycle.centralised_training")
+    unstated = get("figures.unstated")
+    undecided = (
+        tuple(Undecided(u.figure, u.set_by, unstated.reference) for u in unstated.value)
+        if unstated
+        else ()
+    )
+    period = cycle or total or get("credits.total")
     if not figures and courses is None and centralised is None:
         raise NoRequirement(
             f"{policy.region(region).name}（{region}）{year} 年度没有适用于"
@@ -160,6 +172,8 @@ def requirements(policy: Policy, region: str, year: int, person: Person) -> Requ
         centralised_training=centralised,
         public_required_courses=courses,
         remarks=tuple(remarks),
+        undecided=undecided,
+        period_reference=period.reference if period else None,
     )
 
 
@@ -218,8 +232,7 @@ def evaluate(
     for index, record in enumerate(records):
         refusal = counting.refusal(policy, reqs, person, record)
         if refusal is not None:
-            reason, message, resolved = refusal
-            reference = resolved.reference if resolved else None
+            reason, message, reference = refusal
             notes.append(RecordNote(index, record, reason, message, reference=reference))
             continue
         counts.append((index, record))
@@ -277,6 +290,7 @@ def verdict_from_sums(
         notes=tuple(notes),
         remarks=reqs.remarks,
         policy_version=policy.version,
+        undecided=reqs.undecided,
     )
 
 

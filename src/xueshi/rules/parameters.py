@@ -161,6 +161,29 @@ def _makeup(raw: Any) -> dict[str, Any]:
     return dict(raw)
 
 
+@dataclass(frozen=True, slots=True)
+class UnstatedFigure:
+    """A figure a clause relies on but does not give (“规定学时数”), and the body that sets it.
+
+    Where one is in force the verdict cannot be decided from the data (无法判定)."""
+
+    figure: str
+    set_by: str
+
+
+def _unstated(raw: Any) -> tuple[UnstatedFigure, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ValueInvalid(f"应为列表 (expected a list of figure/set_by), got {raw!r}")
+    result = []
+    for item in raw:
+        item = _mapping(item)
+        _keys(item, {"figure", "set_by"}, {"figure", "set_by"})
+        if not all(isinstance(item[k], str) and item[k].strip() for k in ("figure", "set_by")):
+            raise ValueInvalid("figure 与 set_by 应为非空文字")
+        result.append(UnstatedFigure(item["figure"], item["set_by"]))
+    return tuple(result)
+
+
 def _boolean(raw: Any) -> bool:
     if not isinstance(raw, bool):
         raise ValueInvalid(f"应为 true 或 false, got {raw!r}")
@@ -208,6 +231,7 @@ _SPECS = [
     ParameterSpec("cycle.years", "year", lambda raw: _int(raw, 1, 10, "cycle.years"), "学习周期"),
     ParameterSpec("cycle.public_required_courses", "course", _number, "周期内公共必修课"),
     ParameterSpec("cycle.centralised_training", "course", _number, "周期内集中脱产或远程培训"),
+    ParameterSpec("figures.unstated", "rule", _unstated, "条文所依据而未给出的数额"),
     ParameterSpec("makeup", "rule", _makeup, "补修"),
     ParameterSpec("evidence.required", "category", _categories, "须上传证明材料的类别"),
     ParameterSpec("review_chain.public", "chain", _chain, "公需科目审核流程"),

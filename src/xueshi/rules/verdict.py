@@ -96,6 +96,19 @@ class Condition:
 
 
 @dataclass(frozen=True, slots=True)
+class Undecided:
+    """A figure the verdict needs and the data does not give: which, and who sets it."""
+
+    figure: str
+    set_by: str
+    reference: Reference
+
+    @property
+    def text(self) -> str:
+        return f"{self.figure}未在政策数据中给出，应由{self.set_by}规定"
+
+
+@dataclass(frozen=True, slots=True)
 class RecordNote:
     index: int  # position of the record in the input, from 0
     record: Record
@@ -118,10 +131,27 @@ class Verdict:
     notes: tuple[RecordNote, ...]
     remarks: tuple[str, ...]
     policy_version: str
+    undecided: tuple[Undecided, ...] = ()
+
+    @property
+    def decided(self) -> bool:
+        """False where a figure a clause relies on is not in the data (无法判定)."""
+        return not self.undecided
 
     @property
     def compliant(self) -> bool:
-        return all(r.met for r in self.results) and all(c.met for c in self.conditions)
+        """Met, on every requirement and condition, and decidable: never 已达标 on a guess."""
+        return (
+            self.decided
+            and all(r.met for r in self.results)
+            and all(c.met for c in self.conditions)
+        )
+
+    @property
+    def status_label(self) -> str:
+        if not self.decided:
+            return "无法判定"
+        return "已达标" if self.compliant else "未达标"
 
     @property
     def shortfall(self) -> dict[str, Decimal]:
@@ -142,6 +172,11 @@ class Verdict:
             "year": self.year,
             "years": list(self.years),
             "compliant": self.compliant,
+            "decided": self.decided,
+            "undecided": [
+                {"figure": u.figure, "set_by": u.set_by, "reference": str(u.reference)}
+                for u in self.undecided
+            ],
             "policy_version": self.policy_version,
             "counted": {k: str(v) for k, v in self.counted.items()},
             "shortfall": {k: str(v) for k, v in self.shortfall.items()},
@@ -202,7 +237,7 @@ def explain(verdict: Verdict) -> str:
         period = f"{verdict.years[0]}–{verdict.years[-1]} 周期"
     else:
         period = f"{verdict.year} 年度"
-    status = "已达标" if verdict.compliant else "未达标"
+    status = verdict.status_label
     lines = [
         f"{verdict.region_name}（{verdict.region}）{period}{' · ' + who if who else ''}：{status}"
     ]
@@ -228,6 +263,9 @@ def explain(verdict: Verdict) -> str:
     for condition in verdict.conditions:
         lines.append(f"  {condition.text}：{'已满足' if condition.met else '未满足'}。")
         lines.append(f"    依据：{condition.reference}")
+    for undecided in verdict.undecided:
+        lines.append(f"  无法判定：{undecided.text}。")
+        lines.append(f"    依据：{undecided.reference}")
     if verdict.notes:
         lines.append("  未计入或部分计入的记录：")
         for note in verdict.notes:
