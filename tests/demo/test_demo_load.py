@@ -90,7 +90,8 @@ STANDINGS = [
     ("lj-heyun", 2017, True),
     ("lj-xuqiang", 2017, False),
     ("lj-sunli", 2017, True),  # credits, remote capped at 12
-    ("lj-zhoujie", 2017, True),  # the 2013–2017 cycle
+    # The 2013–2017 cycle: 无法判定, never 已达标 — its 规定学时数 is not in the data (issue 10).
+    ("lj-zhoujie", 2017, False),
     ("kf-liuyang", 2016, True),
     ("kf-mali", 2016, False),
     ("gde-zhanglei", 2020, True),

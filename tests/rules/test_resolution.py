@@ -55,9 +55,16 @@ def test_luojiang_before_its_notice_inherits_the_national_figures() -> None:
     assert figure_source("350504", 2016, Key.TOTAL) == ("000000", 90)
 
 
-def test_shantou_42_h_professional_overrides_the_national_share() -> None:
-    assert figure_source("440500", 2016, Key.PROFESSIONAL) == ("440500", 42)
-    assert figure_source("440500", 2016, Key.TOTAL) == ("440500", 72)
+def test_shantou_42_h_professional_overrides_the_national_share_in_its_own_year() -> None:
+    assert figure_source("440500", 2014, Key.PROFESSIONAL) == ("440500", 42)
+    assert figure_source("440500", 2014, Key.TOTAL) == ("440500", 72)
+
+
+def test_after_its_year_the_shantou_notice_gives_way_to_the_national_rules() -> None:
+    """Issue 10, finding 2: a notice for 2014 governs 2014; 2016 and 2024 are national."""
+    for year in (2016, 2024):
+        assert figure_source("440500", year, Key.PROFESSIONAL) == ("000000", 60)
+        assert figure_source("440500", year, Key.TOTAL) == ("000000", 90)
 
 
 def test_kaifeng_sets_the_total_and_inherits_the_national_two_thirds_share() -> None:
@@ -287,7 +294,8 @@ def test_change_days_split_the_calendar_where_makeup_may_change() -> None:
     policy = default_policy()
     days = policy.change_days("makeup", "440500")
     assert days == (D(2014, 1, 1), D(2015, 1, 1))
-    assert policy.change_days("makeup", "341882") == (D(2020, 1, 1),)
+    # Guangde's “当年学习、当年验证” is its notice for 2020's, in force for 2020 only.
+    assert policy.change_days("makeup", "341882") == (D(2020, 1, 1), D(2021, 1, 1))
 
     def answers(day: dt.date) -> object:
         return policy.value("makeup", "440500", day, ENGINEER)

@@ -138,6 +138,11 @@ class PersonYear:
     def compliant(self) -> bool:
         return self.verdict is not None and self.verdict.compliant
 
+    @property
+    def status_label(self) -> str:
+        """已达标, 未达标, or 无法判定 where a figure a clause relies on is not in the data."""
+        return self.verdict.status_label if self.verdict is not None else "未达标"
+
 
 def person_year(professional: Professional, year: int) -> PersonYear:
     """The verdict of the year laid out for the person: requirements with their clauses, the
