@@ -167,7 +167,8 @@ def check(people: list[Professional], year: int, drawn: list[Entry]) -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
-    year=st.sampled_from([2013, 2014, 2015, 2016, 2017, 2018, 2020, 2021]),
+    # 2018 and 2023 straddle Guangdong 2018's dates (what counts changes inside the year).
+    year=st.sampled_from([2013, 2014, 2015, 2016, 2017, 2018, 2020, 2021, 2023]),
     drawn=drawings,
 )
 def test_the_sql_path_counts_as_the_single_evaluation(
@@ -176,23 +177,25 @@ def test_the_sql_path_counts_as_the_single_evaluation(
     check(people, year, drawn)
 
 
+def entry(person: int, category: str, tenths: int, **fields: Any) -> Entry:
+    """An approved record credited to and learnt in the assessed year, unless told."""
+    values: dict[str, Any] = {
+        "required": False,
+        "online": False,
+        "status": RecordState.APPROVED,
+        "years_back": 0,
+        "learnt_after": 0,
+        "day": 160,
+    }
+    return Entry(person, category, tenths=tenths, **(values | fields))
+
+
 @pytest.mark.parametrize("year", [2014, 2017])
 def test_make_up_and_cycles_on_both_paths(people: list[Professional], year: int) -> None:
     """The corners: Shantou's make-up (2013 hours learnt in 2014 count, 2014 hours learnt in
     2015 do not), a teacher's cycle reaching back four years, learning before the period,
     remote credits over the cap, a zero-hour required course, and hours where credits count."""
     shantou, _, _, _, teacher, medic = range(6)
-
-    def entry(person: int, category: str, tenths: int, **fields: Any) -> Entry:
-        values: dict[str, Any] = {
-            "required": False,
-            "online": False,
-            "status": RecordState.APPROVED,
-            "years_back": 0,
-            "learnt_after": 0,
-            "day": 160,
-        }
-        return Entry(person, category, tenths=tenths, **(values | fields))
 
     check(
         people,
@@ -211,5 +214,31 @@ def test_make_up_and_cycles_on_both_paths(people: list[Professional], year: int)
             entry(medic, "", 60),
             entry(medic, "professional", 900),
             entry(medic, "", 40, status=RecordState.IN_REVIEW),
+        ],
+    )
+
+
+@pytest.mark.parametrize("year", [2018, 2023])
+def test_a_year_that_straddles_a_change_of_what_counts_on_both_paths(
+    people: list[Professional], year: int
+) -> None:
+    """Guangdong 2018 (2018-11-01 … 2023-10-31): elective hours count if taken while it was
+    in force — on both sides of its first and last day, for the province and for Shantou,
+    together with make-up and records of other categories on the same days."""
+    shantou, _, province = range(3)
+    # Day of the year: 2018-10-31 is day 303, 2018-11-01 day 304; 2023-10-31 is day 303.
+    before, after = 303, 304
+    check(
+        people,
+        year,
+        [
+            entry(province, "elective", 200, day=before),
+            entry(province, "elective", 70, day=after),
+            entry(province, "public", 100, day=before),
+            entry(province, "professional", 600, day=after),
+            entry(shantou, "elective", 60, day=before),
+            entry(shantou, "elective", 60, day=after),
+            entry(shantou, "elective", 30, day=10, years_back=1, learnt_after=1),
+            entry(shantou, "professional", 600, day=10),
         ],
     )

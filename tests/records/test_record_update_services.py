@@ -120,6 +120,44 @@ def test_the_service_refuses_a_category_the_region_does_not_have(world: World) -
 
 
 @pytest.mark.parametrize(
+    ("end", "refused"),
+    [
+        (dt.date(2023, 10, 31), False),  # the Guangdong 2018 opinion's last day
+        (dt.date(2023, 11, 1), True),  # the day after: 公需科目和专业科目 only (第七条)
+    ],
+)
+def test_an_elective_is_refused_only_when_taken_after_the_rule_that_counts_it(
+    world: World, end: dt.date, refused: bool
+) -> None:
+    """A year that straddles a change of what counts (docs/adr/0006): a Guangdong elective of
+    2023 may be declared when it was taken while the 2018 opinion was in force."""
+    person = ProfessionalFactory(region_id="440000")
+    me = grant(person.user, Role.PROFESSIONAL)
+
+    def declare() -> object:
+        return hour_record_declare(
+            actor=person.user,
+            active=me,
+            professional=person,
+            category="elective",
+            content="选修讲座",
+            hours=hours(10),
+            start_date=end,
+            end_date=end,
+            evidence=[pdf()],
+            today=dt.date(2023, 12, 20),
+        )
+
+    if refused:
+        with pytest.raises(ServiceError, match="2023-11-01 起不设选修科目"):
+            declare()
+        assert not HourRecord.objects.exists()
+    else:
+        declare()
+        assert HourRecord.objects.filter(category="elective").count() == 1
+
+
+@pytest.mark.parametrize(
     ("extra", "message"),
     [
         ({"required": True}, "只有公需科目区分必修"),

@@ -38,7 +38,7 @@ from xueshi.compliance.profiles import makeup_counts, profile_of, requirements_o
 from xueshi.people.models import Professional
 from xueshi.people.selectors import person_of
 from xueshi.records.models import HourRecord
-from xueshi.rules import Mode, PolicyError, counting, evaluate, evaluate_bulk
+from xueshi.rules import Category, Mode, PolicyError, counting, evaluate, evaluate_bulk
 from xueshi.rules.bulk import Profile, gc_paused
 from xueshi.rules.counting import (
     COLUMNS,
@@ -217,7 +217,10 @@ def _status_sql(statuses: Sequence[str], name: str) -> tuple[str, dict[str, Any]
 _COUNTED_STATUS, _COUNTED_PARAMS = _status_sql([s.value for s in COUNTED_STATES], "counted")
 _PENDING_STATUS, _PENDING_PARAMS = _status_sql([s.value for s in PENDING_STATES], "pending")
 # Learnt inside the period (``counting.period_days``; the parameters are its first and last day).
-_INSIDE = "r.end_date >= %(first_day)s AND r.end_date <= %(last_day)s"
+# ``{settled}``: and not of a category that counts on some days of the period only (a year
+# that straddles a change of what counts, docs/adr/0006) — those are read in detail, with
+# their day, for the rules to judge (``counting.category_refusal``).
+_INSIDE = "r.end_date >= %(first_day)s AND r.end_date <= %(last_day)s{settled}"
 _SUMS_INSIDE = ",\n  ".join(_sum_sql(column, _INSIDE) for column in COLUMNS)
 _SUMS = ",\n  ".join(_sum_sql(column) for column in COLUMNS)
 
@@ -250,7 +253,7 @@ _DETAIL_SQL = f"""
 SELECT r.professional_id,
   r.credited_year,
   {{taken_year}},
-  CASE WHEN {{taken_year}} > r.credited_year THEN r.end_date END,
+  CASE WHEN {{taken_year}} > r.credited_year{{dated}} THEN r.end_date END,
   {_SUMS}
 FROM {{table}} r
 WHERE r.credited_year >= %(credited_from)s AND r.credited_year <= %(credited_until)s
@@ -322,14 +325,18 @@ def _subquery(people: QuerySet[Professional]) -> Only:
 
 
 def _records(
-    year: int, cycles: dict[int, list[tuple[Any, ...]]], only: Only | None
+    year: int,
+    cycles: dict[int, list[tuple[Any, ...]]],
+    only: Only | None,
+    changing: frozenset[Category] = frozenset(),
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """The records a year's verdicts read, as (``_COUNTED_SQL`` rows, ``_PENDING_SQL`` rows,
     ``_DETAIL_SQL`` rows): the year's records of everyone (or of the people ``only`` selects),
     and the records of a multi-year period's earlier years only for the people whose
     profile has one — ``cycles``: the raw profiles by the period's first year. Reading ten
     years of everyone's records to find a few teachers' cycles was most of the year-end's
-    time (docs/performance.md)."""
+    time (docs/performance.md). Records of a ``changing`` category (one that counts on some
+    days of a period only) are read in detail with their day, like make-up."""
     table = HourRecord._meta.db_table
     common: dict[str, Any] = {**_COUNTED_PARAMS, **_PENDING_PARAMS}
     people_sql = ""
@@ -343,6 +350,9 @@ def _records(
         match, params = _profile_match(profiles)
         parts.append((first, year - 1, people_sql + match, params))
     detail_sql = _DETAIL_SQL.replace("{taken_year}", _taken_year_sql())
+    listed = ", ".join(f"'{c.value}'" for c in sorted(changing))  # the enum's own values
+    settled = f" AND COALESCE(r.category, '') NOT IN ({listed})" if changing else ""
+    dated = f" OR r.category IN ({listed})" if changing else ""
     summed: list[tuple[Any, ...]] = []
     pending: list[tuple[Any, ...]] = []
     detail: list[tuple[Any, ...]] = []
@@ -363,7 +373,7 @@ def _records(
                 else "r.credited_year >= %(credited_from)s"
                 " AND r.credited_year <= %(credited_until)s"
             )
-            names = {"table": table, "where": where, "credited": credited}
+            names = {"table": table, "where": where, "credited": credited, "settled": settled}
             cursor.execute(_COUNTED_SQL.format(**names), {**window, **params})
             rows = cursor.fetchall()
             summed += rows
@@ -374,9 +384,8 @@ def _records(
                 people_in, named = _in_list(
                     "r.professional_id", "p", outside[start : start + PEOPLE_CHUNK]
                 )
-                cursor.execute(
-                    detail_sql.format(table=table, people=people_in), {**window, **named}
-                )
+                sql = detail_sql.format(table=table, people=people_in, settled=settled, dated=dated)
+                cursor.execute(sql, {**window, **named})
                 detail += cursor.fetchall()
     return summed, pending, detail
 
@@ -451,7 +460,8 @@ def _year_rows_unpaused(
     for raw, r in zip(raw_profiles, resolved, strict=True):
         if r and r.years[0] < year:
             cycles.setdefault(r.years[0], []).append(raw)
-    summed, waiting, detail = _records(year, cycles, only)
+    changing = frozenset().union(*(r.changing for r in resolved if r))
+    summed, waiting, detail = _records(year, cycles, only, changing)
 
     sums = {name: np.zeros(n, dtype=np.int64) for name in SUM_COLUMNS}
     pending = np.zeros(n, dtype=np.int64)
@@ -494,8 +504,26 @@ def _year_rows_unpaused(
             counts[row] = late_counts(
                 profiles[prof[row]], int(credited[row]), _as_date(detail[row][3])
             )
+        # Per column: learnt inside the period, a category that counts on some days of it
+        # only counts if it did on the record's day (``counting.category_refusal``).
+        column_counts = dict.fromkeys(SUM_COLUMNS, counts)
+        if changing:
+            inside = np.flatnonzero(p_reqs & (taken >= p_start) & (taken <= year))
+            for column in COLUMNS:
+                if column.category not in changing:
+                    continue
+                mask = counts.copy()
+                for row in inside:
+                    reqs = resolved[prof[row]]
+                    day = detail[row][3]
+                    if reqs is None or day is None or column.category not in reqs.changing:
+                        continue
+                    span = reqs.span_on(_as_date(day))
+                    mask[row] = span is None or column.category in span.categories
+                column_counts[column.name] = mask
         for position, name in enumerate(SUM_COLUMNS, start=_DETAIL_SUMS_AT):
-            add(sums[name], at[counts], detail_column(position)[counts])
+            kept = column_counts[name]
+            add(sums[name], at[kept], detail_column(position)[kept])
 
     compliant, shortfall = _evaluate(policy, profiles, person_profile, sums)
     columns = [

@@ -76,6 +76,7 @@ NOT_SUMMED = frozenset(
         Reason.OUTSIDE_PERIOD,
         Reason.MAKEUP_REFUSED,
         Reason.TAKEN_BEFORE_PERIOD,
+        Reason.CATEGORY_NOT_IN_FORCE,
     }
 )
 """The reasons of step 1: a record refused for one of them is in no sum. (Refused for any
@@ -165,17 +166,41 @@ def entry_refusal(
             where = f"不计入 {reqs.year} 年度。"
         text = f"归属 {record.credited_year} 年度，{where}"
         return Reason.OUTSIDE_PERIOD, text, reqs.period_reference
-    return makeup_refusal(policy, reqs.region, record, reqs.years, person, reqs.period_reference)
+    return makeup_refusal(
+        policy, reqs.region, record, reqs.years, person, reqs.period_reference
+    ) or category_refusal(reqs, record)
+
+
+def category_refusal(reqs: Requirements, record: Record) -> Refusal | None:
+    """Hours taken inside the period keep the category of the rule in force on the day they
+    were taken (docs/adr/0006): of a category that counts on other days of the period but
+    not on that one, they are in no sum. (A category that counts on no day of the period is
+    step 2's: ``use_refusal``.) Learning after the period (make-up) is of its credited year."""
+    if record.category is None or record.taken_on is None:
+        return None
+    if record.category not in reqs.changing:
+        return None
+    span = reqs.span_on(record.taken_on)
+    if span is None or record.category in span.categories:
+        return None
+    labels = "、".join(c.label for c in Category if c in span.categories)
+    text = (
+        f"{span.first}至{span.last}期间继续教育内容为{labels}，"
+        f"{record.taken_on} 学习的{record.category.label}不计入。"
+    )
+    return Reason.CATEGORY_NOT_IN_FORCE, text, span.reference
 
 
 def review_reference(
     policy: Policy, region: str, person: Person, record: Record
 ) -> Reference | None:
     """The clause of the review a pending or rejected record waits for or failed: its
-    category's review chain at the close of its credited year (credits: the professional
-    chain), or None where the region sets none."""
+    category's review chain on the day it was taken inside its credited year, else at that
+    year's close (credits: the professional chain); None where the region sets none."""
     category = record.category or Category.PROFESSIONAL
-    day = assessment_date(record.credited_year)
+    taken = record.taken_on
+    inside = taken is not None and taken.year == record.credited_year
+    day = taken if inside and taken is not None else assessment_date(record.credited_year)
     resolved = policy.resolve(f"review_chain.{category.value}", region, day, person)
     return resolved.reference if resolved else None
 
@@ -340,6 +365,7 @@ __all__ = [
     "Measure",
     "Refusal",
     "SumColumn",
+    "category_refusal",
     "column_sums",
     "column_used",
     "counted",

@@ -6,6 +6,7 @@ module resolves the requirements, asks it record by record and compares.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
@@ -51,6 +52,48 @@ def exact(value: Fraction) -> Decimal:
 
 
 @dataclass(frozen=True, slots=True)
+class CategorySpan:
+    """Days of a period on which the same categories count, with the clause that says so."""
+
+    first: dt.date
+    last: dt.date
+    categories: frozenset[Category]
+    reference: Reference | None
+
+
+def category_spans(
+    policy: Policy, region: str, years: tuple[int, ...], person: Person
+) -> tuple[CategorySpan, ...]:
+    """What counts on each day of the period (docs/adr/0006): the ``categories`` rule in force
+    on the day; on a day no such rule is in force, the one at the period's close (the rules
+    the year is judged by); with none at all, every category. Consecutive days that agree
+    form one span."""
+    first, last = counting.period_days(years)
+    close = policy.resolve("categories", region, last, person)
+    starts = [first, *(d for d in policy.change_days("categories", region) if first < d <= last)]
+    ends = [d - dt.timedelta(days=1) for d in starts[1:]] + [last]
+    spans: list[CategorySpan] = []
+    for start, end in zip(starts, ends, strict=True):
+        resolved = policy.resolve("categories", region, start, person) or close
+        categories = frozenset(resolved.value) if resolved else frozenset(Category)
+        reference = resolved.reference if resolved else None
+        if spans and spans[-1].categories == categories and spans[-1].reference == reference:
+            spans[-1] = CategorySpan(spans[-1].first, end, categories, reference)
+        else:
+            spans.append(CategorySpan(start, end, categories, reference))
+    return tuple(spans)
+
+
+def category_span_of(
+    policy: Policy, region: str, year: int, person: Person, day: dt.date
+) -> CategorySpan:
+    """What counts for hours of ``year`` taken on ``day``: the span of the day, or for
+    learning after the year (make-up) the year's close."""
+    spans = category_spans(policy, region, (year,), person)
+    return next((s for s in spans if s.first <= day <= s.last), spans[-1])
+
+
+@dataclass(frozen=True, slots=True)
 class Requirements:
     """Every requirement in force for a person in a region for a period, resolved once.
 
@@ -61,6 +104,7 @@ class Requirements:
     year: int
     years: tuple[int, ...]
     categories: tuple[Category, ...]
+    """The categories that count on some day of the period (``spans``)."""
     figures: tuple[Requirement, ...]
     remote_cap: Resolved | None
     credits_regime: bool
@@ -72,6 +116,24 @@ class Requirements:
     period_reference: Reference | None = None
     """The clause that makes the period (the cycle's, or the year's total): what a record
     refused as outside the period, or as make-up no rule allows, cites."""
+    spans: tuple[CategorySpan, ...] = ()
+    """What counts on each day of the period: a period that straddles a change of the
+    ``categories`` rule has more than one (docs/adr/0006)."""
+
+    def span_on(self, day: dt.date) -> CategorySpan | None:
+        """The span of ``day``, or None when the day is outside the period."""
+        for span in self.spans:
+            if span.first <= day <= span.last:
+                return span
+        return None
+
+    @property
+    def changing(self) -> frozenset[Category]:
+        """The categories that count on some days of the period and not on others."""
+        if len(self.spans) < 2:
+            return frozenset()
+        every = frozenset.intersection(*(s.categories for s in self.spans))
+        return frozenset(self.categories) - every
 
     def figure(self, key: Key) -> Requirement | None:
         for figure in self.figures:
@@ -105,8 +167,9 @@ def requirements(policy: Policy, region: str, year: int, person: Person) -> Requ
 
     cycle = get("cycle.years")
     years = tuple(cycle_years(year, cycle.value)) if cycle else (year,)
-    categories_resolved = get("categories")
-    categories = tuple(categories_resolved.value) if categories_resolved else tuple(Category)
+    spans = category_spans(policy, region, years, person)
+    counting_some_day = frozenset().union(*(span.categories for span in spans))
+    categories = tuple(c for c in Category if c in counting_some_day)
 
     figures: list[Requirement] = []
     total = get("hours.total")
@@ -174,6 +237,7 @@ def requirements(policy: Policy, region: str, year: int, person: Person) -> Requ
         remarks=tuple(remarks),
         undecided=undecided,
         period_reference=period.reference if period else None,
+        spans=spans,
     )
 
 
@@ -295,8 +359,11 @@ def verdict_from_sums(
 
 
 __all__ = [
+    "CategorySpan",
     "NoRequirement",
     "Requirements",
+    "category_span_of",
+    "category_spans",
     "evaluate",
     "exact",
     "requirements",

@@ -41,6 +41,9 @@ class Reason(StrEnum):
     REJECTED = "rejected"
     OUTSIDE_PERIOD = "outside_period"
     CATEGORY_NOT_RECOGNISED = "category_not_recognised"
+    # The category counts in the period, but not on the day the hours were taken (a period
+    # that straddles a change of what counts, docs/adr/0006).
+    CATEGORY_NOT_IN_FORCE = "category_not_in_force"
     MAKEUP_REFUSED = "makeup_refused"
     TAKEN_BEFORE_PERIOD = "taken_before_period"
     OVER_CAP = "over_cap"

@@ -4,6 +4,7 @@ already under review)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from xueshi.errors import ServiceError
@@ -15,12 +16,20 @@ from xueshi.rules.chains import Chain
 from xueshi.rules.terms import Role as ChainRole
 
 
-def chain_for(professional: Professional, category: str, credited_year: int) -> Chain:
+def chain_for(
+    professional: Professional,
+    category: str,
+    credited_year: int,
+    taken_on: dt.date | None = None,
+) -> Chain:
     """The review chain of the category for the professional's region and series, as the
-    rules of the credited year set it (read at the year's close, like its requirement:
-    rules/periods.py). Hours of 2016 in Shantou follow the 2014 notice's chain, hours of
-    2019 the provincial 2018 opinion's."""
-    day = assessment_date(credited_year)
+    rules of the credited year set it: those in force on the day the learning ended
+    (``taken_on``) when it ended inside that year — hours taken while a rule was in force
+    keep that rule's, docs/adr/0006 — else at the year's close (rules/periods.py). Hours of
+    2016 in Shantou follow the 2014 notice's chain, hours of 2019 the provincial 2018
+    opinion's, Guangdong electives of 2023-10 the opinion's."""
+    inside = taken_on is not None and taken_on.year == credited_year
+    day = taken_on if inside and taken_on is not None else assessment_date(credited_year)
     chain = review_chain(
         current_policy(),
         region=professional.region_id,

@@ -26,7 +26,8 @@ from xueshi.records.services.evidence import (
     evidence_precheck,
 )
 from xueshi.records.services.transitions import hour_record_transition
-from xueshi.rules import Category, assessment_date
+from xueshi.rules import Category
+from xueshi.rules.evaluate import category_span_of
 from xueshi.rules.workflow import Action, RecordState
 
 
@@ -68,19 +69,24 @@ def check_learning(
         )
 
 
-def _check_category_recognised(professional: Professional, category: str, year: int) -> None:
-    """Categories the region does not have that year (elective in Luojiang) are refused."""
+def _check_category_recognised(
+    professional: Professional, category: str, year: int, end_date: dt.date
+) -> None:
+    """Categories the region does not count (elective in Luojiang) are refused: those of the
+    rule in force on the day the learning ended, in a year that straddles a change of what
+    counts (docs/adr/0006)."""
     try:
         cat = Category(category)
     except ValueError:
         raise ServiceError("请选择科目类别。", field="category") from None
-    resolved = current_policy().resolve(
-        "categories", professional.region_id, assessment_date(year), person_of(professional)
+    span = category_span_of(
+        current_policy(), professional.region_id, year, person_of(professional), end_date
     )
-    if resolved is not None and cat not in resolved.value:
+    if cat not in span.categories and span.reference is not None:
+        when = f"{year} 年度" if span.first.month == 1 and span.first.day == 1 else ""
+        when = when or f"{span.first} 起"
         raise ServiceError(
-            f"{professional.region} {year} 年度不设{cat.label}。"
-            f"依据：{resolved.reference.citation}",
+            f"{professional.region} {when}不设{cat.label}。依据：{span.reference.citation}",
             field="category",
         )
 
@@ -121,11 +127,11 @@ def hour_record_declare(
         credited_year=credited_year,
         today=today,
     )
-    _check_category_recognised(professional, category, credited_year)
+    _check_category_recognised(professional, category, credited_year, end_date)
     if required and category != Category.PUBLIC:
         raise ServiceError("只有公需科目区分必修，其他类别不能标为必修。", field="required")
     evidence_precheck(list(evidence or []))
-    chain = chain_for(professional, category, credited_year)
+    chain = chain_for(professional, category, credited_year, end_date)
     role = CHAIN_ROLE[active.role]
     if role not in chain.entered_by:
         who = "、".join(r.label for r in chain.entered_by)
