@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -366,8 +367,8 @@ def test_after_a_replacement_professional_hours_need_their_evidence_again() -> N
     assert certificate.hours["professional"] == "60"
 
 
-def test_guangde_verification_is_registered_in_july_to_september() -> None:
-    """G4: 当年参加评审人员于 7、8、9 月验证登记."""
+def _guangde_certificate() -> tuple[Any, Any, Any]:
+    """A Guangde 2020 certificate, with the bureau and the employer's admin."""
     regions()
     employer = EmployerFactory(region_id="341882")
     person = employ(ProfessionalFactory(region_id="341882"), employer)
@@ -381,11 +382,18 @@ def test_guangde_verification_is_registered_in_july_to_september() -> None:
     certificate = certificate_issue(
         actor=bureau.assignment.user, active=bureau, professional_id=person.pk, year=2020
     )
+    return certificate, bureau, boss
+
+
+def test_guangde_verification_is_registered_in_july_to_september() -> None:
+    """G4: 当年参加评审人员于 7、8、9 月验证登记."""
+    certificate, bureau, boss = _guangde_certificate()
     roster = roster_submit(
         actor=boss.assignment.user,
         active=boss,
         year=2020,
         certificate_ids=[certificate.pk],
+        title_evaluation=True,
         today=dt.date(2020, 6, 20),
     )
     with pytest.raises(ServiceError, match="2020-07-01 至 2020-09-30"):
@@ -397,6 +405,25 @@ def test_guangde_verification_is_registered_in_july_to_september() -> None:
         )
     roster_process(
         actor=bureau.assignment.user, active=bureau, roster_id=roster.pk, today=dt.date(2020, 7, 1)
+    )
+    certificate.refresh_from_db()
+    assert certificate.in_effect
+
+
+def test_guangde_window_does_not_bind_those_not_in_title_evaluation() -> None:
+    """G4 (issue 10, finding 5): the July–September window is for those in this year's title
+    evaluation; a roster of others (具体时间另行通知) is verified in June as well."""
+    certificate, bureau, boss = _guangde_certificate()
+    roster = roster_submit(
+        actor=boss.assignment.user,
+        active=boss,
+        year=2020,
+        certificate_ids=[certificate.pk],
+        today=dt.date(2020, 6, 20),
+    )
+    assert not roster.title_evaluation
+    roster_process(
+        actor=bureau.assignment.user, active=bureau, roster_id=roster.pk, today=dt.date(2020, 6, 30)
     )
     certificate.refresh_from_db()
     assert certificate.in_effect

@@ -310,3 +310,24 @@ def test_change_days_split_the_calendar_where_makeup_may_change() -> None:
         assert bisect_right(days, first) == bisect_right(days, second)
         assert answers(first) == answers(second)
     assert answers(D(2014, 12, 31)) != answers(D(2015, 1, 1))
+
+
+def test_clauses_not_yet_used_by_the_verdict_are_data_with_their_clauses() -> None:
+    """Issue 10, finding 5: each clause is in the policy, dated, with its section."""
+    policy = default_policy()
+
+    def found(name: str, region: str, day: dt.date, person: Person | None = None) -> object:
+        resolved = policy.resolve(name, region, day, person)
+        assert resolved is not None, (name, region, day)
+        return resolved.value, resolved.reference.section
+
+    assert found("funding.employer_share", "440500", D(2019, 1, 1)) == (Decimal("1.5"), "四")
+    assert policy.resolve("funding.employer_share", "440000", D(2023, 11, 1)) is None
+    assert found("training_level.promotion", "410200", D(2016, 7, 1)) == (
+        {"associate_senior": "city", "senior": "city", "intermediate": "county"},
+        "三",
+    )
+    assert found("public.online_requires_consent", "440500", D(2014, 6, 1))[1] == "三"
+    assert found("promotion_cycle.counts_for_year", "440500", D(2014, 6, 1)) == (True, "四(七)")
+    assert found("verification.yearly_check", "350504", D(2017, 6, 1), TEACHER)[1] == "二(一)"
+    assert policy.resolve("verification.yearly_check", "350504", D(2017, 6, 1), ENGINEER) is None

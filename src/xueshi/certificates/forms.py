@@ -45,6 +45,9 @@ class RosterForm(forms.Form):
         required=False,
         choices=[("", "—"), ("long_term_training", "长期外出培训"), ("sick_leave", "病假")],
     )
+    title_evaluation = forms.BooleanField(
+        label="本花名册人员当年参加职称评审（考试）", required=False
+    )
 
     def __init__(self, *args: object, choices: list[tuple[int, str]], **kwargs: object):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -214,6 +214,9 @@ class Roster(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="报送人", on_delete=models.PROTECT, related_name="+"
     )
     late_reason = models.CharField("逾期原因", max_length=200, blank=True)
+    # Guangde G4: the July–September window is for those in this year's title evaluation;
+    # for everyone else the time is announced later (另行通知).
+    title_evaluation = models.BooleanField("当年参加职称评审（考试）人员", default=False)
     processed_at = models.DateTimeField("验证时间", null=True, blank=True)
     processed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

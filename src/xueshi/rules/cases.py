@@ -37,6 +37,7 @@ _CASE_KEYS = {
     "deadline",
     "expect_error",
     "expect_cites",
+    "appointment_cycle",
 }
 _PERSON_KEYS = {"title_level", "series", "institution_level"}
 _RECORD_KEYS = {
@@ -49,6 +50,7 @@ _RECORD_KEYS = {
     "taken_on",
     "credits",
     "credit_class",
+    "general_practice",
 }
 _EXPECT_KEYS = {"compliant", "decided", "shortfall", "counted", "not_counted", "cited_notices"}
 
@@ -231,10 +233,18 @@ def parse_record(raw: Any, case: Case, year: int) -> Record:
         "status": _enum(Status, raw.get("status", "approved"), case, raw, "status"),
         "taken_on": _date(raw["taken_on"], case, raw, "taken_on") if "taken_on" in raw else None,
     }
+    general_practice = raw.get("general_practice", False)
+    if not isinstance(general_practice, bool) or (general_practice and not has_credits):
+        raise PolicyError(
+            "general_practice 应为 true 或 false，且只用于学分记录",
+            path=case.path,
+            line=line_of(raw, "general_practice"),
+        )
     if has_credits:
         if "credits" not in raw:
             raise PolicyError("学分记录缺少 credits", path=case.path, line=raw.line)
         return Record(
+            general_practice=general_practice,
             credits=_decimal(raw["credits"], case, raw, "credits"),
             credit_class=_enum(CreditClass, raw["credit_class"], case, raw, "credit_class")
             if "credit_class" in raw
@@ -333,7 +343,14 @@ def _run(case: Case, policy: Policy, outcome: Outcome) -> None:
         outcome.failures += _cites(case, [outcome.reference])
         return
     if "deadline" in raw:
-        spec = _check(raw["deadline"], {"rule", "date", "year"}, case, "deadline")
+        spec = _check(raw["deadline"], {"rule", "date", "year", "in_evaluation"}, case, "deadline")
+        in_evaluation = spec.get("in_evaluation")
+        if in_evaluation is not None and not isinstance(in_evaluation, bool):
+            raise PolicyError(
+                "in_evaluation 应为 true 或 false",
+                path=case.path,
+                line=line_of(spec, "in_evaluation"),
+            )
         rule = _enum(DeadlineRule, spec.get("rule"), case, spec, "rule")
         needed = "year" if rule.yearly else "date"
         if needed not in spec:
@@ -346,6 +363,7 @@ def _run(case: Case, policy: Policy, outcome: Outcome) -> None:
             region,
             date=_date(spec["date"], case, spec, "date") if "date" in spec else None,
             year=_int(spec["year"], case, spec, "year") if "year" in spec else None,
+            in_evaluation=in_evaluation,
         )
         outcome.deadline = result
         outcome.reference = result.reference
@@ -373,7 +391,14 @@ def _run(case: Case, policy: Policy, outcome: Outcome) -> None:
                     line=line_of(expect, key),
                 )
         want_notes = _expected_notes(expect, case) if "not_counted" in expect else None
-    verdict = evaluate(policy, region=region, year=year, person=parse_person(case), records=records)
+    verdict = evaluate(
+        policy,
+        region=region,
+        year=year,
+        person=parse_person(case),
+        records=records,
+        appointment_cycle=_appointment_cycle(case),
+    )
     outcome.verdict = verdict
     outcome.got = {"compliant": verdict.compliant, "shortfall": verdict.shortfall}
     outcome.failures += _cites(case, _verdict_references(verdict))
@@ -411,6 +436,22 @@ def _run(case: Case, policy: Policy, outcome: Outcome) -> None:
         got = sorted({r.notice.id for r in _verdict_references(verdict, notes=False)})
         if sorted(set(want)) != got:
             outcome.failures.append(f"cited_notices: expected {sorted(set(want))}, got {got}")
+
+
+def _appointment_cycle(case: Case) -> tuple[int, int] | None:
+    """``appointment_cycle: {from: 2015, until: 2017}``: the person's appointment cycle."""
+    if "appointment_cycle" not in case.raw:
+        return None
+    raw = _check(case.raw["appointment_cycle"], {"from", "until"}, case, "appointment_cycle")
+    for key in ("from", "until"):
+        if key not in raw:
+            raise PolicyError(f"appointment_cycle 缺少 “{key}”", path=case.path, line=raw.line)
+    first, last = _int(raw["from"], case, raw, "from"), _int(raw["until"], case, raw, "until")
+    if last < first:
+        raise PolicyError(
+            "appointment_cycle 的 until 早于 from", path=case.path, line=line_of(raw, "until")
+        )
+    return first, last
 
 
 def _string_list(where: Mapping, key: str, case: Case) -> list[str]:

@@ -10,6 +10,7 @@ from .cases import iter_case_files, load_cases, run_case
 from .chains import review_chain
 from .deadlines import DeadlineRule, RuleNotSet, deadline
 from .evaluate import requirements
+from .parameters import PARAMETERS, UnstatedFigure
 from .periods import assessment_date
 from .policy import Policy, default_policy_dir, load_policy
 from .strict_yaml import PolicyError
@@ -135,7 +136,36 @@ def cmd_show(args: argparse.Namespace) -> int:
             except RuleNotSet:
                 continue
             print(f"  {result.explanation}  ← {result.region} {result.reference.citation}")
+    for name in CLAUSES_SHOWN:
+        resolved = policy.resolve(name, args.region, day, person)
+        if resolved is not None:
+            label = PARAMETERS[name].label
+            print(f"  {label}：{_shown(resolved.value)}  ← {resolved.region} {resolved.reference}")
     return 0
+
+
+CLAUSES_SHOWN = (
+    "training_window",
+    "public.online_requires_consent",
+    "promotion_cycle.counts_for_year",
+    "training_level.promotion",
+    "verification.yearly_check",
+    "funding.employer_share",
+    "figures.unstated",
+)
+"""Rules the verdict does not compute (yet) but a reader of the year must see, with clauses."""
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, tuple):
+        return "；".join(_shown(v) for v in value)
+    if isinstance(value, UnstatedFigure):
+        return f"{value.figure}（由{value.set_by}规定，数据中没有）"
+    if isinstance(value, dict):
+        return "，".join(f"{k}: {_shown(v)}" for k, v in value.items())
+    if value is True:
+        return "是"
+    return str(value)
 
 
 def build_parser() -> argparse.ArgumentParser:

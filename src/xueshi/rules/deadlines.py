@@ -23,6 +23,7 @@ class DeadlineRule(StrEnum):
     ANNUAL_PLAN = "annual_plan"  # year
     VERIFICATION_ROSTER = "verification_roster"  # year (the year verified)
     ANNUAL_SUMMARY = "annual_summary"  # year
+    FACE_TO_FACE_ENROLMENT = "face_to_face_enrolment"  # year
 
     @property
     def label(self) -> str:
@@ -33,6 +34,7 @@ class DeadlineRule(StrEnum):
             "annual_plan": "年度办班计划报送",
             "verification_roster": "验证花名册报送",
             "annual_summary": "年度工作总结报送",
+            "face_to_face_enrolment": "公需科目面授培训报名",
         }[self.value]
 
     @property
@@ -68,6 +70,17 @@ def _yearly(year: int, spec: dict[str, object]) -> dt.date:
     return dt.date(year, month, day)
 
 
+TITLE_EVALUATION_CANDIDATES = "title_evaluation_candidates"
+
+
+class NotForThisPerson(RuleNotSet):
+    """The rule is set for some people only (Guangde's window: those in title evaluation)."""
+
+    def __init__(self, message: str, reference: Reference):
+        super().__init__(message)
+        self.reference = reference
+
+
 def deadline(
     policy: Policy,
     rule: DeadlineRule | str,
@@ -75,12 +88,15 @@ def deadline(
     *,
     date: dt.date | None = None,
     year: int | None = None,
+    in_evaluation: bool | None = None,
 ) -> Deadline:
     """When ``rule`` falls due in ``region``.
 
     ``class_filing`` takes the class's first day and gives the last day to file;
     ``hours_entry`` takes its last day and gives the last day to enter hours; the yearly
-    rules take the ``year`` they concern.
+    rules take the ``year`` they concern. A rule set only for those in title evaluation that
+    year (Guangde G4) applies when ``in_evaluation`` is true or not known (None: the rule as
+    published); for anyone else it raises ``NotForThisPerson`` citing the clause.
     """
     rule = DeadlineRule(rule)
     name = f"deadline.{rule.value}"
@@ -89,13 +105,16 @@ def deadline(
             raise ValueError(f"{rule.value} 需要年份 (needs a year)")
         resolved = _get(policy, name, region, assessment_date(year))
         spec = resolved.value
+        for_candidates = spec.get("applies_to") == TITLE_EVALUATION_CANDIDATES
+        if for_candidates and in_evaluation is False:
+            raise NotForThisPerson(
+                f"{year} 年度{rule.label}时间仅对当年参加专业技术资格评审（考试）的人员规定；"
+                f"其他人员具体时间另行通知。依据：{resolved.reference}",
+                resolved.reference,
+            )
         due = _yearly(year, spec)
         opens = _yearly(year, spec["opens"]) if "opens" in spec else None
-        who = (
-            "（当年参加职称评审人员）"
-            if spec.get("applies_to") == "title_evaluation_candidates"
-            else ""
-        )
+        who = "（当年参加职称评审人员）" if for_candidates else ""
         window = f"{opens} 起、" if opens else ""
         explanation = f"{year} 年度{rule.label}{who}：{window}{due} 前完成。"
         return Deadline(rule, due, opens, resolved.reference, resolved.region, explanation)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
 
@@ -116,6 +116,8 @@ class Requirements:
     period_reference: Reference | None = None
     """The clause that makes the period (the cycle's, or the year's total): what a record
     refused as outside the period, or as make-up no rule allows, cites."""
+    general_practice: Resolved | None = None
+    """Credits of general practice per appointment cycle (Luojiang §一(三)2)."""
     spans: tuple[CategorySpan, ...] = ()
     """What counts on each day of the period: a period that straddles a change of the
     ``categories`` rule has more than one (docs/adr/0006)."""
@@ -205,8 +207,8 @@ def requirements(policy: Policy, region: str, year: int, person: Person) -> Requ
     gp = get("credits.general_practice_per_cycle")
     if gp is not None:
         remarks.append(
-            f"任职周期内全科医学继续教育学分应不少于 {fmt(gp.value)} 分，按任职周期核查，"
-            f"不在年度结论中计算。依据：{gp.reference}"
+            f"任职周期内全科医学继续教育学分应不少于 {fmt(gp.value)} 分，按任职周期核查"
+            f"（给出任职周期时列为条件），不在年度学分中计算。依据：{gp.reference}"
         )
     credits_regime = credits is not None
     hours_regime = any(f.unit == "hour" for f in figures) or not credits_regime
@@ -238,6 +240,7 @@ def requirements(policy: Policy, region: str, year: int, person: Person) -> Requ
         undecided=undecided,
         period_reference=period.reference if period else None,
         spans=spans,
+        general_practice=gp,
     )
 
 
@@ -286,11 +289,48 @@ def _over_cap_notes(
     return notes
 
 
+def general_practice_condition(
+    reqs: Requirements, records: Iterable[Record], cycle: tuple[int, int]
+) -> Condition | None:
+    """Luojiang §一(三)2: primary-level medical staff earn ≥10 general-practice credits per
+    appointment cycle. The cycle is the person's (not known from a yearly record): given, the
+    approved general-practice credits credited to its years are compared with the figure."""
+    gp = reqs.general_practice
+    if gp is None:
+        return None
+    first, last = cycle
+    earned = sum(
+        (
+            r.credits
+            for r in records
+            if r.general_practice
+            and r.is_credit
+            and r.status in counting.COUNTED
+            and first <= r.credited_year <= last
+        ),
+        ZERO,
+    )
+    text = (
+        f"任职周期（{first}–{last}）内全科医学继续教育学分不少于 {fmt(gp.value)} 分"
+        f"（已认定 {fmt(earned)} 分）"
+    )
+    return Condition("general_practice_credits", text, earned >= gp.value, gp.reference)
+
+
 def evaluate(
-    policy: Policy, *, region: str, year: int, person: Person, records: Iterable[Record]
+    policy: Policy,
+    *,
+    region: str,
+    year: int,
+    person: Person,
+    records: Iterable[Record],
+    appointment_cycle: tuple[int, int] | None = None,
 ) -> Verdict:
-    """The verdict for ``person`` in ``region`` for ``year`` (or the cycle ending in it)."""
+    """The verdict for ``person`` in ``region`` for ``year`` (or the cycle ending in it).
+    ``appointment_cycle`` (first and last year), where known, adds the per-cycle
+    general-practice credits as a condition (else it stays a remark)."""
     reqs = requirements(policy, region, year, person)
+    records = list(records)
     counts: list[tuple[int, Record]] = []
     notes: list[RecordNote] = []
     for index, record in enumerate(records):
@@ -303,7 +343,13 @@ def evaluate(
     sums = counting.column_sums(record for _, record in counts)
     notes += _over_cap_notes(reqs, counts)
     notes.sort(key=lambda n: n.index)
-    return verdict_from_sums(policy, reqs, person=person, sums=sums, notes=notes)
+    verdict = verdict_from_sums(policy, reqs, person=person, sums=sums, notes=notes)
+    if appointment_cycle is not None:
+        condition = general_practice_condition(reqs, records, appointment_cycle)
+        if condition is not None:
+            remarks = tuple(r for r in verdict.remarks if "全科医学" not in r)
+            verdict = replace(verdict, conditions=(*verdict.conditions, condition), remarks=remarks)
+    return verdict
 
 
 def verdict_from_sums(

@@ -209,6 +209,29 @@ def _training_window(raw: Any) -> dict[str, tuple[str, str]]:
     return result
 
 
+_ORGANISER_LEVELS = ("county", "city", "province")
+
+
+def _promotion_training_level(raw: Any) -> dict[str, str]:
+    """The lowest level of organiser whose training a promotion to each title level needs:
+    {associate_senior: city, …} (Kaifeng §三: 中级晋副高、副高晋正高…市或市级以上)."""
+    raw = _mapping(raw)
+    for title, level in raw.items():
+        _enum(TitleLevel, title)
+        if level not in _ORGANISER_LEVELS:
+            raise ValueInvalid(
+                f"{title}: 组织层级应为 {' | '.join(_ORGANISER_LEVELS)}, got {level!r}"
+            )
+    return dict(raw)
+
+
+def _percent(raw: Any) -> Decimal:
+    value = _number(raw)
+    if value > 100:
+        raise ValueInvalid(f"百分比应在 0 与 100 之间: {raw!r}")
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class ParameterSpec:
     name: str
@@ -243,6 +266,7 @@ _SPECS = [
     ParameterSpec("deadline.annual_plan", "rule", _yearly_date, "年度办班计划报送"),
     ParameterSpec("deadline.verification_roster", "rule", _yearly_date, "验证花名册报送"),
     ParameterSpec("deadline.annual_summary", "rule", _yearly_date, "年度工作总结报送"),
+    ParameterSpec("deadline.face_to_face_enrolment", "rule", _yearly_date, "公需科目面授培训报名"),
     ParameterSpec("verification.days", "rule", _verification_days, "证书验证受理日"),
     ParameterSpec("verification.individual_applications", "rule", _boolean, "个人申请验证"),
     ParameterSpec(
@@ -257,7 +281,28 @@ _SPECS = [
         _free_mapping({"verified"}, {"verified"}),
         "未经核准培训的验证",
     ),
+    ParameterSpec(
+        "verification.yearly_check",
+        "rule",
+        _free_mapping({"checked_by", "cycle_verification"}, {"checked_by"}),
+        "年度审核验印",
+    ),
     ParameterSpec("training_window", "rule", _training_window, "集中培训时间"),
+    ParameterSpec(
+        "training_level.promotion", "rule", _promotion_training_level, "晋升人员培训组织层级"
+    ),
+    ParameterSpec(
+        "public.online_requires_consent",
+        "rule",
+        _free_mapping({"consent_of", "applies_to"}, {"consent_of"}),
+        "公需科目网络学习须经同意",
+    ),
+    ParameterSpec(
+        "promotion_cycle.counts_for_year", "rule", _boolean, "晋升周期内科目视同完成当年度"
+    ),
+    ParameterSpec(
+        "funding.employer_share", "percent", _percent, "用人单位继续教育经费占工资总额比例"
+    ),
     ParameterSpec(
         "assessment.pass_mark", "point", lambda raw: _int(raw, 0, 100, "pass_mark"), "考核合格分数"
     ),

@@ -163,6 +163,7 @@ class Record:
     status: Status = Status.APPROVED
     taken_on: dt.date | None = None
     label: str = ""
+    general_practice: bool = False  # credits of general-practice (全科医学) education
 
     @property
     def is_credit(self) -> bool:

@@ -34,10 +34,12 @@ def roster_submit(
     year: int,
     certificate_ids: list[int],
     late_reason: str = "",
+    title_evaluation: bool = False,
     today: dt.date | None = None,
 ) -> Roster:
     """The employer submits its staff's certificates for verification, in one batch.
-    Individuals may not apply (L10: 年度验证不接受个人申请)."""
+    Individuals may not apply (L10: 年度验证不接受个人申请). ``title_evaluation``: the
+    roster is of people in this year's title evaluation (Guangde's July–September window)."""
     today = today or timezone.localdate()
     if active.role not in EMPLOYER_ROLES:
         raise ServiceError("年度验证不接受个人申请，由单位统一办理。")
@@ -68,7 +70,9 @@ def roster_submit(
     region = employer.region_id
     policy = current_policy()
     try:
-        due = deadline(policy, "verification_roster", region, year=year)
+        due = deadline(
+            policy, "verification_roster", region, year=year, in_evaluation=title_evaluation
+        )
     except RuleNotSet:
         due = None
     late_reason = late_reason.strip()
@@ -84,7 +88,12 @@ def roster_submit(
                 f"（长期外出培训、病假等特殊情况且不超过 2 年的除外）。{rule}"
             )
     roster = Roster.objects.create(
-        employer=employer, region_id=region, year=year, submitted_by=actor, late_reason=late_reason
+        employer=employer,
+        region_id=region,
+        year=year,
+        submitted_by=actor,
+        late_reason=late_reason,
+        title_evaluation=title_evaluation,
     )
     RosterEntry.objects.bulk_create(
         [RosterEntry(roster=roster, certificate=c) for c in certificates]
@@ -127,7 +136,14 @@ def roster_process(
         days = None
     rule_text = ""
     try:
-        window = deadline(policy, "verification_roster", roster.region_id, year=roster.year)
+        # The window binds the rosters of those in title evaluation only (G4).
+        window = deadline(
+            policy,
+            "verification_roster",
+            roster.region_id,
+            year=roster.year,
+            in_evaluation=roster.title_evaluation,
+        )
     except RuleNotSet:
         window = None
     if (

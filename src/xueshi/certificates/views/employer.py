@@ -102,6 +102,7 @@ def roster_new(request: RoleRequest) -> HttpResponse:
             year=year,
             certificate_ids=[int(x) for x in request.POST.getlist("certificates") if x.isdigit()],
             late_reason=request.POST.get("late_reason", ""),
+            title_evaluation=request.POST.get("title_evaluation") == "on",
         )
     except ServiceError as exc:
         messages.error(request, exc.message)
