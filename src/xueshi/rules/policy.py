@@ -43,6 +43,7 @@ class Notice:
     document_number: str | None = None
     in_force: dt.date | None = None
     file: str | None = None
+    for_year: int | None = None  # a yearly notice (“2014年…的通知”): the year it governs
 
     @property
     def citation(self) -> str:
@@ -238,7 +239,7 @@ def _load_notices(path: Path) -> dict[str, Notice]:
     raw = load_file(path)
     raw = _check_keys(raw, set(raw or {}), set(), path, "notices")
     notices = {}
-    allowed = {"title", "document_number", "issuer", "date", "in_force", "file"}
+    allowed = {"title", "document_number", "issuer", "date", "in_force", "file", "for_year"}
     for notice_id, body in raw.items():
         body = _check_keys(body, allowed, {"title", "issuer", "date"}, path, f"notice {notice_id}")
         notices[notice_id] = Notice(
@@ -251,8 +252,18 @@ def _load_notices(path: Path) -> dict[str, Notice]:
             if "in_force" in body
             else None,
             file=body.get("file"),
+            for_year=_year(body, path) if "for_year" in body else None,
         )
     return notices
+
+
+def _year(body: Mapping, path: Path) -> int:
+    year = body["for_year"]
+    if isinstance(year, bool) or not isinstance(year, int) or not 1990 <= year <= 2100:
+        raise PolicyError(
+            f"for_year 应为年份, got {year!r}", path=path, line=line_of(body, "for_year")
+        )
+    return year
 
 
 def _load_value(parameter: str, raw: Any, path: Path, line: int) -> Any:
