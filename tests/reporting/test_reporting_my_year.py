@@ -169,7 +169,10 @@ def test_makeup_outside_the_allowed_window_does_not_count_and_says_why(
     person = make_person()
     make_record(person, "public", 20, year=2014, taken_on=dt.date(2015, 3, 1))
     content = _page(client, person, year=2014)
-    assert "2015-03-01 起不再补修往年度学时，不能计入 2014 年度。" in _table(content, "not-counted")
+    refused = _table(content, "not-counted")
+    assert "2015-03-01 起不再补修往年度学时，不能计入 2014 年度。" in refused
+    # The refusal cites its clause (issue 10, finding 6).
+    assert "依据：《关于做好2014年我市专业技术人员继续教育培训工作的通知》 四(六)" in refused
 
 
 @pytest.mark.parametrize("year", ["abc", "1999", "20145", "-1"])

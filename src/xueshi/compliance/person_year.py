@@ -209,6 +209,8 @@ def person_year(professional: Professional, year: int) -> PersonYear:
             message = note.message
             if note.reason is Reason.REJECTED and record.last_comment:
                 message += f"审核意见：{record.last_comment}"
+            if note.reference is not None:  # every refusal says the clause it comes from
+                message += f"依据：{note.reference.citation}"
             not_counted.append(RecordRow(record, message))
     return PersonYear(
         professional=professional,
