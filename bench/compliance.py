@@ -39,9 +39,9 @@ HOURS_NATIONAL = (0, 0, 60, 0, 90, False)  # 《专业技术人员继续教育�
 
 
 def _rules_2020(region: str, series: str, title: str, institution: str) -> Any:
-    if region == "440500":
-        return ("hours", (20, 0, 42, 12, 72, True))
-    if region == "440000":  # the province's 2018 opinion adds elective to the national 90 h
+    # 汕头's notice is for 2014 only (docs/adr/0006): 2020 is the province's 2018 opinion
+    # (elective counts) on the national 90 h, like the province itself.
+    if region in ("440500", "440000"):
         return ("hours", (0, 0, 60, 0, 90, True))
     if region == "350504":
         if series == "health":
@@ -49,13 +49,14 @@ def _rules_2020(region: str, series: str, title: str, institution: str) -> Any:
                 return None  # set at the province, not in this district's notice
             return ("credits", (25, 12))  # 25 credits, remote ones count up to 12
         if series == "teacher":
-            return ("cycle", (2,))  # 2016–2020: two required public courses, and some training
+            # 2016–2020: two required public courses and some training; the cycle's
+            # 规定学时数 is not in the data, so the verdict is 无法判定 — never compliant.
+            return ("undecided", ())
         return ("hours", HOURS_NATIONAL)
-    if region == "410200":
-        return ("hours", (22 if title == "junior" else 26, 18, 60, 0, 90, False))
+    # 开封's and 广德's notices are for 2016 and 2020: 开封 2020 is under the national rules.
     if region == "341882":
         return ("hours", (30, 0, 60, 0, 90, False))
-    return ("hours", HOURS_NATIONAL)  # 350500 and any other region under the national rules
+    return ("hours", HOURS_NATIONAL)  # 350500, 410200 and any other region: the national rules
 
 
 def _rules_2014(region: str, series: str, title: str, institution: str) -> Any:
@@ -139,7 +140,7 @@ def baseline(year: int) -> tuple[list[int], int]:
     compliant = []
     determined = 0
     cache: dict[tuple[str, str, str, str], Any] = {}
-    for pid, region, series, title, inst, pub, req, courses, pro, ele, face, remote, this in rows:
+    for pid, region, series, title, inst, pub, req, _courses, pro, ele, face, remote, this in rows:
         key = (region, series, title, inst)
         rule = cache.get(key, 0)
         if rule == 0:
@@ -150,9 +151,7 @@ def baseline(year: int) -> tuple[list[int], int]:
         if pub is None:
             continue  # nothing approved in the period
         kind, figures = rule
-        if kind == "cycle":
-            if courses >= figures[0] and (pub + pro > 0 or courses > 0):
-                compliant.append(pid)
+        if kind == "undecided":
             continue
         if not this:
             continue  # (a cycle's earlier years only)
