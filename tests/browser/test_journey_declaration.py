@@ -1,10 +1,10 @@
 """Journey: a professional registers, declares hours with a PDF proof, the employer's reviewer
 and then the bureau approve, and "my year" shows 已达标 — in a real browser, page by page.
 
-Shantou, hours credited to 2016: under the city's 2014 notice professional hours go employer →
-bureau and electives to the employer (S10); public hours are entered by the provider and
-recognised by the bureau (S9), which the test sets up through the services, since the person
-does not declare them.
+Shantou, hours credited to 2014: under the city's notice for 2014 (which governs that year
+only, docs/adr/0006) professional hours go employer → bureau and electives to the employer
+(S10); public hours are entered by the provider and recognised by the bureau (S9), which the
+test sets up through the services, since the person does not declare them.
 """
 
 from __future__ import annotations
@@ -63,32 +63,32 @@ def nav(page: Any, label: str) -> None:
 
 
 def _public_hours_entered_and_recognised(person: Professional, world: dict[str, Any]) -> None:
-    """The 2016 public subject: the provider's class, the person passes, the provider enters
+    """The 2014 public subject: the provider's class, the person passes, the provider enters
     the hours and the bureau recognises them (all through the services)."""
     staff, bureau = world["provider"], world["bureau"]
     plan = class_plan_create(
         actor=staff.assignment.user,
         active=staff,
-        title="2016年度公需科目培训班",
+        title="2014年度公需科目培训班",
         category="public",
-        start_date=dt.date(2016, 6, 13),
-        end_date=dt.date(2016, 6, 15),
+        start_date=dt.date(2014, 6, 16),
+        end_date=dt.date(2014, 6, 18),
         hours=Decimal(20),
     )
     class_plan_file(
-        class_plan_id=plan.pk, actor=staff.assignment.user, active=staff, today=dt.date(2016, 5, 25)
+        class_plan_id=plan.pk, actor=staff.assignment.user, active=staff, today=dt.date(2014, 5, 28)
     )
     class_plan_approve(class_plan_id=plan.pk, actor=bureau.assignment.user, active=bureau)
     me = ActiveRole(RoleAssignment.objects.get(user=person.user, role=Role.PROFESSIONAL))
     enrollment = class_enroll(
-        class_plan_id=plan.pk, actor=person.user, active=me, today=dt.date(2016, 6, 1)
+        class_plan_id=plan.pk, actor=person.user, active=me, today=dt.date(2014, 6, 3)
     )
     class_plan_assess(
         class_plan_id=plan.pk,
         scores={enrollment.pk: Decimal(85)},
         actor=staff.assignment.user,
         active=staff,
-        today=dt.date(2016, 6, 15),
+        today=dt.date(2014, 6, 18),
     )
     record, _ = hour_record_enter_for_class(
         actor=staff.assignment.user, active=staff, professional=person, entry=class_entry(plan)
@@ -109,7 +109,7 @@ def _declare(page: Any, proof: Path, **fields: str) -> None:
     page.wait_for_function(
         "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
     )
-    page.get_by_text("2016 年度适用的登记与审核流程").wait_for()
+    page.get_by_text("2014 年度适用的登记与审核流程").wait_for()
     page.select_option("#id_category", fields["category"])
     page.fill("#id_content", fields["content"])
     page.select_option("#id_form", fields["form"])
@@ -165,15 +165,15 @@ def test_register_declare_review_twice_and_my_year_shows_compliant(
     person.refresh_from_db()
     assert person.employer == shantou["employer"]
 
-    # 3. Professional (42 h) and elective (12 h) hours of 2016, each with the PDF proof.
+    # 3. Professional (42 h) and elective (12 h) hours of 2014, each with the PDF proof.
     _declare(
         me,
         proof,
         category="professional",
         content="港口工程结构设计新规范研修班",
         form="seminar",
-        start_date="2016-06-06",
-        end_date="2016-06-12",
+        start_date="2014-06-06",
+        end_date="2014-06-12",
         provider_name="广东省交通规划设计研究院",
         hours="42",
     )
@@ -183,8 +183,8 @@ def test_register_declare_review_twice_and_my_year_shows_compliant(
         category="elective",
         content="工程项目管理专题讲座",
         form="lecture",
-        start_date="2016-09-08",
-        end_date="2016-09-09",
+        start_date="2014-09-08",
+        end_date="2014-09-09",
         provider_name="汕头市土木建筑学会",
         hours="12",
     )
@@ -197,9 +197,9 @@ def test_register_declare_review_twice_and_my_year_shows_compliant(
 
     # 4. Before the reviews, my year says what is missing.
     nav(me, "我的年度学时")
-    me.select_option("#id_year", "2016")
+    me.select_option("#id_year", "2014")
     me.get_by_role("button", name="查看").click()
-    assert "2016 年度：未达标" in me.inner_text("#verdict")
+    assert "2014 年度：未达标" in me.inner_text("#verdict")
     assert "待用人单位审核" in me.inner_text("#pending")
 
     # 5. The employer's reviewer approves both; the bureau re-reviews the professional hours.
@@ -215,14 +215,14 @@ def test_register_declare_review_twice_and_my_year_shows_compliant(
 
     # 6. My year: 已达标, with the records that counted.
     nav(me, "我的年度学时")
-    me.select_option("#id_year", "2016")
+    me.select_option("#id_year", "2014")
     me.get_by_role("button", name="查看").click()
-    assert "2016 年度：已达标" in me.inner_text("#verdict")
+    assert "2014 年度：已达标" in me.inner_text("#verdict")
     counted = me.inner_text("#counted")
     for content in (
         "港口工程结构设计新规范研修班",
         "工程项目管理专题讲座",
-        "2016年度公需科目培训班",
+        "2014年度公需科目培训班",
     ):
         assert content in counted
     assert me.locator("#pending-empty").is_visible()
