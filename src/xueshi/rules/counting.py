@@ -278,7 +278,8 @@ FIGURES: Mapping[Key, tuple[str, ...]] = {
 
 TRAINING = (str(Key.TOTAL), str(Key.CREDITS), COURSES)
 """A training took place (the teachers' centralised training) if one of these counted
-figures is above zero: hours, credits, or a required public course even without hours."""
+figures is above zero: hours, credits, or required public courses (which count only with
+hours: a record of 0 hours is no training, docs/adr/0006)."""
 
 
 @cache
