@@ -114,6 +114,9 @@ def certificate_issue(
     except NoRequirement as exc:
         raise ServiceError(str(exc)) from None
     verdict = standing.verdict
+    if not verdict.decided:
+        why = "；".join(f"{u.text}（依据：{u.reference.citation}）" for u in verdict.undecided)
+        raise ServiceError(f"{year} 年度（周期）无法判定是否完成：{why}，不能生成证书。")
     if not verdict.compliant:
         missing = "，".join(_shortfall_text(k, v) for k, v in verdict.shortfall.items())
         missing = missing or "有未满足的条件"
