@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .parameters import BY_ATTRIBUTES, PARAMETERS, ValueInvalid
-from .strict_yaml import Mapping, PolicyError, line_of, load_file
+from .strict_yaml import Mapping, PolicyError, line_of, load_file, load_text
 from .terms import Person
 from .workdays import WorkingCalendar, load_calendar
 
@@ -236,7 +236,10 @@ def _date(raw: Any, path: Path, line: int | None, what: str) -> dt.date:
 
 
 def _load_notices(path: Path) -> dict[str, Notice]:
-    raw = load_file(path)
+    return _notices_from(load_file(path), path)
+
+
+def _notices_from(raw: Any, path: Path) -> dict[str, Notice]:
     raw = _check_keys(raw, set(raw or {}), set(), path, "notices")
     notices = {}
     allowed = {"title", "document_number", "issuer", "date", "in_force", "file", "for_year"}
@@ -304,7 +307,10 @@ def _load_value(parameter: str, raw: Any, path: Path, line: int) -> Any:
 
 
 def _load_parameters(path: Path, notices: dict[str, Notice]) -> dict[str, list[Entry]]:
-    raw = load_file(path)
+    return _parameters_from(load_file(path), path, notices)
+
+
+def _parameters_from(raw: Any, path: Path, notices: dict[str, Notice]) -> dict[str, list[Entry]]:
     if raw is None:
         return {}
     raw = _check_keys(raw, set(PARAMETERS) | set(raw), set(), path, "parameters")
@@ -394,6 +400,30 @@ def _check_timeline(entries: list[Entry]) -> None:
                 path=after.path,
                 line=after.line,
             )
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """YAML text that is not a file of the policy tree (a bureau's draft in the database),
+    with the name its errors give in place of a path: ``name:line: message``."""
+
+    name: str
+    text: str
+
+    @property
+    def path(self) -> Path:
+        return Path(self.name)
+
+
+def load_notices_source(source: Source) -> dict[str, Notice]:
+    """Notices in ``notices.yaml``'s format, from ``source``, checked as the file is."""
+    return _notices_from(load_text(source.text, source.path), source.path)
+
+
+def load_parameters_source(source: Source, notices: dict[str, Notice]) -> dict[str, list[Entry]]:
+    """A region's parameters in ``parameters.yaml``'s format, from ``source``, checked as
+    the file is (every reference names one of ``notices``)."""
+    return _parameters_from(load_text(source.text, source.path), source.path, notices)
 
 
 def load_policy(root: Path | str) -> Policy:

@@ -85,6 +85,12 @@ def load_file(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PolicyError(f"无法读取文件 (cannot read): {exc}", path=path) from exc
+    return load_text(text, path)
+
+
+def load_text(text: str, path: Path) -> Any:
+    """``load_file`` for text that is not in a file (a draft kept in a database): ``path``
+    is the name its errors give."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
