@@ -9,28 +9,10 @@ from decimal import Decimal
 
 import pytest
 
+from tests.support.drafts import NOTICE, PARAMETERS
 from xueshi.rules import PolicyError
 from xueshi.rules.layers import Layer, layer_load, overlay, with_layers
 from xueshi.rules.policy import Source, default_policy
-
-NOTICE = """\
-440500-2025:
-  title: 关于做好2025年度专业技术人员继续教育工作的通知
-  issuer: 汕头市人力资源和社会保障局
-  date: 2024-12-20
-"""
-
-PARAMETERS = """\
-hours.total:
-  - from: 2025-01-01
-    until: 2025-12-31
-    unit: hour
-    value: 90
-    reference:
-      notice: 440500-2025
-      section: 二
-      clause: 当年度参加继续教育累计不少于90学时。
-"""
 
 
 def _layer(notices: str = NOTICE, parameters: str = PARAMETERS) -> Layer:

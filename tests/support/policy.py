@@ -20,7 +20,7 @@ class PolicyCopy:
         self.reload()
 
     def reload(self) -> None:
-        policy_store._policies.pop(str(self.root), None)
+        policy_store.policy_reload()
 
     def set(self, region: str, parameter: str, since: str, old: str, new: str) -> None:
         """Change ``parameter``'s entry in force from ``since`` in ``region`` from ``old``

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "xueshi.compliance",
     "xueshi.reporting",
     "xueshi.certificates",
+    "xueshi.policies",
     "xueshi.jobs",
     "xueshi.demo",
 ]

@@ -14,5 +14,6 @@ urlpatterns = [
     path("certificates/", include("xueshi.certificates.urls")),
     path("jobs/", include("xueshi.jobs.urls")),
     path("compliance/", include("xueshi.compliance.urls")),
+    path("policies/", include("xueshi.policies.urls")),
     path("admin/", admin.site.urls),
 ]

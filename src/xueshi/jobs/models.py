@@ -17,6 +17,7 @@ class JobKind(models.TextChoices):
     HOUR_BATCH_IMPORT = "hour_batch_import", "学时批量登记（Excel）"
     YEAR_END = "year_end", "年度继续教育完成情况评估"
     LEDGER_REBUILD = "ledger_rebuild", "达标台账重建"
+    POLICY_PREVIEW = "policy_preview", "政策草稿影响预估"
 
 
 class JobStatus(models.TextChoices):

@@ -29,6 +29,7 @@ from xueshi.audit.services import audit_event_write
 from xueshi.errors import ServiceError
 from xueshi.jobs.models import Job, JobKind, JobStatus
 from xueshi.jobs.registry import task_for
+from xueshi.policy_store import policy_check_due
 
 # The TASKS alias that runs a task at once, in the caller's process (settings.TASKS).
 INLINE_BACKEND = "inline"
@@ -204,6 +205,7 @@ def job_run(
 
     ``on_failure(job, error)`` records a failure in the body's own rows: it runs after the
     body's writes are rolled back (inline in a transaction), so what it writes stays."""
+    policy_check_due()  # a job runs under the policy in force when it starts, to the end
     job = Job.objects.select_related("role", "requested_by", "region").get(pk=job_id)
     if job.finished:  # run twice (a retried task): the outcome is already recorded
         return {"status": job.status}

@@ -1,0 +1,298 @@
+"""What a change of policy would do to the verdicts of a region's people: each person-year's
+sums judged under the policy in force and under another (a bureau's draft), set-based with
+``rules.evaluate_bulk`` — the ledger's rows where the year is open, the same rows computed
+from the records (``compute.year_rows``) where it is not. Nothing is written.
+
+The sums are the ones the policy in force lets into the period (what the ledger holds): a
+draft that changes *what counts* (a cycle's length, make-up, the categories) is judged on
+those sums, not on a recount; its figures (hours, credits, shares) exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.utils import timezone
+
+from xueshi.compliance.compute import ROW_FIELDS, year_rows
+from xueshi.compliance.live import TITLE_LABELS
+from xueshi.compliance.models import SUM_FIELDS, LedgerYear, PersonYear
+from xueshi.compliance.profiles import profile_of
+from xueshi.organisations.models import Employer, Region
+from xueshi.people.models import Professional
+from xueshi.rules.bulk import BulkResult, Profile, evaluate_bulk
+from xueshi.rules.counting import SUM_COLUMNS
+from xueshi.rules.policy import Policy
+from xueshi.rules.terms import SERIES_LABELS
+from xueshi.rules.verdict import KEY_LABELS, Key, fmt
+
+CHUNK = 20_000
+SAMPLE = 20
+VERDICT_LABELS = {True: "已达标", False: "未达标", None: "无要求"}
+
+# A row as the impact reads it: person, employer, the profile, the sums (SUM_COLUMNS order).
+ImpactRow = tuple[Any, ...]
+Report = Callable[[int, int, str], None]
+
+
+@dataclass
+class Group:
+    """A tally of one unit, series or title level."""
+
+    key: str
+    label: str
+    people: int = 0
+    compliant_before: int = 0
+    compliant_after: int = 0
+    became_compliant: int = 0
+    became_short: int = 0
+    changed: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+
+@dataclass
+class Impact:
+    years: list[int]
+    people: int = 0
+    determined_before: int = 0
+    determined_after: int = 0
+    compliant_before: int = 0
+    compliant_after: int = 0
+    changed: int = 0
+    became_compliant: int = 0
+    became_short: int = 0
+    by_employer: dict[str, Group] = field(default_factory=dict)
+    by_series: dict[str, Group] = field(default_factory=dict)
+    by_title: dict[str, Group] = field(default_factory=dict)
+    sample: list[dict[str, Any]] = field(default_factory=list)
+    sources: dict[int, str] = field(default_factory=dict)  # year → "ledger" | "records"
+
+    def as_dict(self) -> dict[str, Any]:
+        def groups(table: dict[str, Group]) -> list[dict[str, Any]]:
+            ordered = sorted(table.values(), key=lambda g: (-g.changed, -g.people, g.key))
+            return [g.as_dict() for g in ordered]
+
+        return {
+            "years": self.years,
+            "people": self.people,
+            "determined_before": self.determined_before,
+            "determined_after": self.determined_after,
+            "compliant_before": self.compliant_before,
+            "compliant_after": self.compliant_after,
+            "changed": self.changed,
+            "became_compliant": self.became_compliant,
+            "became_short": self.became_short,
+            "by_employer": groups(self.by_employer),
+            "by_series": groups(self.by_series),
+            "by_title": groups(self.by_title),
+            "sample": self.sample,
+            "sources": {str(y): s for y, s in self.sources.items()},
+        }
+
+
+def _ledger_rows(year: int, region: Region) -> Iterator[list[ImpactRow]]:
+    """The open year's ledger rows of the people in ``region`` and below, by chunk (keyset
+    on the person, so each chunk is one indexed range)."""
+    fields = (
+        "professional_id",
+        "employer_id",
+        "region_id",
+        "year",
+        "series",
+        "title_level",
+        "institution_level",
+        *(SUM_FIELDS[name] for name in SUM_COLUMNS),
+    )
+    rows = PersonYear.objects.filter(year=year, region__path__startswith=region.path)
+    last = 0
+    while True:
+        chunk = list(
+            rows.filter(professional_id__gt=last)
+            .order_by("professional_id")
+            .values_list(*fields)[:CHUNK]
+        )
+        if not chunk:
+            return
+        last = chunk[-1][0]
+        yield chunk
+
+
+def _computed_rows(policy: Policy, year: int, region: Region) -> Iterator[list[ImpactRow]]:
+    """The rows ``ledger_rebuild`` would write for the year, for the people in ``region``."""
+    at = {name: i for i, name in enumerate(ROW_FIELDS)}
+    sums = [at[SUM_FIELDS[name]] for name in SUM_COLUMNS]
+    people = Professional.objects.filter(region__path__startswith=region.path)
+    chunk: list[ImpactRow] = []
+    for row in year_rows(policy, year, timezone.now(), people=people):
+        chunk.append(
+            (
+                row[at["professional_id"]],
+                row[at["employer_id"]],
+                row[at["region_id"]],
+                year,
+                row[at["series"]],
+                row[at["title_level"]],
+                row[at["institution_level"]],
+                *(row[i] for i in sums),
+            )
+        )
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _count_people(year: int, region: Region, open_year: bool) -> int:
+    if open_year:
+        return PersonYear.objects.filter(year=year, region__path__startswith=region.path).count()
+    return Professional.objects.filter(region__path__startswith=region.path).count()
+
+
+def _evaluate(policy: Policy, chunk: Sequence[ImpactRow]) -> tuple[BulkResult, list[Profile]]:
+    ids: dict[Profile, int] = {}
+    index = np.empty(len(chunk), dtype=np.int64)
+    for i, row in enumerate(chunk):
+        profile = profile_of(row[2], row[3], row[4], row[5], row[6])
+        index[i] = ids.setdefault(profile, len(ids))
+    sums = {
+        name: np.fromiter((row[7 + p] for row in chunk), dtype=np.int64, count=len(chunk))
+        for p, name in enumerate(SUM_COLUMNS)
+    }
+    profiles = list(ids)
+    return evaluate_bulk(policy, profiles, index, sums), profiles
+
+
+def _verdicts(result: BulkResult) -> list[bool | None]:
+    return [
+        bool(c) if d else None
+        for c, d in zip(result.compliant.tolist(), result.determined.tolist(), strict=True)
+    ]
+
+
+def _flip(before: BulkResult, after: BulkResult, row: int) -> list[dict[str, str]]:
+    """The requirements that decide the change of one row: those short under one policy
+    and met under the other, with the figure and the clause of each side."""
+    old, new = before.row_shortfall(row), after.row_shortfall(row)
+    reqs_before = before.requirements[int(before.profile_index[row])]
+    reqs_after = after.requirements[int(after.profile_index[row])]
+    flips = []
+    for key in Key:
+        if bool(old.get(key)) == bool(new.get(key)):
+            continue
+        entry: dict[str, str] = {"key": str(key), "label": KEY_LABELS[key]}
+        for side, reqs, short in (("before", reqs_before, old), ("after", reqs_after, new)):
+            figure = reqs.figure(key) if reqs is not None else None
+            entry[f"{side}_required"] = fmt(figure.required) if figure else "—"
+            entry[f"{side}_short"] = fmt(short[key]) if key in short else "0"
+            entry[f"{side}_clause"] = str(figure.reference) if figure else "（无此要求）"
+        flips.append(entry)
+    if not flips:  # no figure changed sides: a requirement appeared or went away
+        entry = {"key": "", "label": "适用的学时要求", "before_required": "", "after_required": ""}
+        entry["before_clause"] = "有要求" if reqs_before is not None else "无要求"
+        entry["after_clause"] = "有要求" if reqs_after is not None else "无要求"
+        flips.append(entry)
+    return flips
+
+
+def _tally(table: dict[str, Group], key: str, label: str, before: Any, after: Any) -> None:
+    group = table.get(key)
+    if group is None:
+        group = table[key] = Group(key, label)
+    group.people += 1
+    group.compliant_before += before is True
+    group.compliant_after += after is True
+    group.became_compliant += before is not True and after is True
+    group.became_short += before is True and after is not True
+    group.changed += before != after
+
+
+def ledger_impact(
+    before: Policy,
+    after: Policy,
+    region: Region,
+    years: Sequence[int],
+    report: Report | None = None,
+    *,
+    sample: int = SAMPLE,
+) -> Impact:
+    """How the verdicts of the people in ``region`` (and below) for ``years`` change from
+    ``before`` to ``after``; ``report(done, total, message)`` is told after each chunk."""
+    impact = Impact(years=sorted(years))
+    open_years = set(LedgerYear.objects.filter(year__in=years).values_list("year", flat=True))
+    totals = {y: _count_people(y, region, y in open_years) for y in impact.years}
+    total, done = sum(totals.values()), 0
+    picked: list[tuple[int, int, list[dict[str, str]], bool | None, bool | None]] = []
+    for year in impact.years:
+        is_open = year in open_years
+        impact.sources[year] = "ledger" if is_open else "records"
+        chunks = _ledger_rows(year, region) if is_open else _computed_rows(before, year, region)
+        for chunk in chunks:
+            old, _ = _evaluate(before, chunk)
+            new, _ = _evaluate(after, chunk)
+            for i, (b, a) in enumerate(zip(_verdicts(old), _verdicts(new), strict=True)):
+                row = chunk[i]
+                impact.people += 1
+                impact.determined_before += b is not None
+                impact.determined_after += a is not None
+                impact.compliant_before += b is True
+                impact.compliant_after += a is True
+                _tally(impact.by_employer, str(row[1] or ""), "", b, a)
+                series = row[4] or ""
+                _tally(impact.by_series, series, SERIES_LABELS.get(series, series or "—"), b, a)
+                title = row[5] or ""
+                _tally(impact.by_title, title, TITLE_LABELS.get(title, title or "—"), b, a)
+                if b != a:
+                    impact.changed += 1
+                    impact.became_compliant += a is True
+                    impact.became_short += b is True
+                    if len(picked) < sample:
+                        picked.append((row[0], year, _flip(old, new, i), b, a))
+            done += len(chunk)
+            if report is not None:
+                report(done, total, f"已核算 {done} / {total} 人次")
+    _name_employers(impact)
+    impact.sample = _named(picked)
+    return impact
+
+
+def _name_employers(impact: Impact) -> None:
+    ids = [int(k) for k in impact.by_employer if k]
+    names = dict(Employer.objects.filter(pk__in=ids).values_list("pk", "name"))
+    for key, group in impact.by_employer.items():
+        group.label = names.get(int(key), key) if key else "（未登记工作单位）"
+
+
+def _named(
+    picked: list[tuple[int, int, list[dict[str, str]], bool | None, bool | None]],
+) -> list[dict[str, Any]]:
+    people = {
+        p.pk: p
+        for p in Professional.objects.filter(pk__in=[p[0] for p in picked]).select_related(
+            "employer"
+        )
+    }
+    sample = []
+    for pk, year, flips, before, after in picked:
+        person = people.get(pk)
+        if person is None:
+            continue
+        sample.append(
+            {
+                "professional_id": pk,
+                "name": person.full_name,
+                "employer": person.employer.name if person.employer else "",
+                "series": SERIES_LABELS.get(person.series, person.series),
+                "title_level": TITLE_LABELS.get(person.title_level, person.title_level),
+                "year": year,
+                "before": VERDICT_LABELS[before],
+                "after": VERDICT_LABELS[after],
+                "flips": flips,
+            }
+        )
+    return sample

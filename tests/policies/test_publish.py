@@ -1,0 +1,184 @@
+"""A bureau drafts its region's 2025 notice, previews its impact on the ledger in the
+background and publishes it; the policy in force follows, the ledger is rebuilt by the
+stale-ledger job, and the earlier version stays readable."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from tests.policies.conftest import Shantou
+from tests.support.drafts import NOTICE, PARAMETERS
+from tests.support.factories import UserFactory, grant
+from xueshi.accounts.models import Role
+from xueshi.audit.models import AuditEvent
+from xueshi.compliance.models import LedgerYear, PersonYear
+from xueshi.compliance.services import ledger_rebuild
+from xueshi.errors import ServiceError
+from xueshi.jobs.models import Job, JobKind, JobStatus
+from xueshi.policies.models import DraftStatus, PolicyDraft, PolicyPublication
+from xueshi.policies.services import policy_draft_save, policy_preview_start, policy_publish
+from xueshi.policy_store import base_policy, current_policy
+
+pytestmark = pytest.mark.django_db
+
+DAY = dt.date(2025, 12, 31)
+
+
+def _draft(s: Shantou, parameters: str = PARAMETERS, notices: str = NOTICE) -> PolicyDraft:
+    return policy_draft_save(
+        actor=s.bureau.assignment.user,
+        active=s.bureau,
+        year=2025,
+        notices_yaml=notices,
+        parameters_yaml=parameters,
+    )
+
+
+def _verdicts() -> dict[str, bool | None]:
+    return dict(
+        PersonYear.objects.filter(year=2025).values_list("professional__full_name", "compliant")
+    )
+
+
+def test_a_draft_that_does_not_load_is_refused_with_its_line_in_chinese(shantou: Shantou) -> None:
+    with pytest.raises(ServiceError) as caught:
+        _draft(
+            shantou, PARAMETERS.replace("      clause: 当年度参加继续教育累计不少于90学时。\n", "")
+        )
+    assert caught.value.message == (
+        "parameters.yaml 第 7 行：hours.total reference 缺少键 “clause” (missing key)"
+    )
+    assert not PolicyDraft.objects.exists()
+
+
+def test_only_a_bureau_drafts_and_only_for_its_own_region(shantou: Shantou) -> None:
+    employer = grant(UserFactory(), Role.EMPLOYER_ADMIN, employer=shantou.met_by_72.employer)
+    with pytest.raises(ServiceError):
+        policy_draft_save(
+            actor=employer.assignment.user,
+            active=employer,
+            year=2025,
+            notices_yaml=NOTICE,
+            parameters_yaml=PARAMETERS,
+        )
+    draft = _draft(shantou)
+    kaifeng = grant(UserFactory(), Role.BUREAU_STAFF, region_id="410200")
+    with pytest.raises(ServiceError, match="不属于本地区"):
+        policy_publish(actor=kaifeng.assignment.user, active=kaifeng, draft_id=draft.pk)
+    with pytest.raises(ServiceError, match="不属于本地区"):
+        policy_preview_start(actor=kaifeng.assignment.user, active=kaifeng, draft_id=draft.pk)
+
+
+@pytest.mark.parametrize("opened", [True, False], ids=["open-year", "records"])
+def test_the_preview_shows_who_changes_verdict_and_by_which_requirement_writing_nothing(
+    shantou: Shantou, opened: bool
+) -> None:
+    if opened:
+        ledger_rebuild(year=2025)
+    before = {
+        "rows": list(
+            PersonYear.objects.values_list("professional_id", "compliant", "policy_version")
+        ),
+        "policy": current_policy().version,
+    }
+    draft = _draft(shantou)
+    job = policy_preview_start(
+        actor=shantou.bureau.assignment.user, active=shantou.bureau, draft_id=draft.pk
+    )
+    assert job.status == JobStatus.DONE, job.error
+    r = job.result
+    assert r["years"] == [2025]
+    assert r["sources"] == {"2025": "ledger" if opened else "records"}
+    assert (r["people"], r["compliant_before"], r["compliant_after"]) == (3, 2, 1)
+    assert (r["changed"], r["became_short"], r["became_compliant"]) == (1, 1, 0)
+    by_employer = {g["label"]: (g["people"], g["changed"]) for g in r["by_employer"]}
+    assert by_employer == {"汕头市建筑设计院": (2, 1), "汕头市中心医院": (1, 0)}
+    assert {g["label"]: g["changed"] for g in r["by_series"]} == {"工程": 1, "卫生": 0}
+    [person] = r["sample"]
+    assert (person["name"], person["employer"], person["before"], person["after"]) == (
+        "林伟",
+        "汕头市建筑设计院",
+        "已达标",
+        "未达标",
+    )
+    [flip] = person["flips"]
+    assert (flip["key"], flip["before_required"], flip["after_required"]) == ("total", "72", "90")
+    assert (flip["before_short"], flip["after_short"]) == ("0", "16")
+    assert "当年度参加继续教育累计不少于90学时" in flip["after_clause"]
+    assert "72学时" in flip["before_clause"]
+    assert job.result_url == f"/policies/drafts/{draft.pk}/preview/{job.pk}/"
+    # Nothing but the job was written: the ledger and the policy in force are as they were.
+    assert (
+        list(PersonYear.objects.values_list("professional_id", "compliant", "policy_version"))
+        == before["rows"]
+    )
+    assert current_policy().version == before["policy"]
+    assert not PolicyPublication.objects.exists()
+
+
+def test_publishing_puts_the_notice_in_force_and_the_ledger_follows(
+    shantou: Shantou, django_capture_on_commit_callbacks: Any
+) -> None:
+    ledger_rebuild(year=2024)
+    ledger_rebuild(year=2025)
+    assert _verdicts() == {"林伟": True, "陈静": True, "吴昊": False}
+    old = current_policy().version
+    draft = _draft(shantou)
+    with django_capture_on_commit_callbacks(execute=True):
+        publication = policy_publish(
+            actor=shantou.bureau.assignment.user, active=shantou.bureau, draft_id=draft.pk
+        )
+    policy = current_policy()
+    assert policy.version == publication.policy_version != old
+    assert publication.previous_policy_version == old
+    assert (publication.number, publication.year, publication.years) == (1, 2025, [2025])
+    total = policy.resolve("hours.total", "440500", DAY)
+    assert total is not None
+    assert (total.value, total.reference.notice.id) == (Decimal(90), "440500-2025")
+    assert policy.value("hours.total", "440500", dt.date(2024, 12, 31)) == Decimal(72)
+    draft.refresh_from_db()
+    assert draft.status == DraftStatus.PUBLISHED
+    event = AuditEvent.objects.get(action="policy_publish")
+    assert (event.actor_id, event.policy_version) == (
+        shantou.bureau.assignment.user_id,
+        publication.policy_version,
+    )
+    assert event.data["previous_policy_version"] == old
+    # The stale-ledger job rebuilt every open year under the new version (tests run jobs
+    # at once); 2025's verdicts follow the notice.
+    rebuilds = Job.objects.filter(kind=JobKind.LEDGER_REBUILD)
+    assert sorted(rebuilds.values_list("year", "status")) == [
+        (2024, JobStatus.DONE),
+        (2025, JobStatus.DONE),
+    ]
+    assert set(LedgerYear.objects.values_list("policy_version", flat=True)) == {policy.version}
+    assert _verdicts() == {"林伟": False, "陈静": True, "吴昊": False}
+    # A published draft is not changed or published again.
+    with pytest.raises(ServiceError):
+        policy_publish(
+            actor=shantou.bureau.assignment.user, active=shantou.bureau, draft_id=draft.pk
+        )
+
+
+def test_a_corrected_notice_replaces_its_version_and_the_earlier_one_stays_readable(
+    shantou: Shantou,
+) -> None:
+    first = policy_publish(
+        actor=shantou.bureau.assignment.user, active=shantou.bureau, draft_id=_draft(shantou).pk
+    )
+    corrected = _draft(shantou, PARAMETERS.replace("value: 90", "value: 80"))
+    second = policy_publish(
+        actor=shantou.bureau.assignment.user, active=shantou.bureau, draft_id=corrected.pk
+    )
+    assert second.number == 2
+    assert second.supersedes == first
+    assert current_policy().value("hours.total", "440500", DAY) == Decimal(80)
+    first.refresh_from_db()
+    assert "value: 90" in first.parameters_yaml
+    assert first.policy_version not in (second.policy_version, "")
+    # The repository's policy is untouched: the seed notices stay its source.
+    assert base_policy().value("hours.total", "440500", DAY) == Decimal(72)
