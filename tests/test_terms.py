@@ -30,6 +30,7 @@ from xueshi.choices import Term, choices_of
 from xueshi.jobs.models import JobKind, JobStatus
 from xueshi.organisations.models import ProviderFilingStatus, RegionLevel
 from xueshi.people.models import EmploymentStatus
+from xueshi.policies.models import DraftStatus
 from xueshi.records.models import LearningForm, RecordSource
 from xueshi.rules.terms import SERIES_LABELS
 from xueshi.training.models import ClassStatus, HalfDay
@@ -51,6 +52,7 @@ MODEL_ONLY: dict[str, type[models.Choices]] = {
     "certificates.PrintJob.status": PrintJobStatus,
     "jobs.Job.kind": JobKind,
     "jobs.Job.status": JobStatus,
+    "policies.PolicyDraft.status": DraftStatus,
 }
 
 # Professional series are an open vocabulary: a mapping in the core, not an enumeration.

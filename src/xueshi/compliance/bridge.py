@@ -3,6 +3,7 @@ it, and the verdict of a person and a year from the records that decide it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from xueshi.compliance.models import PersonYear
@@ -54,16 +55,21 @@ def person_year_records(professional: Professional, year: int) -> list[HourRecor
     )
 
 
-def person_year_verdict(professional: Professional, year: int) -> tuple[Verdict, list[HourRecord]]:
+def person_year_verdict(
+    professional: Professional, year: int, extra: Sequence[Record] = ()
+) -> tuple[Verdict, list[HourRecord]]:
     """The verdict of ``professional`` for ``year`` and the records it was made from, in the
-    order the verdict's notes index them. Raises NoRequirement where nothing is in force."""
+    order the verdict's notes index them. Raises NoRequirement where nothing is in force.
+
+    ``extra``: records the person does not have, judged after theirs (a what-if: nothing is
+    saved); the verdict's notes index them from ``len(records)`` on."""
     records = person_year_records(professional, year)
     verdict = evaluate(
         current_policy(),
         region=professional.region_id,
         year=year,
         person=person_of(professional),
-        records=[rules_record(r) for r in records],
+        records=[*(rules_record(r) for r in records), *extra],
     )
     return verdict, records
 

@@ -3,6 +3,7 @@ clause, and every record with where it stands."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -13,7 +14,7 @@ from xueshi.people.models import Professional
 from xueshi.people.selectors import person_of
 from xueshi.policy_store import current_policy
 from xueshi.records.models import HourRecord
-from xueshi.rules import NoRequirement, PolicyError, Reason, Verdict
+from xueshi.rules import NoRequirement, PolicyError, Reason, Record, Verdict
 from xueshi.rules.counting import COUNTED_STATES, PENDING_STATES
 from xueshi.rules.policy import Reference
 from xueshi.rules.terms import Role as ChainRole
@@ -129,6 +130,7 @@ class PersonYear:
     counted: list[RecordRow] = field(default_factory=list)
     pending: list[RecordRow] = field(default_factory=list)
     not_counted: list[RecordRow] = field(default_factory=list)
+    extra_notes: list[str] = field(default_factory=list)  # why an ``extra`` record did not count
 
     @property
     def is_cycle(self) -> bool:
@@ -144,13 +146,14 @@ class PersonYear:
         return self.verdict.status_label if self.verdict is not None else "未达标"
 
 
-def person_year(professional: Professional, year: int) -> PersonYear:
+def person_year(professional: Professional, year: int, extra: Sequence[Record] = ()) -> PersonYear:
     """The verdict of the year laid out for the person: requirements with their clauses, the
     records that counted, those pending (with where they stand) and those that did not count
-    (with the reason)."""
+    (with the reason). ``extra``: records to judge as if the person had them (a what-if;
+    they are not listed among the records)."""
     policy = current_policy()
     try:
-        verdict, records = person_year_verdict(professional, year)
+        verdict, records = person_year_verdict(professional, year, extra)
     except PolicyError as exc:
         if isinstance(exc, NoRequirement):
             message = (
@@ -222,4 +225,5 @@ def person_year(professional: Professional, year: int) -> PersonYear:
         counted=counted,
         pending=pending,
         not_counted=not_counted,
+        extra_notes=[n.message for n in verdict.notes if n.index >= len(records)],
     )

@@ -7,12 +7,13 @@ the message and falls back to its default, never an error page.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 
 from xueshi.choices import choices_of
-from xueshi.rules import TitleLevel
+from xueshi.rules import Category, TitleLevel
 from xueshi.rules.terms import SERIES_LABELS
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -125,3 +126,32 @@ class BureauFilterForm(ComplianceFilterForm):
         region = self.fields["region"]
         assert isinstance(region, forms.ChoiceField)
         region.choices = regions
+
+
+class WhatIfForm(forms.Form):
+    """我的年度学时's what-if: a course of so many hours in a category, or a class the person
+    is enrolled in (``enrollment``: one of theirs, checked by the view)."""
+
+    category = forms.ChoiceField(
+        label="科目类别", choices=[(c.value, c.label) for c in Category], required=False
+    )
+    hours = forms.DecimalField(
+        label="学时",
+        required=False,
+        min_value=Decimal("0.5"),
+        max_value=Decimal(500),
+        decimal_places=1,
+        error_messages={
+            "invalid": "学时应为数字。",
+            "min_value": "学时至少 0.5。",
+            "max_value": "学时不能超过 500。",
+            "max_decimal_places": "学时最多一位小数。",
+        },
+    )
+    enrollment = forms.IntegerField(label="我报名的培训班", required=False, min_value=1)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("enrollment") and not (data.get("category") and data.get("hours")):
+            raise forms.ValidationError("请选择一个报名的培训班，或填写科目类别和学时。")
+        return data

@@ -11,16 +11,25 @@ from django.views.decorators.http import require_GET
 from xueshi.accounts.access import RoleRequest, allow, require_active_role
 from xueshi.accounts.models import Role
 from xueshi.compliance.person_year import default_year, person_year, record_years
+from xueshi.compliance.what_if import (
+    WhatIf,
+    class_addition,
+    course_addition,
+    enrolled_classes,
+    what_if,
+)
 from xueshi.people.models import Professional
 from xueshi.reporting import exports
-from xueshi.reporting.forms import BureauFilterForm, ComplianceFilterForm, YearForm
+from xueshi.reporting.forms import BureauFilterForm, ComplianceFilterForm, WhatIfForm, YearForm
 from xueshi.reporting.reports import bureau_regions, bureau_report, employer_report
+from xueshi.rules import Category
+from xueshi.training.models import Enrollment
 
 PAGE_SIZE = 30
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _form_errors(request: HttpRequest, form: YearForm | ComplianceFilterForm) -> None:
+def _form_errors(request: HttpRequest, form: YearForm | ComplianceFilterForm | WhatIfForm) -> None:
     """A bad query parameter is reported and ignored (its default is used)."""
     if form.is_bound and not form.is_valid():
         for errors in form.errors.values():
@@ -47,16 +56,48 @@ def my_year(request: RoleRequest) -> HttpResponse:
         default_year(years)
     )
     choices = sorted({*years, default_year([]), year}, reverse=True)
+    enrolled = enrolled_classes(professional, year)
+    asked = _what_if(request, professional, year, enrolled)
     return render(
         request,
         "reporting/my_year.html",
         {
             "professional": professional,
-            "standing": person_year(professional, year),
+            "standing": asked.now if asked else person_year(professional, year),
             "year": year,
             "year_choices": choices,
+            "what_if": asked,
+            "what_if_form": WhatIfForm(
+                request.GET if "what_if" in request.GET else None,
+                initial={"category": Category.PROFESSIONAL.value, "hours": 12},
+            ),
+            "enrolled": enrolled,
         },
     )
+
+
+def _what_if(
+    request: HttpRequest, professional: Professional, year: int, enrolled: list[Enrollment]
+) -> WhatIf | None:
+    """“If I add …, do I meet the year?” — asked by GET, answered without saving anything."""
+    if "what_if" not in request.GET:
+        return None
+    form = WhatIfForm(request.GET)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return None
+    chosen = form.cleaned_data.get("enrollment")
+    if chosen:
+        enrollment = next((e for e in enrolled if e.pk == chosen), None)
+        if enrollment is None:
+            messages.error(request, "所选培训班不是您在本年度报名且尚未登记学时的培训班。")
+            return None
+        addition = class_addition(enrollment)
+    else:
+        addition = course_addition(
+            year, Category(form.cleaned_data["category"]), form.cleaned_data["hours"]
+        )
+    return what_if(professional, year, addition)
 
 
 @allow(Role.EMPLOYER_ADMIN, Role.EMPLOYER_REVIEWER)
