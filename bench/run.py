@@ -37,7 +37,13 @@ BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results" / "latest.md"
 FULL_PEOPLE = 1_000_000
 # After the data set: ours, then KNOWN_OTHERS that exist, then any other script by name.
-KNOWN_OTHERS = ["ledger_dashboard.py", "batch_xlsx.py", "pdf.py", "verify_wrk.py"]
+KNOWN_OTHERS = [
+    "ledger_dashboard.py",
+    "policy_preview.py",
+    "batch_xlsx.py",
+    "pdf.py",
+    "verify_wrk.py",
+]
 NOT_BENCHMARKS = {"benchlib.py", "generate.py", "run.py", "compliance.py", "my_year.py"}
 # Older scripts that print text, not the JSON contract: run them with `python bench/X.py`.
 NO_CONTRACT = {"rules_bulk.py"}
