@@ -150,12 +150,15 @@ def ledger_rebuild_start(
 
 
 def ledger_rebuild_stale(
-    *, requested_by: User | None = None, inline: bool | None = None
+    *, requested_by: User | None = None, inline: bool | None = None, rows: bool = True
 ) -> list[tuple[StaleLedgerYear, Job, bool]]:
     """For every open year not computed under the policy in force (its last rebuild, or any
-    of its rows: ``stale_years(rows=True)``), its rebuild job and whether it was queued now."""
+    of its rows: ``stale_years(rows=True)``), its rebuild job and whether it was queued now.
+
+    ``rows=False`` reads the open years only, not their rows: enough where the version in
+    force has just changed (a bureau published a notice), so no open year was built under it."""
     queued = []
-    for stale in stale_years(rows=True):
+    for stale in stale_years(rows=rows):
         job, new = ledger_rebuild_start(year=stale.year, requested_by=requested_by, inline=inline)
         queued.append((stale, job, new))
     return queued

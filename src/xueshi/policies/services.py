@@ -177,4 +177,4 @@ def policy_publish(*, actor: User, active: ActiveRole, draft_id: int) -> PolicyP
 
 def _after_publish(actor: User) -> None:
     policy_check_due()
-    ledger_rebuild_stale(requested_by=actor)
+    ledger_rebuild_stale(requested_by=actor, rows=False)
