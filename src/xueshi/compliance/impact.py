@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from django.utils import timezone
 
 from xueshi.compliance.compute import ROW_FIELDS, year_rows
@@ -95,9 +96,13 @@ class Impact:
         }
 
 
+def _codes_under(region: Region) -> list[str]:
+    return list(Region.objects.filter(path__startswith=region.path).values_list("code", flat=True))
+
+
 def _ledger_rows(year: int, region: Region) -> Iterator[list[ImpactRow]]:
-    """The open year's ledger rows of the people in ``region`` and below, by chunk (keyset
-    on the person, so each chunk is one indexed range)."""
+    """The open year's ledger rows of the people in ``region`` and below, by chunk: one
+    query over the dashboard's index (year, region), streamed."""
     fields = (
         "professional_id",
         "employer_id",
@@ -108,17 +113,18 @@ def _ledger_rows(year: int, region: Region) -> Iterator[list[ImpactRow]]:
         "institution_level",
         *(SUM_FIELDS[name] for name in SUM_COLUMNS),
     )
-    rows = PersonYear.objects.filter(year=year, region__path__startswith=region.path)
-    last = 0
-    while True:
-        chunk = list(
-            rows.filter(professional_id__gt=last)
-            .order_by("professional_id")
-            .values_list(*fields)[:CHUNK]
-        )
-        if not chunk:
-            return
-        last = chunk[-1][0]
+    rows = (
+        PersonYear.objects.filter(year=year, region_id__in=_codes_under(region))
+        .order_by()
+        .values_list(*fields)
+    )
+    chunk: list[ImpactRow] = []
+    for row in rows.iterator(chunk_size=CHUNK):
+        chunk.append(row)
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
         yield chunk
 
 
@@ -150,29 +156,47 @@ def _computed_rows(policy: Policy, year: int, region: Region) -> Iterator[list[I
 
 def _count_people(year: int, region: Region, open_year: bool) -> int:
     if open_year:
-        return PersonYear.objects.filter(year=year, region__path__startswith=region.path).count()
+        codes = _codes_under(region)
+        return PersonYear.objects.filter(year=year, region_id__in=codes).count()
     return Professional.objects.filter(region__path__startswith=region.path).count()
 
 
-def _evaluate(policy: Policy, chunk: Sequence[ImpactRow]) -> tuple[BulkResult, list[Profile]]:
-    ids: dict[Profile, int] = {}
-    index = np.empty(len(chunk), dtype=np.int64)
-    for i, row in enumerate(chunk):
-        profile = profile_of(row[2], row[3], row[4], row[5], row[6])
-        index[i] = ids.setdefault(profile, len(ids))
-    sums = {
-        name: np.fromiter((row[7 + p] for row in chunk), dtype=np.int64, count=len(chunk))
-        for p, name in enumerate(SUM_COLUMNS)
-    }
-    profiles = list(ids)
-    return evaluate_bulk(policy, profiles, index, sums), profiles
+# A verdict as a small integer: met, short, no requirement.
+MET, SHORT, UNDETERMINED = 1, 0, -1
+STATE_VERDICT = {MET: True, SHORT: False, UNDETERMINED: None}
 
 
-def _verdicts(result: BulkResult) -> list[bool | None]:
-    return [
-        bool(c) if d else None
-        for c, d in zip(result.compliant.tolist(), result.determined.tolist(), strict=True)
-    ]
+@dataclass
+class Chunk:
+    """A chunk of rows as columns: who, their profile's index, the sums."""
+
+    rows: Sequence[ImpactRow]
+    profiles: list[Profile]
+    index: npt.NDArray[np.int64]
+    sums: dict[str, npt.NDArray[np.int64]]
+
+    @classmethod
+    def of(cls, rows: Sequence[ImpactRow]) -> Chunk:
+        columns = list(zip(*rows, strict=True))
+        ids: dict[tuple[Any, ...], int] = {}
+        keys = zip(*columns[2:7], strict=True)
+        index = np.fromiter(
+            (ids.setdefault(key, len(ids)) for key in keys), dtype=np.int64, count=len(rows)
+        )
+        profiles = [profile_of(*key) for key in ids]
+        sums = {
+            name: np.asarray(columns[7 + p], dtype=np.int64) for p, name in enumerate(SUM_COLUMNS)
+        }
+        return cls(rows, profiles, index, sums)
+
+    def evaluate(self, policy: Policy) -> BulkResult:
+        return evaluate_bulk(policy, self.profiles, self.index, self.sums)
+
+
+def _states(result: BulkResult) -> npt.NDArray[np.int8]:
+    return np.where(result.determined, result.compliant.astype(np.int8), UNDETERMINED).astype(
+        np.int8
+    )
 
 
 def _flip(before: BulkResult, after: BulkResult, row: int) -> list[dict[str, str]]:
@@ -200,16 +224,39 @@ def _flip(before: BulkResult, after: BulkResult, row: int) -> list[dict[str, str
     return flips
 
 
-def _tally(table: dict[str, Group], key: str, label: str, before: Any, after: Any) -> None:
-    group = table.get(key)
-    if group is None:
-        group = table[key] = Group(key, label)
-    group.people += 1
-    group.compliant_before += before is True
-    group.compliant_after += after is True
-    group.became_compliant += before is not True and after is True
-    group.became_short += before is True and after is not True
-    group.changed += before != after
+def _tally(
+    table: dict[str, Group],
+    keys: Sequence[Any],
+    before: npt.NDArray[np.int8],
+    after: npt.NDArray[np.int8],
+    label: Callable[[str], str],
+) -> None:
+    """Add a chunk's verdicts to the groups of ``table``, one group per distinct key."""
+    values, inverse = np.unique(np.asarray([k or "" for k in keys], dtype=str), return_inverse=True)
+    n = len(values)
+    met_before, met_after = before == MET, after == MET
+    counts = {
+        "people": np.bincount(inverse, minlength=n),
+        "compliant_before": np.bincount(inverse, weights=met_before, minlength=n),
+        "compliant_after": np.bincount(inverse, weights=met_after, minlength=n),
+        "became_compliant": np.bincount(inverse, weights=~met_before & met_after, minlength=n),
+        "became_short": np.bincount(inverse, weights=met_before & ~met_after, minlength=n),
+        "changed": np.bincount(inverse, weights=before != after, minlength=n),
+    }
+    for i, value in enumerate(values.tolist()):
+        group = table.get(value)
+        if group is None:
+            group = table[value] = Group(value, label(value))
+        for name, column in counts.items():
+            setattr(group, name, getattr(group, name) + int(column[i]))
+
+
+def _series_label(series: str) -> str:
+    return SERIES_LABELS.get(series, series or "—")
+
+
+def _title_label(title: str) -> str:
+    return TITLE_LABELS.get(title, title or "—")
 
 
 def ledger_impact(
@@ -232,28 +279,28 @@ def ledger_impact(
         is_open = year in open_years
         impact.sources[year] = "ledger" if is_open else "records"
         chunks = _ledger_rows(year, region) if is_open else _computed_rows(before, year, region)
-        for chunk in chunks:
-            old, _ = _evaluate(before, chunk)
-            new, _ = _evaluate(after, chunk)
-            for i, (b, a) in enumerate(zip(_verdicts(old), _verdicts(new), strict=True)):
-                row = chunk[i]
-                impact.people += 1
-                impact.determined_before += b is not None
-                impact.determined_after += a is not None
-                impact.compliant_before += b is True
-                impact.compliant_after += a is True
-                _tally(impact.by_employer, str(row[1] or ""), "", b, a)
-                series = row[4] or ""
-                _tally(impact.by_series, series, SERIES_LABELS.get(series, series or "—"), b, a)
-                title = row[5] or ""
-                _tally(impact.by_title, title, TITLE_LABELS.get(title, title or "—"), b, a)
-                if b != a:
-                    impact.changed += 1
-                    impact.became_compliant += a is True
-                    impact.became_short += b is True
-                    if len(picked) < sample:
-                        picked.append((row[0], year, _flip(old, new, i), b, a))
-            done += len(chunk)
+        for rows in chunks:
+            chunk = Chunk.of(rows)
+            old, new = chunk.evaluate(before), chunk.evaluate(after)
+            b, a = _states(old), _states(new)
+            impact.people += len(rows)
+            impact.determined_before += int((b != UNDETERMINED).sum())
+            impact.determined_after += int((a != UNDETERMINED).sum())
+            impact.compliant_before += int((b == MET).sum())
+            impact.compliant_after += int((a == MET).sum())
+            changed = np.flatnonzero(b != a)
+            impact.changed += len(changed)
+            impact.became_compliant += int(((b != MET) & (a == MET)).sum())
+            impact.became_short += int(((b == MET) & (a != MET)).sum())
+            _tally(impact.by_employer, [str(r[1] or "") for r in rows], b, a, str)
+            _tally(impact.by_series, [r[4] for r in rows], b, a, _series_label)
+            _tally(impact.by_title, [r[5] for r in rows], b, a, _title_label)
+            for i in changed[: max(0, sample - len(picked))].tolist():
+                flips = _flip(old, new, i)
+                picked.append(
+                    (rows[i][0], year, flips, STATE_VERDICT[int(b[i])], STATE_VERDICT[int(a[i])])
+                )
+            done += len(rows)
             if report is not None:
                 report(done, total, f"已核算 {done} / {total} 人次")
     _name_employers(impact)
