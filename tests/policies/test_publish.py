@@ -182,3 +182,17 @@ def test_a_corrected_notice_replaces_its_version_and_the_earlier_one_stays_reada
     assert first.policy_version not in (second.policy_version, "")
     # The repository's policy is untouched: the seed notices stay its source.
     assert base_policy().value("hours.total", "440500", DAY) == Decimal(72)
+
+
+def test_a_notice_without_an_end_governs_every_later_year_the_preview_reads(
+    shantou: Shantou,
+) -> None:
+    ledger_rebuild(year=2030)
+    draft = _draft(shantou, PARAMETERS.replace("    until: 2025-12-31\n", ""))
+    job = policy_preview_start(
+        actor=shantou.bureau.assignment.user, active=shantou.bureau, draft_id=draft.pk
+    )
+    assert job.params["years"] == list(range(2025, 2031))
+    assert job.result["years"] == list(range(2025, 2031))
+    # Only 2025 has hours: every later year is short under both policies.
+    assert job.result["changed"] == 1

@@ -25,7 +25,12 @@ from xueshi.policies.selectors import (
     error_lines,
     publications_visible,
 )
-from xueshi.policies.services import policy_draft_save, policy_preview_start, policy_publish
+from xueshi.policies.services import (
+    policy_draft_save,
+    policy_preview_start,
+    policy_publish,
+    until_year,
+)
 from xueshi.policy_store import current_policy
 from xueshi.rules import PolicyError
 
@@ -147,7 +152,7 @@ def draft(request: RoleRequest, pk: int) -> HttpResponse:
     try:
         checked = draft_policy_of(item)
         notice = checked.loaded.notice
-        years = checked.years(item.year)
+        years = checked.years(until_year())
     except PolicyError as exc:
         error = error or error_lines(exc)
     return render(
