@@ -16,6 +16,7 @@ from tests.support.factories import UserFactory, grant
 from xueshi.accounts.models import Role
 from xueshi.audit.models import AuditEvent
 from xueshi.compliance.models import LedgerYear, PersonYear
+from xueshi.compliance.person_year import person_year
 from xueshi.compliance.services import ledger_rebuild
 from xueshi.errors import ServiceError
 from xueshi.jobs.models import Job, JobKind, JobStatus
@@ -157,6 +158,12 @@ def test_publishing_puts_the_notice_in_force_and_the_ledger_follows(
     ]
     assert set(LedgerYear.objects.values_list("policy_version", flat=True)) == {policy.version}
     assert _verdicts() == {"林伟": False, "陈静": True, "吴昊": False}
+    # 我的年度学时 says the same, citing the bureau's notice for 2025 and the seed's for 2024.
+    mine = person_year(shantou.met_by_72, 2025)
+    [total_row] = [row for row in mine.rows if row.title == "总学时"]
+    assert (total_row.required, total_row.shortfall) == ("90", "16")
+    assert total_row.reference.notice.title == "关于做好2025年度专业技术人员继续教育工作的通知"
+    assert person_year(shantou.met_by_72, 2024).rows[-1].reference.notice.id == "shantou-2014"
     # A published draft is not changed or published again.
     with pytest.raises(ServiceError):
         policy_publish(
