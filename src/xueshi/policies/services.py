@@ -22,6 +22,7 @@ from xueshi.compliance.tasks import ledger_rebuild_stale
 from xueshi.errors import ServiceError
 from xueshi.jobs.models import Job, JobKind
 from xueshi.jobs.services import job_start
+from xueshi.organisations.models import Region
 from xueshi.policies.models import DraftStatus, PolicyDraft, PolicyPublication
 from xueshi.policies.selectors import DraftPolicy, draft_policy, error_lines
 from xueshi.policy_store import current_policy, policy_check_due
@@ -125,6 +126,10 @@ def policy_publish(*, actor: User, active: ActiveRole, draft_id: int) -> PolicyP
     replaces that version (which stays readable). The open ledger years are queued for
     rebuild once the publication is committed."""
     with transaction.atomic():
+        # One publication of a region at a time (PostgreSQL; SQLite's write transaction
+        # already is): its number, and the version a corrected notice replaces, are read
+        # and written under this lock.
+        Region.objects.select_for_update().filter(code=_bureau_region(active)).first()
         draft = _draft(active, draft_id, lock=True)
         if draft.status != DraftStatus.DRAFT:
             raise ServiceError("这份草稿已经发布。")
