@@ -18,7 +18,7 @@ from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import Role, User
 from xueshi.audit.services import audit_event_write
 from xueshi.compliance.ledger_selectors import open_years
-from xueshi.compliance.tasks import ledger_rebuild_stale
+from xueshi.compliance.tasks import ledger_rebuild_stale, ledger_rebuild_start
 from xueshi.errors import ServiceError
 from xueshi.jobs.models import Job, JobKind
 from xueshi.jobs.services import job_start
@@ -176,10 +176,15 @@ def policy_publish(*, actor: User, active: ActiveRole, draft_id: int) -> PolicyP
                 "years": publication.years,
             },
         )
-        transaction.on_commit(lambda: _after_publish(actor))
+        years = list(publication.years)
+        transaction.on_commit(lambda: _after_publish(actor, years))
     return publication
 
 
-def _after_publish(actor: User) -> None:
+def _after_publish(actor: User, years: list[int]) -> None:
+    """Queue the rebuild of every open year (each is now behind the version in force), the
+    years the notice governs first: their figures are the ones that change."""
     policy_check_due()
+    for year in sorted(set(years) & set(open_years())):
+        ledger_rebuild_start(year=year, requested_by=actor)
     ledger_rebuild_stale(requested_by=actor, rows=False)
