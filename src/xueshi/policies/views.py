@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -64,7 +65,7 @@ def draft_new(request: RoleRequest) -> HttpResponse:
     active = request.active_role
     region = active.assignment.region
     if region is None:
-        raise ServiceError("当前角色没有所属地区。")
+        raise PermissionDenied("当前角色没有所属地区。")
     notice = NoticeForm(initial=notice_initial(region.name, _issuer(request)))
     documents = DocumentsForm(initial={"year": notice.initial["year"]})
     error = ""
