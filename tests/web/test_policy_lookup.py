@@ -6,6 +6,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+# The page shows the policy in force: the repository's and the notices bureaus published
+# (read from the database, ADR 0006).
+pytestmark = pytest.mark.django_db
+
 
 def _get(client: Client, **params: object) -> str:
     response = client.get(reverse("web:policy"), params)
