@@ -4,7 +4,8 @@
 
 On the data set of ``bench/generate.py`` (``--sqlite PATH``, else ``DATABASE_URL``, else
 ``var/bench.sqlite3``): the year's ledger is built first if it is not (``ledger_rebuild``),
-then a draft for ``--region`` raising the year's total hours to ``--total`` is loaded as
+then a draft for ``--region`` in the shape of Shantou's 2014 notice (three categories,
+public 20, professional 42, elective 12) with the total at ``--total`` is loaded as
 the bureau's page loads it (``policies.selectors.draft_policy``) and its preview is timed:
 ``compliance.impact.ledger_impact`` — every ledger row of the region's people read in
 chunks, judged under the policy in force and under the draft with ``rules.evaluate_bulk``,
@@ -32,8 +33,10 @@ NOTICE = """\
   title: 关于做好{year}年度专业技术人员继续教育工作的通知（基准测试）
   issuer: 人力资源和社会保障局
   date: {year}-01-01
+  for_year: {year}
 """
 
+# The shape of Shantou's 2014 notice, the total raised to 90 (tests/support/drafts.py).
 PARAMETERS = """\
 hours.total:
   - from: {year}-01-01
@@ -44,7 +47,33 @@ hours.total:
       notice: {region}-{year}-bench
       section: 二
       clause: 当年度参加继续教育累计不少于{total}学时。
+categories:
+  - from: {year}-01-01
+    until: {year}-12-31
+    unit: category
+    value: [public, professional, elective]
+    reference:
+      notice: {region}-{year}-bench
+      section: 二
+      clause: 专业技术人员接受继续教育培训分为公需科目、专业科目和选修科目等三类。
+""" + "".join(
+    f"""\
+hours.{name}:
+  - from: {{year}}-01-01
+    until: {{year}}-12-31
+    unit: hour
+    value: {hours}
+    reference:
+      notice: {{region}}-{{year}}-bench
+      section: 二
+      clause: {label}不少于{hours}学时。
 """
+    for name, hours, label in (
+        ("public", 20, "公需科目"),
+        ("professional", 42, "专业科目"),
+        ("elective", 12, "选修科目"),
+    )
+)
 
 
 def main(argv: list[str] | None = None) -> int:

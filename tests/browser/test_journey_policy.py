@@ -1,4 +1,6 @@
-"""Journey: a Shantou bureau drafts its 2025 notice raising the total to 90 hours by the form,
+"""Journey: a Shantou bureau drafts its 2025 notice by the form — its 2014 notice's three
+categories and figures (public 20, professional 42, elective 12) with the total raised from
+72 to 90 hours, where 2025 is otherwise judged by the national rules —
 previews its impact in the background (the job page shows it queued and its progress, then
 the result beside the policy in force), publishes it, and sees the dashboard follow once the
 worker has rebuilt the ledger — in a real browser, with the database task backend and the
@@ -25,17 +27,29 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DATABASE_BACKEND = {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
 CLAUSE = "当年度参加继续教育累计不少于90学时。"
+FIGURES = (
+    ("hours_public", "20", "二(一)", "公需科目培训时间为20学时。"),
+    ("hours_professional", "42", "二(二)", "专业科目培训时间应不少于42学时。"),
+    ("hours_elective", "12", "二(三)", "选修科目培训时间应不少于12学时。"),
+)
 
 
 @pytest.fixture
 def shantou_2025(settings: Any) -> None:
-    """Three Shantou engineers with their 2025 hours (74, 90 and 10), the 2025 ledger open,
-    and jobs queued in the database for a worker."""
+    """Four Shantou engineers with their 2025 hours — two with 20 + 58 + 12 (short under the
+    national rules, met by the notice), one with 30 + 60 and no elective (the reverse), one
+    with 10 — the 2025 ledger open, and jobs queued in the database for a worker."""
     settings.TASKS = {**settings.TASKS, "default": DATABASE_BACKEND}
     mirror_regions()
     grant(UserFactory(username="st-bureau-staff"), Role.BUREAU_STAFF, region_id="440500")
     design = EmployerFactory(name="汕头市建筑设计院")
-    for name, hours in (("林伟", (20, 42, 12)), ("陈静", (20, 50, 20)), ("吴昊", (10, 0, 0))):
+    people = (
+        ("林伟", (20, 58, 12)),
+        ("郑宇", (20, 58, 12)),
+        ("陈静", (30, 60, 0)),
+        ("吴昊", (10, 0, 0)),
+    )
+    for name, hours in people:
         person = ProfessionalFactory(full_name=name, employer=design)
         for category, amount in zip(("public", "professional", "elective"), hours, strict=True):
             if amount:
@@ -56,9 +70,9 @@ def test_a_bureau_drafts_previews_and_publishes_its_2025_notice(
     browser: Any, shantou_2025: None
 ) -> None:
     page = browser.login("bureau", "st-bureau-staff", "pass-1234")
-    assert _summary(page) == "人员 3 有要求 3 已达标 2 未达标 1 达标率 66.7%"
+    assert _summary(page) == "人员 4 有要求 4 已达标 1 未达标 3 达标率 25.0%"
 
-    # 1. The notice by the form: the total raised to 90, with its section and clause.
+    # 1. The notice by the form: each figure with its section and clause.
     page.locator("nav.site-nav").get_by_role("link", name="政策发布").click()
     page.get_by_role("link", name="起草新通知").click()
     form = page.locator("#notice-form")
@@ -68,6 +82,14 @@ def test_a_bureau_drafts_previews_and_publishes_its_2025_notice(
     form.locator("#id_hours_total_value").fill("90")
     form.locator("#id_hours_total_section").fill("二")
     form.locator("#id_hours_total_clause").fill(CLAUSE)
+    for value in ("public", "professional", "elective"):
+        form.locator(f"#categories-row input[value={value}]").check()
+    form.locator("#id_categories_section").fill("二")
+    form.locator("#id_categories_clause").fill("分为公需科目、专业科目和选修科目等三类。")
+    for key, hours, section, clause in FIGURES:
+        form.locator(f"#id_{key}_value").fill(hours)
+        form.locator(f"#id_{key}_section").fill(section)
+        form.locator(f"#id_{key}_clause").fill(clause)
     form.get_by_role("button", name="保存草稿").click()
     page.locator("#draft-years").wait_for()
     assert page.inner_text("#draft-years") == "2025"
@@ -79,15 +101,18 @@ def test_a_bureau_drafts_previews_and_publishes_its_2025_notice(
     assert page.locator("#job-progress").count() == 1
     _worker()
     preview = Job.objects.get(kind=JobKind.POLICY_PREVIEW)
-    assert (preview.status, preview.done, preview.total) == (JobStatus.DONE, 3, 3)
+    assert (preview.status, preview.done, preview.total) == (JobStatus.DONE, 4, 4)
     page.wait_for_url("**/policies/drafts/*/preview/*/")
-    assert page.inner_text("#compliant-before") == "2"
-    assert page.inner_text("#compliant-after") == "1"
-    assert page.inner_text("#impact-changed") == "结论改变 1 人次：转为达标 0，转为未达标 1。"
-    sample = page.inner_text("#impact-sample")
-    assert "林伟" in sample
-    assert "已达标 → 未达标" in sample
-    assert "总学时：现行不少于 72（尚缺 0），草稿不少于 90（尚缺 16）" in sample
+    assert page.inner_text("#compliant-before") == "1"
+    assert page.inner_text("#compliant-after") == "2"
+    assert page.inner_text("#impact-changed") == "结论改变 3 人次：转为达标 2，转为未达标 1。"
+    sample = page.locator("#impact-sample")
+    lin = sample.locator("tr", has_text="林伟").inner_text()
+    assert "未达标 → 已达标" in lin
+    assert "专业科目：现行不少于 60（尚缺 2），草稿不少于 42（尚缺 0）" in lin
+    chen = sample.locator("tr", has_text="陈静").inner_text()
+    assert "已达标 → 未达标" in chen
+    assert "选修科目：现行不少于 —（尚缺 0），草稿不少于 12（尚缺 12）" in chen
     assert "汕头市建筑设计院" in page.inner_text("#by-employer")
 
     # 3. Publish (the page asks to confirm).
@@ -104,5 +129,5 @@ def test_a_bureau_drafts_previews_and_publishes_its_2025_notice(
     assert "已排队重建" in page.inner_text("#ledger-stale")
     _worker()
     assert LedgerYear.objects.get(year=2025).policy_version == publication.policy_version
-    assert _summary(page) == "人员 3 有要求 3 已达标 1 未达标 2 达标率 33.3%"
+    assert _summary(page) == "人员 4 有要求 4 已达标 2 未达标 2 达标率 50.0%"
     assert page.locator("#ledger-stale").count() == 0

@@ -1,5 +1,5 @@
-"""Shantou in 2025: a bureau, three engineers whose 2025 hours make them met under 72 hours
-or under 90, and the notice a bureau drafts raising the total to 90."""
+"""Shantou in 2025: a bureau and three professionals whose 2025 hours the draft notice of
+``tests.support.drafts`` judges otherwise than the national rules do (or not)."""
 
 from __future__ import annotations
 
@@ -39,8 +39,8 @@ def approved(person: Professional, category: str, hours: int, year: int = 2025) 
 @dataclass
 class Shantou:
     bureau: ActiveRole
-    met_by_72: Professional  # 20 + 42 + 12 = 74 hours: met under 72, short under 90
-    met_by_90: Professional  # 20 + 50 + 20 = 90 hours: met under both
+    becomes_met: Professional  # 20 + 58 + 12: short under the national rules, met by the notice
+    becomes_short: Professional  # 30 + 60, no elective: met under the national rules, not by it
     short: Professional  # 10 hours: short under both
 
 
@@ -53,7 +53,7 @@ def shantou(db: None) -> Shantou:
     a = ProfessionalFactory(full_name="林伟", employer=design)
     b = ProfessionalFactory(full_name="陈静", employer=hospital, series="health")
     c = ProfessionalFactory(full_name="吴昊", employer=design)
-    for person, hours in ((a, (20, 42, 12)), (b, (20, 50, 20)), (c, (10, 0, 0))):
+    for person, hours in ((a, (20, 58, 12)), (b, (30, 60, 0)), (c, (10, 0, 0))):
         for category, amount in zip(("public", "professional", "elective"), hours, strict=True):
             if amount:
                 approved(person, category, amount)

@@ -57,7 +57,7 @@ def test_a_draft_that_does_not_load_is_refused_with_its_line_in_chinese(shantou:
 
 
 def test_only_a_bureau_drafts_and_only_for_its_own_region(shantou: Shantou) -> None:
-    employer = grant(UserFactory(), Role.EMPLOYER_ADMIN, employer=shantou.met_by_72.employer)
+    employer = grant(UserFactory(), Role.EMPLOYER_ADMIN, employer=shantou.becomes_met.employer)
     with pytest.raises(ServiceError):
         policy_draft_save(
             actor=employer.assignment.user,
@@ -94,23 +94,36 @@ def test_the_preview_shows_who_changes_verdict_and_by_which_requirement_writing_
     r = job.result
     assert r["years"] == [2025]
     assert r["sources"] == {"2025": "ledger" if opened else "records"}
-    assert (r["people"], r["compliant_before"], r["compliant_after"]) == (3, 2, 1)
-    assert (r["changed"], r["became_short"], r["became_compliant"]) == (1, 1, 0)
+    assert (r["people"], r["compliant_before"], r["compliant_after"]) == (3, 1, 1)
+    assert (r["changed"], r["became_short"], r["became_compliant"]) == (2, 1, 1)
     by_employer = {g["label"]: (g["people"], g["changed"]) for g in r["by_employer"]}
-    assert by_employer == {"汕头市建筑设计院": (2, 1), "汕头市中心医院": (1, 0)}
-    assert {g["label"]: g["changed"] for g in r["by_series"]} == {"工程": 1, "卫生": 0}
-    [person] = r["sample"]
-    assert (person["name"], person["employer"], person["before"], person["after"]) == (
-        "林伟",
+    assert by_employer == {"汕头市建筑设计院": (2, 1), "汕头市中心医院": (1, 1)}
+    assert {g["label"]: g["changed"] for g in r["by_series"]} == {"工程": 1, "卫生": 1}
+    sample = {p["name"]: p for p in r["sample"]}
+    assert set(sample) == {"林伟", "陈静"}
+    lin, chen = sample["林伟"], sample["陈静"]
+    assert (lin["employer"], lin["before"], lin["after"]) == (
         "汕头市建筑设计院",
-        "已达标",
         "未达标",
+        "已达标",
     )
-    [flip] = person["flips"]
-    assert (flip["key"], flip["before_required"], flip["after_required"]) == ("total", "72", "90")
-    assert (flip["before_short"], flip["after_short"]) == ("0", "16")
-    assert "当年度参加继续教育累计不少于90学时" in flip["after_clause"]
-    assert "72学时" in flip["before_clause"]
+    # 林伟: 58 professional hours were short of the national two thirds (60), and his 12
+    # elective hours did not count; the notice asks 42 and counts electives.
+    flips = {f["key"]: f for f in lin["flips"]}
+    assert set(flips) == {"professional", "total"}
+    professional = flips["professional"]
+    assert (professional["before_required"], professional["after_required"]) == ("60", "42")
+    assert (professional["before_short"], professional["after_short"]) == ("2", "0")
+    assert "人力资源社会保障部令第25号" in professional["before_clause"]
+    assert "专业科目培训时间应不少于42学时" in professional["after_clause"]
+    # 陈静 has no elective hours, which the national rules do not ask for and the notice does.
+    [elective] = chen["flips"]
+    assert (elective["key"], elective["before_required"], elective["after_required"]) == (
+        "elective",
+        "—",
+        "12",
+    )
+    assert (elective["after_short"], elective["before_clause"]) == ("12", "（无此要求）")
     assert job.result_url == f"/policies/drafts/{draft.pk}/preview/{job.pk}/"
     # Nothing but the job was written: the ledger and the policy in force are as they were.
     assert (
@@ -126,7 +139,7 @@ def test_publishing_puts_the_notice_in_force_and_the_ledger_follows(
 ) -> None:
     ledger_rebuild(year=2024)
     ledger_rebuild(year=2025)
-    assert _verdicts() == {"林伟": True, "陈静": True, "吴昊": False}
+    assert _verdicts() == {"林伟": False, "陈静": True, "吴昊": False}
     old = current_policy().version
     draft = _draft(shantou)
     with django_capture_on_commit_callbacks(execute=True):
@@ -140,7 +153,9 @@ def test_publishing_puts_the_notice_in_force_and_the_ledger_follows(
     total = policy.resolve("hours.total", "440500", DAY)
     assert total is not None
     assert (total.value, total.reference.notice.id) == (Decimal(90), "440500-2025")
-    assert policy.value("hours.total", "440500", dt.date(2024, 12, 31)) == Decimal(72)
+    earlier = policy.resolve("hours.total", "440500", dt.date(2024, 12, 31))
+    assert earlier is not None
+    assert earlier.reference.notice.id == "mohrss-25"
     draft.refresh_from_db()
     assert draft.status == DraftStatus.PUBLISHED
     event = AuditEvent.objects.get(action="policy_publish")
@@ -157,13 +172,15 @@ def test_publishing_puts_the_notice_in_force_and_the_ledger_follows(
         (2024, JobStatus.DONE),
     ]
     assert set(LedgerYear.objects.values_list("policy_version", flat=True)) == {policy.version}
-    assert _verdicts() == {"林伟": False, "陈静": True, "吴昊": False}
-    # 我的年度学时 says the same, citing the bureau's notice for 2025 and the seed's for 2024.
-    mine = person_year(shantou.met_by_72, 2025)
-    [total_row] = [row for row in mine.rows if row.title == "总学时"]
-    assert (total_row.required, total_row.shortfall) == ("90", "16")
-    assert total_row.reference.notice.title == "关于做好2025年度专业技术人员继续教育工作的通知"
-    assert person_year(shantou.met_by_72, 2024).rows[-1].reference.notice.id == "shantou-2014"
+    assert _verdicts() == {"林伟": True, "陈静": False, "吴昊": False}
+    # 我的年度学时 says the same, citing the bureau's notice for 2025 and the national rules
+    # for 2024.
+    mine = person_year(shantou.becomes_met, 2025)
+    assert mine.compliant
+    assert {row.reference.notice.id for row in mine.rows} == {"440500-2025"}
+    assert [row.required for row in mine.rows if row.title == "总学时"] == ["90"]
+    last_year = person_year(shantou.becomes_met, 2024)
+    assert {row.reference.notice.id for row in last_year.rows} == {"mohrss-25"}
     # A published draft is not changed or published again.
     with pytest.raises(ServiceError):
         policy_publish(
@@ -188,7 +205,9 @@ def test_a_corrected_notice_replaces_its_version_and_the_earlier_one_stays_reada
     assert "value: 90" in first.parameters_yaml
     assert first.policy_version not in (second.policy_version, "")
     # The repository's policy is untouched: the seed notices stay its source.
-    assert base_policy().value("hours.total", "440500", DAY) == Decimal(72)
+    seed = base_policy().resolve("hours.total", "440500", DAY)
+    assert seed is not None
+    assert seed.reference.notice.id == "mohrss-25"
 
 
 def test_a_notice_without_an_end_governs_every_later_year_the_preview_reads(
@@ -202,4 +221,4 @@ def test_a_notice_without_an_end_governs_every_later_year_the_preview_reads(
     assert job.params["years"] == list(range(2025, 2031))
     assert job.result["years"] == list(range(2025, 2031))
     # Only 2025 has hours: every later year is short under both policies.
-    assert job.result["changed"] == 1
+    assert job.result["changed"] == 2

@@ -95,7 +95,7 @@ def test_preview_then_publish_through_the_pages(
     polled = client.get(started.url, headers={"HX-Request": "true"})
     assert polled.headers["HX-Redirect"] == reverse("policies:preview", args=[draft.pk, job.pk])
     preview = client.get(polled.headers["HX-Redirect"]).content.decode()
-    assert "结论改变 1 人次：转为达标 0，转为未达标 1。" in preview
+    assert "结论改变 2 人次：转为达标 1，转为未达标 1。" in preview
     assert "林伟" in preview
     with django_capture_on_commit_callbacks(execute=True):
         published = client.post(reverse("policies:publish", args=[draft.pk]))
@@ -111,7 +111,7 @@ def test_preview_then_publish_through_the_pages(
 @pytest.mark.parametrize("role", [Role.EMPLOYER_ADMIN, Role.PROFESSIONAL])
 def test_only_a_bureau_reaches_the_pages(client: Client, shantou: Shantou, role: Role) -> None:
     scope: dict[str, Any] = (
-        {"employer": shantou.met_by_72.employer} if role is Role.EMPLOYER_ADMIN else {}
+        {"employer": shantou.becomes_met.employer} if role is Role.EMPLOYER_ADMIN else {}
     )
     user = grant(UserFactory(), role, **scope).assignment.user
     client.force_login(user)

@@ -4,6 +4,7 @@ the entries beneath keeping the days around them."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -35,8 +36,10 @@ def test_a_notice_governs_its_year_and_the_standing_entry_keeps_the_years_around
         before = base.value("hours.total", "440500", day)
         assert policy.value("hours.total", "440500", day) == before
     assert policy.version != base.version
-    # The base is not changed.
-    assert base.value("hours.total", "440500", dt.date(2025, 12, 31)) == Decimal(72)
+    # The base is not changed: 2025 is the national rules' there.
+    seed = base.resolve("hours.total", "440500", dt.date(2025, 12, 31))
+    assert seed is not None
+    assert seed.reference.notice.id == "mohrss-25"
 
 
 def test_overlay_splits_an_entry_beneath_around_the_one_above() -> None:
@@ -46,9 +49,15 @@ def test_overlay_splits_an_entry_beneath_around_the_one_above() -> None:
     merged = overlay(beneath, above)
     assert [(e.start, e.end, e.value) for e in merged] == [
         (dt.date(2010, 1, 1), dt.date(2013, 12, 31), Decimal(72)),
-        (dt.date(2014, 1, 1), dt.date(2024, 12, 31), Decimal(72)),
+        (dt.date(2014, 1, 1), dt.date(2014, 12, 31), Decimal(72)),
         (dt.date(2025, 1, 1), dt.date(2025, 12, 31), Decimal(90)),
-        (dt.date(2026, 1, 1), None, Decimal(72)),
+    ]
+    # An entry without an end is split around a notice that falls inside it.
+    open_ended = [dataclasses.replace(beneath[-1], end=None)]
+    assert [(e.start, e.end) for e in overlay(open_ended, above)] == [
+        (dt.date(2014, 1, 1), dt.date(2024, 12, 31)),
+        (dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
+        (dt.date(2026, 1, 1), None),
     ]
 
 
@@ -80,7 +89,7 @@ def test_overlay_splits_an_entry_beneath_around_the_one_above() -> None:
             "草稿7/notices.yaml:1",
             "已被现行政策使用",
         ),
-        (NOTICE + "  date: 2024-12-21\n", PARAMETERS, "草稿7/notices.yaml:5", "重复的键 “date”"),
+        (NOTICE + "  date: 2024-12-21\n", PARAMETERS, "草稿7/notices.yaml:6", "重复的键 “date”"),
         (NOTICE, "hours.total: [\n", "草稿7/parameters.yaml:2", "YAML 语法错误"),
     ],
     ids=[

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 # The page shows the policy in force: the repository's and the notices bureaus published
-# (read from the database, ADR 0006).
+# (read from the database, ADR 0007).
 pytestmark = pytest.mark.django_db
 
 

@@ -10,6 +10,7 @@ import yaml
 from django import forms
 from django.utils import timezone
 
+from xueshi.rules import Category
 from xueshi.rules.parameters import PARAMETERS
 
 # The figures the form asks for, each with the clause it comes from.
@@ -26,6 +27,18 @@ class NoticeForm(forms.Form):
     document_number = forms.CharField(label="文号", max_length=64, required=False)
     issuer = forms.CharField(label="发文单位", max_length=100)
     date = forms.DateField(label="发文日期")
+
+    categories = forms.MultipleChoiceField(
+        label="科目类别",
+        choices=[(c.value, c.label) for c in Category],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="不选：沿用上级规定的科目类别。",
+    )
+    categories_section = forms.CharField(label="条款", max_length=32, required=False)
+    categories_clause = forms.CharField(
+        label="原文", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -62,9 +75,11 @@ class NoticeForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for name in FIGURES:
+        for name in ("categories", *FIGURES):
             key = name.replace(".", "_")
-            if data.get(f"{key}_value") is None:
+            if name == "categories" and not data.get("categories"):
+                continue
+            if name != "categories" and data.get(f"{key}_value") is None:
                 continue
             for part, label in (("section", "条款"), ("clause", "原文")):
                 if not str(data.get(f"{key}_{part}") or "").strip():
@@ -82,26 +97,49 @@ class NoticeForm(forms.Form):
         if data.get("document_number"):
             notice["document_number"] = data["document_number"]
         notice["date"] = data["date"]
+        notice["for_year"] = year  # a yearly notice: it governs its year
         parameters: dict[str, Any] = {}
+        if data.get("categories"):
+            chosen = set(data["categories"])
+            parameters["categories"] = [
+                _entry(
+                    year,
+                    "categories",
+                    [c.value for c in Category if c.value in chosen],
+                    notice_id,
+                    data["categories_section"],
+                    data["categories_clause"],
+                )
+            ]
         for name in FIGURES:
             key = name.replace(".", "_")
             value = data.get(f"{key}_value")
             if value is None:
                 continue
             parameters[name] = [
-                {
-                    "from": dt.date(year, 1, 1),
-                    "until": dt.date(year, 12, 31),
-                    "unit": PARAMETERS[name].unit,
-                    "value": int(value) if value == value.to_integral_value() else float(value),
-                    "reference": {
-                        "notice": notice_id,
-                        "section": data[f"{key}_section"].strip(),
-                        "clause": data[f"{key}_clause"].strip(),
-                    },
-                }
+                _entry(
+                    year,
+                    name,
+                    int(value) if value == value.to_integral_value() else float(value),
+                    notice_id,
+                    data[f"{key}_section"],
+                    data[f"{key}_clause"],
+                )
             ]
         return _dump({notice_id: notice}), _dump(parameters)
+
+
+def _entry(
+    year: int, name: str, value: Any, notice: str, section: str, clause: str
+) -> dict[str, Any]:
+    """One dated entry in ``parameters.yaml``'s form, in force for the year, with its clause."""
+    return {
+        "from": dt.date(year, 1, 1),
+        "until": dt.date(year, 12, 31),
+        "unit": PARAMETERS[name].unit,
+        "value": value,
+        "reference": {"notice": notice, "section": section.strip(), "clause": clause.strip()},
+    }
 
 
 def _dump(data: dict[str, Any]) -> str:
