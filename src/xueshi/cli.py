@@ -20,6 +20,7 @@ PROG = "xueshi"
 USAGE = f"""\
 usage: {PROG} rules ...                 rules engine (test, explain, …)
        {PROG} certificate verify FILE-OR-PAYLOAD   check a certificate PDF or QR offline
+       {PROG} batch check FILE           check a provider's batch file (.xlsx) offline
        {PROG} demo [--addr HOST:PORT]    migrate, load the demo data, run the server
        {PROG} <django command> ...       any Django management command
 """
@@ -37,6 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
     if command == "demo":
         return _demo(args[1:])
+    if command == "batch":
+        return _batch(args[1:])
     if command in {"", "-h", "--help", "help"} and len(args) <= 1:
         sys.stdout.write(USAGE + "\n")
 
@@ -71,6 +74,19 @@ def _certificate(argv: list[str]) -> int:
     var = Path(os.environ.get("XUESHI_VAR_DIR", Path(__file__).resolve().parents[2] / "var"))
     keys = Path(os.environ.get("XUESHI_KEYS_DIR", var / "keys"))
     return verify_main(argv[1:], default_keys=keys)
+
+
+def _batch(argv: list[str]) -> int:
+    """``xueshi batch check FILE``: 0 valid, 1 rows invalid, 2 unreadable or refused."""
+    if not argv or argv[0] != "check":
+        sys.stderr.write(f"usage: {PROG} batch check FILE\n")
+        return 2
+    import django
+
+    django.setup()
+    from xueshi.training.batch_check import main as check_main
+
+    return check_main(argv[1:])
 
 
 def _demo(argv: list[str]) -> int:

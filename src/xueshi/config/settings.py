@@ -171,6 +171,10 @@ XUESHI_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 XUESHI_BATCH_MAX_BYTES = 20 * 1024 * 1024
 # Rows of one Excel batch (checked and entered by a background job; 100k rows ≈ 3 MB).
 XUESHI_BATCH_MAX_ROWS = 200_000
+# An uploaded spreadsheet is read in a child process with these limits (training.xlsx_sandbox):
+# its address space in MB and its CPU seconds (twice that of wall-clock time).
+XUESHI_BATCH_READ_MEMORY_MB = int(os.environ.get("XUESHI_BATCH_READ_MEMORY_MB", "1024"))
+XUESHI_BATCH_READ_SECONDS = int(os.environ.get("XUESHI_BATCH_READ_SECONDS", "60"))
 # A running job with no progress for this long lost its worker and is failed (jobs report
 # progress every few seconds; the longest single step, a 100k-row batch, takes under a minute).
 XUESHI_JOB_STALE_SECONDS = int(os.environ.get("XUESHI_JOB_STALE_SECONDS", "900"))

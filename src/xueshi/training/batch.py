@@ -214,12 +214,8 @@ def _check_rows(
     chains: dict[tuple[str, str, str, str], str | None] = {}
     checked = []
     for row, (number, shown, id_error) in zip(rows, numbers, strict=True):
-        name = "".join(row.name.split())
-        line = CheckedRow(row.number, name, shown, _score_text(row.score))
-        if not name:
-            line.errors.append("姓名为空")
-        if id_error:
-            line.errors.append(id_error)
+        line = _line(row, shown, id_error)
+        name = line.name
         person = None
         if number is not None:
             if number in seen:
@@ -255,6 +251,42 @@ def _check_rows(
                 line.errors.append(refusal)
             else:
                 line.result, line.message = PASSED, "合格，待登记"
+        checked.append(line)
+    return checked
+
+
+def _line(row: LearnerScore, shown: str, id_error: str | None) -> CheckedRow:
+    """A row's report line with the errors of its name and ID number's form."""
+    name = "".join(row.name.split())
+    line = CheckedRow(row.number, name, shown, _score_text(row.score))
+    if not name:
+        line.errors.append("姓名为空")
+    if id_error:
+        line.errors.append(id_error)
+    return line
+
+
+def check_fields(rows: Sequence[LearnerScore]) -> list[CheckedRow]:
+    """The checks of every row that need nothing but the rows themselves (the name, the ID
+    number's form and check digit, duplicates, the score), with the messages ``check_rows``
+    gives: what ``xueshi batch check`` can tell a provider offline, before uploading. Rows
+    without an error are ``PASSED`` here only in the sense that their fields are valid; the
+    register, the enrolment and the class are checked on upload."""
+    seen: dict[str, int] = {}
+    checked = []
+    for row in rows:
+        number, shown, id_error = _id_number(row.id_number, row.id_number_note)
+        line = _line(row, shown, id_error)
+        if number is not None:
+            if number in seen:
+                line.errors.append(f"公民身份号码与第 {seen[number]} 行重复")
+            else:
+                seen[number] = row.number
+        line.score, score_error = parse_score(row.score)
+        if score_error:
+            line.errors.append(score_error)
+        if not line.errors:
+            line.result, line.message = PASSED, "格式正确"
         checked.append(line)
     return checked
 

@@ -2,8 +2,11 @@
 the rows batch entry takes (``batch.LearnerScore``), each cell as what it says: text, or a
 number. Checking the rows is batch entry's, whatever their source.
 
-Reading uses python-calamine (xlsx, xls, ods; ten times faster than openpyxl on large
-sheets, ../shared/STACK_NOTES.md); writing uses XlsxWriter with ``strings_to_formulas`` off,
+Reading uses python-calamine (ten times faster than openpyxl on large sheets,
+../shared/STACK_NOTES.md), but never on a file that has not passed ``xlsx_guard`` and never
+in this process: ``xlsx_sandbox`` runs it in a child with memory and time limits (a hostile
+file can abort the reader, issue 14). Only .xlsx is accepted: its structure can be checked
+before it is read. Writing uses XlsxWriter with ``strings_to_formulas`` off,
 so a name such as "=HYPERLINK(…)" stays text.
 """
 
@@ -14,12 +17,13 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-import python_calamine
 import xlsxwriter
 from django.conf import settings
 
 from xueshi.errors import ServiceError
 from xueshi.training.batch import LearnerScore
+from xueshi.training.xlsx_guard import NOT_XLSX, Limits, spreadsheet_check
+from xueshi.training.xlsx_sandbox import SandboxLimits, SandboxRefused, sheet_rows
 
 COLUMNS = ("姓名", "公民身份号码", "考核成绩")
 # Header spellings accepted for each column (a provider's own sheet may say 身份证号).
@@ -34,7 +38,7 @@ HEADER_ALIASES = {
     "考试成绩": "score",
 }
 
-UNREADABLE = "无法读取该文件，请上传 Excel 文件（.xlsx）。"
+UNREADABLE = NOT_XLSX
 # Added to the reason an ID number read from a number cell is refused.
 NUMBER_CELL = "该单元格是数字格式，Excel 已丢失末几位：请将此列设为文本后重新填写"
 
@@ -81,26 +85,41 @@ def _header_key(value: Any) -> str | None:
     return HEADER_ALIASES.get("".join(value.split()))
 
 
+def batch_limits() -> Limits:
+    """What a batch file may hold (settings: XUESHI_BATCH_MAX_BYTES, XUESHI_BATCH_MAX_ROWS)."""
+    return Limits(
+        max_bytes=int(settings.XUESHI_BATCH_MAX_BYTES),
+        max_rows=int(settings.XUESHI_BATCH_MAX_ROWS),
+    )
+
+
+def file_check(data: bytes) -> None:
+    """Refuse (ServiceError, in Chinese) a file whose structure no reader should open: the
+    checks every upload passes before it is kept or read (``xlsx_guard``)."""
+    spreadsheet_check(data, batch_limits())
+
+
 def read_rows(data: bytes) -> list[LearnerScore]:
     """The data rows of the first sheet, under a header naming the three columns.
 
     Blank rows are skipped but numbering follows the sheet, so the report's row numbers are
-    the ones the provider sees in Excel. Raises ServiceError for a file that is not a
-    spreadsheet, an empty sheet, a missing header or more than
-    ``settings.XUESHI_BATCH_MAX_ROWS`` rows.
+    the ones the provider sees in Excel. Raises ServiceError for a file that fails the
+    structure checks (``file_check``), that the limited reader cannot read, an empty sheet,
+    a missing header or more than ``settings.XUESHI_BATCH_MAX_ROWS`` rows.
     """
+    file_check(data)
+    limits = SandboxLimits(
+        memory_bytes=int(settings.XUESHI_BATCH_READ_MEMORY_MB) * 1024 * 1024,
+        cpu_seconds=int(settings.XUESHI_BATCH_READ_SECONDS),
+        wall_seconds=2 * int(settings.XUESHI_BATCH_READ_SECONDS),
+    )
     try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        if not workbook.sheet_names:
-            raise ServiceError("文件中没有工作表。", field="file")
-        # iter_rows starts at the sheet's first row (blank leading rows included).
-        raw = workbook.get_sheet_by_index(0).iter_rows()
-        rows = _data_rows(enumerate(raw, start=1), int(settings.XUESHI_BATCH_MAX_ROWS))
-    except ServiceError:
-        raise
-    except Exception:  # calamine raises its own classes (CalamineError, ZipError, XmlError…)
-        raise ServiceError(UNREADABLE, field="file") from None
-    return rows
+        raw = sheet_rows(data, limits)
+    except SandboxRefused as exc:
+        raise ServiceError(UNREADABLE if exc.unreadable else exc.reason, field="file") from None
+    if raw is None:
+        raise ServiceError("文件中没有工作表。", field="file")
+    return _data_rows(enumerate(raw, start=1), int(settings.XUESHI_BATCH_MAX_ROWS))
 
 
 def _header(number: int, cells: list[Any]) -> dict[str, int]:

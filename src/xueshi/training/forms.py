@@ -220,7 +220,7 @@ class AssessmentForm(forms.Form):
 class BatchUploadForm(forms.Form):
     file = forms.FileField(
         label="成绩文件（Excel）",
-        widget=forms.FileInput(attrs={"accept": ".xlsx,.xls,.ods"}),
+        widget=forms.FileInput(attrs={"accept": ".xlsx"}),
         error_messages={
             "required": "请选择要上传的 Excel 文件。",
             "empty": "文件是空的。",

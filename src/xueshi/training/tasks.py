@@ -23,7 +23,7 @@ from xueshi.errors import ServiceError
 from xueshi.jobs.models import Job, JobKind
 from xueshi.jobs.services import Outcome, Progress, job_run, job_start
 from xueshi.training.batch import LearnerScore
-from xueshi.training.excel import read_rows
+from xueshi.training.excel import file_check, read_rows
 from xueshi.training.models import ClassPlan
 from xueshi.training.services import hour_batch_upload
 
@@ -35,6 +35,11 @@ def hour_batch_import_start(
     limit = settings.XUESHI_BATCH_MAX_BYTES
     if upload.size is None or upload.size > limit:
         raise ServiceError(f"文件超过 {limit // (1024 * 1024)} MB，请拆分后上传。", field="file")
+    # The structure checks before the file is kept: a hostile file is refused at once, with
+    # its reason, and never reaches a worker (which checks again, and reads it in a sandbox).
+    data = upload.read()
+    upload.seek(0)
+    file_check(data)
     name = (upload.name or "未命名.xlsx")[:200]
     return job_start(
         kind=JobKind.HOUR_BATCH_IMPORT,
