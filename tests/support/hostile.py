@@ -107,3 +107,13 @@ def million_rows() -> bytes:
     """1,048,576 rows of one number each (no dimension declared)."""
     rows = "".join(f'<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>' for i in range(1, 1_048_577))
     return workbook(rows)
+
+
+def positional(columns: int) -> bytes:
+    """A header and one row whose cells name no reference (their place follows from order),
+    ``columns`` cells wide."""
+    header = "".join(
+        f'<c t="inlineStr"><is><t>{t}</t></is></c>' for t in ("姓名", "公民身份号码", "考核成绩")
+    )
+    cells = '<c t="inlineStr"><is><t>张三</t></is></c>' + "<c><v>1</v></c>" * (columns - 1)
+    return workbook(f"<row>{header}</row><row>{cells}</row>")

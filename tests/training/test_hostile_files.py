@@ -36,6 +36,7 @@ HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
     "zip-bomb": (hostile.zip_bomb, "疑似压缩炸弹"),
     "billion-laughs": (hostile.billion_laughs, "XML 文档类型定义"),
     "million-rows": (hostile.million_rows, "超过 200,000 行数据"),
+    "positional-wide": (lambda: hostile.positional(100), "延伸到第 65 列"),
 }
 
 _made: dict[str, bytes] = {}
@@ -64,6 +65,12 @@ def test_the_sandbox_reads_an_ordinary_file() -> None:
         ["姓名", "公民身份号码", "考核成绩"],
         ["张三", "x", 90.5],
     ]
+
+
+def test_cells_that_name_no_reference_are_placed_by_order_and_read() -> None:
+    """Counted element by element (not by the fast byte counts), and read when in bounds."""
+    rows = read_rows(hostile.positional(3))
+    assert [(r.number, r.name, r.id_number) for r in rows] == [(2, "张三", "1")]
 
 
 @pytest.mark.parametrize("kind", HOSTILE)
