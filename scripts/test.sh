@@ -151,6 +151,8 @@ step "ruff check" ruff check "${lint_dirs[@]}"
 step "ruff format --check" ruff format --check "${lint_dirs[@]}"
 step "mypy" mypy src
 step "import layers (lint-imports)" lint-imports --no-cache
+# Known-insecure patterns in the code (offline; pip-audit has no data here, STACK_NOTES.md).
+step "bandit" bandit -q -c pyproject.toml -r src
 # The browser tests run once, in their own step below, not in each database pass.
 step "pytest (SQLite)" env -u DATABASE_URL pytest -m "not browser"
 

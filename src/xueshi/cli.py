@@ -102,6 +102,9 @@ def _demo(argv: list[str]) -> int:
     # One process and no task worker in the demo: long jobs (batch print, Excel import,
     # year-end) run in the request that starts them.
     os.environ.setdefault("XUESHI_JOBS_INLINE", "1")
+    # Debug is off unless asked for; the demo asks (runserver then serves the static files).
+    # Never in production: the settings refuse debug there.
+    os.environ.setdefault("XUESHI_DEBUG", "1")
     import django
     from django.core.management import call_command, execute_from_command_line
 

@@ -43,7 +43,7 @@ def insert_like(prototype: models.Model, column: str, values: Sequence[Any]) -> 
                         )
                     )
             return
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # nosec B608
         for start in range(0, len(values), BULK_BATCH):
             rows = []
             for value in values[start : start + BULK_BATCH]:

@@ -4,15 +4,28 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from xueshi.accounts.access import SESSION_KEY, SignedInRequest, signed_in
+from xueshi.accounts.redirects import local_path
 
 
-class LoginView(auth_views.LoginView):
+class _LocalNext:
+    """``next`` only to a path on this site (Django checks the host; this also refuses what a
+    browser would read as another host, and any absolute URL)."""
+
+    request: HttpRequest
+    redirect_field_name: str
+
+    def get_redirect_url(self) -> str:
+        name = self.redirect_field_name
+        return local_path(self.request.POST.get(name, self.request.GET.get(name)), "")
+
+
+class LoginView(_LocalNext, auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
@@ -20,7 +33,7 @@ class LoginView(auth_views.LoginView):
 LoginView.xueshi_public = True  # type: ignore[attr-defined]
 
 
-class LogoutView(auth_views.LogoutView):
+class LogoutView(_LocalNext, auth_views.LogoutView):
     pass
 
 

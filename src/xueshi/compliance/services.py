@@ -47,7 +47,7 @@ def _open_years(years: Iterable[int] | None, *, share_lock: bool) -> list[int]:
         params = wanted
     lock = " FOR SHARE" if share_lock and connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT year FROM {table}{where} ORDER BY year{lock}", params)
+        cursor.execute(f"SELECT year FROM {table}{where} ORDER BY year{lock}", params)  # nosec B608
         return [int(row[0]) for row in cursor.fetchall()]
 
 
@@ -87,7 +87,7 @@ def _lock_people(ids: Sequence[int]) -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id FROM {Professional._meta.db_table} WHERE id = ANY(%s) "
+            f"SELECT id FROM {Professional._meta.db_table} WHERE id = ANY(%s) "  # nosec B608
             "ORDER BY id FOR UPDATE",
             [list(ids)],
         )
@@ -100,7 +100,7 @@ def _upsert_sql() -> str:
     columns = [column_of[name] for name in _field_names()]
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
     return (
-        f"{_insert_sql()} ON CONFLICT ({column_of['professional']}, {column_of['year']}) "
+        f"{_insert_sql()} ON CONFLICT ({column_of['professional']}, {column_of['year']}) "  # nosec B608
         f"DO UPDATE SET {updates}"
     )
 
@@ -163,7 +163,7 @@ def ledger_pending_added(*, professional_ids: Iterable[int], years: Iterable[int
                 # One statement, the people as an array joined in (a long IN list is
                 # planned as a scan of the whole table, once per chunk).
                 cursor.execute(
-                    f"UPDATE {meta.db_table} AS l SET {pending} = l.{pending} + 1, "
+                    f"UPDATE {meta.db_table} AS l SET {pending} = l.{pending} + 1, "  # nosec B608
                     f"{updated_at} = %s FROM unnest(%s::bigint[]) AS p(id) "
                     f"WHERE l.{person} = p.id AND l.{year} = ANY(%s)",
                     [timezone.now(), ids, open_years],
@@ -173,7 +173,7 @@ def ledger_pending_added(*, professional_ids: Iterable[int], years: Iterable[int
                 for start in range(0, len(ids), PEOPLE_CHUNK):
                     chunk = ids[start : start + PEOPLE_CHUNK]
                     cursor.execute(
-                        f"UPDATE {meta.db_table} SET {pending} = {pending} + 1, "
+                        f"UPDATE {meta.db_table} SET {pending} = {pending} + 1, "  # nosec B608
                         f"{updated_at} = %s WHERE {year} IN ({years_in}) "
                         f"AND {person} IN ({', '.join(['%s'] * len(chunk))})",
                         [timezone.now(), *open_years, *chunk],
@@ -254,7 +254,7 @@ def _insert_sql() -> str:
     column_of = {f.name: f.column for f in PersonYear._meta.concrete_fields}
     columns = ", ".join(column_of[name] for name in _field_names())
     marks = ", ".join(["%s"] * len(ROW_FIELDS))
-    return f"INSERT INTO {PersonYear._meta.db_table} ({columns}) VALUES ({marks})"
+    return f"INSERT INTO {PersonYear._meta.db_table} ({columns}) VALUES ({marks})"  # nosec B608
 
 
 def _field_names() -> list[str]:

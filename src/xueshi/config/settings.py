@@ -2,9 +2,17 @@
 
 Everything that differs between a laptop and a server comes from the environment:
 
-- ``XUESHI_SECRET_KEY``     required when ``XUESHI_DEBUG`` is off
-- ``XUESHI_DEBUG``          ``1``/``true``/``yes``/``on`` (default on, for development)
+- ``XUESHI_PRODUCTION``     ``1`` on a server: refuses to start with debug on or without a
+                            real secret key, and turns on HTTPS-only cookies, HSTS and the
+                            redirect to HTTPS (``xueshi check --deploy``: no warning)
+- ``XUESHI_SECRET_KEY``     required in production; elsewhere, when unset, a random key kept
+                            in ``<var>/secret_key`` (made on first start, mode 0600)
+- ``XUESHI_DEBUG``          ``1``/``true``/``yes``/``on`` to turn debug on (default off; the demo
+                            turns it on)
 - ``XUESHI_ALLOWED_HOSTS``  comma-separated (default ``localhost,127.0.0.1,[::1]``)
+- ``XUESHI_ADMIN_NETWORKS`` addresses that may open /admin/ (default ``127.0.0.1/32,::1/128``)
+- ``XUESHI_TRUSTED_PROXIES`` proxies in front of the app (0, the default: the client is the
+                            peer; 1: one load balancer whose X-Forwarded-For is trusted)
 - ``DATABASE_URL``          e.g. ``postgres://user@host:5432/xueshi``; default SQLite in ``var/``
 - ``XUESHI_VAR_DIR``        where SQLite and collected static files live (default ``<repo>/var``)
 - ``XUESHI_POLICY_DIR``     the dated policy data (default ``<repo>/policy``)
@@ -14,6 +22,7 @@ Everything that differs between a laptop and a server comes from the environment
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -34,17 +43,53 @@ def _env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-_INSECURE_DEV_KEY = "django-insecure-xueshi-development-only-do-not-use-in-production"
-
-DEBUG = _env_bool("XUESHI_DEBUG", default=True)
-SECRET_KEY = os.environ.get("XUESHI_SECRET_KEY", _INSECURE_DEV_KEY)
-if not DEBUG and SECRET_KEY == _INSECURE_DEV_KEY:
-    raise ImproperlyConfigured("XUESHI_SECRET_KEY must be set when XUESHI_DEBUG is off.")
-
+PRODUCTION = _env_bool("XUESHI_PRODUCTION", default=False)
+DEBUG = _env_bool("XUESHI_DEBUG", default=False)
 ALLOWED_HOSTS = _env_list("XUESHI_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
 VAR_DIR = Path(os.environ.get("XUESHI_VAR_DIR", REPO_DIR / "var"))
 XUESHI_POLICY_DIR = Path(os.environ.get("XUESHI_POLICY_DIR", REPO_DIR / "policy"))
+
+# Placeholders seen in example files, refused as a production key whatever their length.
+_PLACEHOLDER_KEYS = {"change-me", "changeme", "secret", "django-insecure"}
+
+
+def _secret_key() -> str:
+    """The key of the environment; in production a real one or nothing starts; elsewhere,
+    when unset, a random key of this installation (never a key published in the code)."""
+    key = os.environ.get("XUESHI_SECRET_KEY", "").strip()
+    if PRODUCTION:
+        weak = (
+            len(key) < 50
+            or len(set(key)) < 5
+            or key.lower() in _PLACEHOLDER_KEYS
+            or key.startswith("django-insecure")
+        )
+        if weak:
+            raise ImproperlyConfigured(
+                "XUESHI_PRODUCTION is on: XUESHI_SECRET_KEY must be a random string of at least "
+                "50 characters (python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+            )
+        return key
+    if key:
+        return key
+    path = VAR_DIR / "secret_key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        made = secrets.token_urlsafe(50)
+        try:
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+                out.write(made)
+        except FileExistsError:  # another process made it first: use theirs
+            return path.read_text(encoding="ascii").strip()
+        return made
+
+
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("XUESHI_PRODUCTION is on: XUESHI_DEBUG must be off.")
+SECRET_KEY = _secret_key()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -54,6 +99,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "xueshi.web",
@@ -82,6 +128,10 @@ LOGOUT_REDIRECT_URL = "web:home"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # /admin/ only from XUESHI_ADMIN_NETWORKS, before anything reads a session.
+    "xueshi.web.middleware.AdminNetworkMiddleware",
+    "xueshi.web.middleware.QueryStringMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -92,6 +142,47 @@ MIDDLEWARE = [
     # Deny by default: every view declares who may reach it (xueshi/accounts/access.py).
     "xueshi.accounts.access.AccessMiddleware",
 ]
+
+# --- Security -------------------------------------------------------------------------------
+# The content security policy (django-csp), everywhere so that tests and the demo run under
+# it: scripts, styles and everything else only from this site; no inline script or style
+# (the pages' scripts are static files: web/site.js, htmx with its inline styles off), no
+# plugin, no framing, forms post only here.
+_SELF, _NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "object-src": [_NONE],
+        "base-uri": [_SELF],
+        "frame-ancestors": [_NONE],
+        "form-action": [_SELF],
+    },
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+# Django's admin only from these networks (ipaddress notation, comma-separated): 等保 8.1.4.4 c.
+XUESHI_ADMIN_NETWORKS = _env_list("XUESHI_ADMIN_NETWORKS", "127.0.0.1/32,::1/128")
+# How many proxies stand in front of the app servers: the client address is then taken from
+# X-Forwarded-For, that many entries from its right end (0: the peer's address).
+XUESHI_TRUSTED_PROXIES = int(os.environ.get("XUESHI_TRUSTED_PROXIES", "0"))
+
+if PRODUCTION:
+    # TLS ends at the load balancer, which says so in X-Forwarded-Proto (docs/deploy.md).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = _env_bool("XUESHI_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    CSRF_COOKIE_HTTPONLY = True
 
 ROOT_URLCONF = "xueshi.config.urls"
 WSGI_APPLICATION = "xueshi.config.wsgi.application"

@@ -17,6 +17,9 @@ from xueshi.rules import Category, TitleLevel
 from xueshi.rules.terms import SERIES_LABELS
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
+# The largest primary key a database column holds (a signed 64-bit integer): a larger number
+# in a query string is an invalid value, not an overflow in the database driver.
+ID_MAX = 2**63 - 1
 
 
 def year_field() -> forms.IntegerField:
@@ -86,8 +89,13 @@ class ComplianceFilterForm(forms.Form):
     page = forms.IntegerField(
         required=False,
         min_value=1,
+        max_value=ID_MAX,
         widget=forms.HiddenInput,
-        error_messages={"invalid": "页码应为正整数。", "min_value": "页码应为正整数。"},
+        error_messages={
+            "invalid": "页码应为正整数。",
+            "min_value": "页码应为正整数。",
+            "max_value": "页码超出范围。",
+        },
     )
 
     def filters(self) -> Filters:
@@ -115,8 +123,13 @@ class BureauFilterForm(ComplianceFilterForm):
     employer = forms.IntegerField(
         required=False,
         min_value=1,
+        max_value=ID_MAX,
         widget=forms.HiddenInput,
-        error_messages={"invalid": "单位编号无效。", "min_value": "单位编号无效。"},
+        error_messages={
+            "invalid": "单位编号无效。",
+            "min_value": "单位编号无效。",
+            "max_value": "单位编号无效。",
+        },
     )
 
     field_order = ["year", "region", "series", "title_level", "status", "q"]

@@ -65,7 +65,8 @@ PASSED = "passed"  # valid, to be entered
 CREATED = "created"
 UNCHANGED = "unchanged"
 
-BELOW_PASS_MARK = "未达合格分数，不登记"
+# bandit: a message ("pass mark"), not a password
+BELOW_PASS_MARK = "未达合格分数，不登记"  # nosec B105
 
 # Rows per IN (…) query: well under every database's limit on parameters.
 CHUNK = 10_000
@@ -374,7 +375,7 @@ def _scores_write(scores: list[tuple[Decimal, bool, int]]) -> None:
             chunk = scores[start : start + CHUNK]
             if connection.vendor == "postgresql":
                 cursor.execute(
-                    f"UPDATE {table} AS e SET {score} = v.score, {passed} = v.passed"
+                    f"UPDATE {table} AS e SET {score} = v.score, {passed} = v.passed"  # nosec B608
                     " FROM (SELECT unnest(%s::numeric[]) AS score,"
                     " unnest(%s::boolean[]) AS passed, unnest(%s::bigint[]) AS id) AS v"
                     f" WHERE e.{pk} = v.id",
@@ -386,6 +387,6 @@ def _scores_write(scores: list[tuple[Decimal, bool, int]]) -> None:
                 )
             else:
                 cursor.executemany(
-                    f"UPDATE {table} SET {score} = %s, {passed} = %s WHERE {pk} = %s",
+                    f"UPDATE {table} SET {score} = %s, {passed} = %s WHERE {pk} = %s",  # nosec B608
                     [(str(value), ok, key) for value, ok, key in chunk],
                 )

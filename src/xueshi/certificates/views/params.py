@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from xueshi.accounts.models import EMPLOYER_ROLES, Role
+from xueshi.accounts.redirects import local_path as safe_local_path
 
 EMPLOYER = tuple(EMPLOYER_ROLES)
 ISSUERS = (Role.PROFESSIONAL, *EMPLOYER, Role.BUREAU_STAFF, Role.AUTHORITY_REVIEWER)
@@ -27,6 +28,4 @@ def last_year() -> int:
 
 def local_path(value: str | None) -> str:
     """Where to go back to: a path on this site, or the dashboard."""
-    if value and value.startswith("/") and not value.startswith("//"):
-        return value
-    return reverse("accounts:dashboard")
+    return safe_local_path(value, reverse("accounts:dashboard"))

@@ -154,7 +154,7 @@ def hour_record_enter_for_class_bulk(
     meta = HourRecord._meta
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {meta.pk.column}, {meta.get_field('professional').column} "
+            f"SELECT {meta.pk.column}, {meta.get_field('professional').column} "  # nosec B608
             f"FROM {meta.db_table} WHERE {meta.get_field('class_plan').column} = %s "
             f"AND {meta.get_field('source').column} = %s",
             [entry.class_plan_id, RecordSource.BATCH.value],
