@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from xueshi.certificates.offline import check, main, payload_from_text, qr_texts_from_pdf
+from xueshi.certificates.offline import (
+    SIGNED_ONLY,
+    check,
+    main,
+    payload_from_text,
+    qr_texts_from_pdf,
+)
 from xueshi.certificates.pdf import CertificateSheet, HoursLine, cjk_font, render
 from xueshi.certificates.signing import KeyRing, PayloadInvalid, sign
 
@@ -106,13 +112,17 @@ def test_zbarimg_reads_the_same_qr(pdf: Path, tmp_path: Path) -> None:
     assert payload_from_text(out).startswith("XS1.k20261121.")
 
 
-def test_cli_exits_zero_only_for_a_valid_certificate(
+def test_cli_says_a_signature_cannot_tell_a_revocation(
     pdf: Path, keys: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main([str(pdf), "--keys", str(keys)]) == 0
-    assert "有效：证书 341882-2020-000007" in capsys.readouterr().out
+    """Exit 3 for a valid signature without a revocation list (not 0: a revoked certificate
+    keeps its signature), 1 for anything not validly signed."""
+    assert main([str(pdf), "--keys", str(keys)]) == SIGNED_ONLY
+    out = capsys.readouterr().out
+    assert "签名有效——是否撤销只能在线核验：证书 341882-2020-000007" in out
+    assert "有效：" not in out.replace("签名有效", "")
     payload = sign(CONTENT, KeyRing.load(keys))
-    assert main([payload, "--keys", str(keys)]) == 0
+    assert main([payload, "--keys", str(keys)]) == SIGNED_ONLY
     assert main([payload[:-3] + "AAA", "--keys", str(keys)]) == 1
     assert "无效" in capsys.readouterr().err
     assert main(["not a payload", "--keys", str(keys)]) == 1
@@ -135,9 +145,10 @@ def test_a_url_without_payload_is_refused() -> None:
 
 
 def test_the_xueshi_command_verifies_offline(pdf: Path, keys: Path) -> None:
-    """`xueshi certificate verify FILE` exits 0 for a valid PDF and 1 for a forged payload."""
+    """`xueshi certificate verify FILE` exits 3 for a valid PDF (signature valid, revocation
+    unknown offline) and 1 for a forged payload."""
     from xueshi.cli import main as xueshi
 
-    assert xueshi(["certificate", "verify", str(pdf), "--keys", str(keys)]) == 0
+    assert xueshi(["certificate", "verify", str(pdf), "--keys", str(keys)]) == SIGNED_ONLY
     assert xueshi(["certificate", "verify", "XS1.k20261121.e30.AAAA", "--keys", str(keys)]) == 1
     assert xueshi(["certificate"]) == 2

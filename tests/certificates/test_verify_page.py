@@ -23,27 +23,47 @@ from tests.support.factories import (
 )
 from xueshi.accounts.models import Role
 from xueshi.certificates.models import Certificate
-from xueshi.certificates.selectors import hours_shown
+from xueshi.certificates.selectors import hours_shown, qr_url
 from xueshi.certificates.services import certificate_issue, certificate_revoke
+from xueshi.certificates.token import PATH as TOKEN_PATH
 from xueshi.certificates.verification import SHOWN_FIELDS, certificate_lookup
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def certificate() -> Certificate:
+def issued_to(full_name: str, employer_name: str = "汕头市第一中学") -> Certificate:
+    """A Shantou professional's 2014 certificate, issued by themselves."""
     regions()
-    employer = EmployerFactory(region_id="440500", name="汕头市<第一>中学")
-    person = employ(ProfessionalFactory(full_name="陈一"), employer)
+    employer = EmployerFactory(region_id="440500", name=employer_name)
+    person = employ(ProfessionalFactory(full_name=full_name), employer)
     complete_shantou_year(person)
     me = grant(person.user, Role.PROFESSIONAL)
     return certificate_issue(actor=person.user, active=me, professional_id=person.pk, year=2014)
 
 
-def _page(client: Client, number: str) -> str:
-    response = client.get(reverse("certificates:verify"), {"no": number})
+def revoke(certificate: Certificate, reason: str) -> None:
+    """Revoked by the Shantou bureau."""
+    bureau = grant(UserFactory(), Role.BUREAU_STAFF, region_id="440500")
+    certificate_revoke(
+        actor=bureau.assignment.user, active=bureau, certificate_id=certificate.pk, reason=reason
+    )
+
+
+@pytest.fixture
+def certificate() -> Certificate:
+    return issued_to("陈一", "汕头市<第一>中学")
+
+
+def _page(client: Client, number: str, code: str = "2345ABCD") -> str:
+    response = client.get(reverse("certificates:verify"), {"no": number, "code": code})
     assert response.status_code == 200
     return response.content.decode()
+
+
+def _scan(client: Client, certificate: Certificate) -> Any:
+    """What a phone opens: the QR's short address (its path; the host is the test server's)."""
+    url = qr_url(certificate)
+    return client.get(url[url.index(TOKEN_PATH) :])
 
 
 def test_an_anonymous_scan_gets_the_result_without_the_signed_in_layout(
@@ -51,7 +71,7 @@ def test_an_anonymous_scan_gets_the_result_without_the_signed_in_layout(
 ) -> None:
     client = Client()
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("certificates:verify"), {"no": certificate.number})
+        response = _scan(client, certificate)
     text = response.content.decode()
     assert len(queries) == 1  # the certificate and the names it shows; no session, no user
     assert 'id="verify-result"' in text
@@ -64,12 +84,13 @@ def test_an_anonymous_scan_gets_the_result_without_the_signed_in_layout(
     assert reverse("accounts:login") in text
     assert "退出" not in text
     assert "csrftoken" not in response.cookies
+    assert "二维码签名有效" in text
 
 
 def test_a_signed_in_user_keeps_the_navigation(certificate: Certificate) -> None:
     client = Client()
     client.force_login(certificate.professional.user)
-    text = _page(client, certificate.number)
+    text = _page(client, certificate.number, certificate.verification_code)
     assert 'id="verify-result"' in text
     assert "陈一" in text
     assert "退出" in text
@@ -77,17 +98,12 @@ def test_a_signed_in_user_keeps_the_navigation(certificate: Certificate) -> None
 
 
 def test_every_value_on_the_page_is_escaped(certificate: Certificate) -> None:
-    bureau = grant(UserFactory(), Role.BUREAU_STAFF, region_id="440500")
-    certificate_revoke(
-        actor=bureau.assignment.user,
-        active=bureau,
-        certificate_id=certificate.pk,
-        reason='伪造<script>alert("x")</script>',
-    )
-    text = _page(Client(), certificate.number)
+    revoke(certificate, '伪造<script>alert("x")</script>')
+    text = _page(Client(), certificate.number, certificate.verification_code)
     assert "已撤销" in text
     assert "<script>" not in text
-    assert "伪造&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in text
+    # The reason is the holder's and the bureau's business, not a verifier's.
+    assert "伪造" not in text
     assert "汕头市&lt;第一&gt;中学" in text
     assert "汕头市<第一>中学" not in text
 
@@ -95,7 +111,8 @@ def test_every_value_on_the_page_is_escaped(certificate: Certificate) -> None:
 def test_a_typed_number_is_echoed_escaped_and_an_overlong_one_is_refused() -> None:
     text = _page(Client(), '"><b>x</b>')
     assert "<b>x</b>" not in text
-    assert "没有编号为 &quot;&gt;&lt;b&gt;x&lt;/b&gt; 的证书" in text
+    assert 'value="&quot;&gt;&lt;b&gt;x&lt;/b&gt;"' in text
+    assert "证书编号与核验码（或持证人姓名）不符" in text
     assert "输入的内容无效" in _page(Client(), "9" * 41)
     # A control character is refused before the page (web.middleware.QueryStringMiddleware).
     nul = Client().get(reverse("certificates:verify"), {"no": "12\x0034"})

@@ -6,8 +6,11 @@ from xueshi.certificates.models import BookletIssueKind
 
 
 class VerifyForm(forms.Form):
-    c = forms.CharField(required=False, max_length=4096, strip=True)
+    c = forms.CharField(required=False, max_length=4096, strip=True)  # older QRs' content
+    t = forms.CharField(required=False, max_length=200, strip=True)  # the QR's signed token
     no = forms.CharField(label="证书编号", required=False, max_length=40, strip=True)
+    code = forms.CharField(label="核验码", required=False, max_length=16, strip=True)
+    name = forms.CharField(label="持证人姓名", required=False, max_length=64, strip=True)
 
 
 class YearForm(forms.Form):

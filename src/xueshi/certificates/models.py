@@ -131,6 +131,9 @@ class Certificate(models.Model):
     issuer = models.CharField("发证机关", max_length=128)
     payload = models.TextField("签名内容")
     kid = models.CharField("签名密钥", max_length=32)
+    # Printed beside the number and carried by the QR: a look-up by number needs it (or the
+    # holder's name), so sequential numbers cannot be harvested (certificates/token.py).
+    verification_code = models.CharField("核验码", max_length=8, blank=True, default="")
     status = models.CharField(
         "状态", max_length=16, choices=CertificateStatus.choices, default=CertificateStatus.VALID
     )

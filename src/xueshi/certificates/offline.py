@@ -1,8 +1,14 @@
-"""Offline verification of a certificate PDF or payload (``xueshi certificate verify``).
+"""Offline verification of a certificate PDF or QR content (``xueshi certificate verify``).
 
 A PDF is checked by what its QR codes say, not by its text: each page is rendered
-(pypdfium2) and its QR decoded (zxing-cpp), then the payload's signature is verified with
-the public keys. An altered PDF keeps its original QR, whose content the verifier prints.
+(pypdfium2) and its QR decoded (zxing-cpp), then the signature is verified with the public
+keys. An altered PDF keeps its original QR, whose content the verifier prints.
+
+A valid signature proves the certificate was issued; it cannot say whether it has been
+revoked or replaced since. Without a revocation list the verifier says so and exits 3
+(``SIGNED_ONLY``); with ``--revocations FILE`` (a list the bureau signs, ``xueshi revocations``)
+it checks the number against it: 0 in force as of the list's date, 4 revoked or replaced.
+1: not a valid certificate; 2: the revocation list itself is not valid.
 """
 
 from __future__ import annotations
@@ -12,7 +18,18 @@ import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from xueshi.certificates.signing import KeyRing, PayloadInvalid, Verified, verify
+from xueshi.certificates.signing import (
+    KeyRing,
+    PayloadInvalid,
+    Verified,
+    document_verify,
+    verify,
+)
+from xueshi.certificates.token import Token, token_from_text, token_verify
+
+VALID, INVALID, BAD_LIST, SIGNED_ONLY, REVOKED = 0, 1, 2, 3, 4
+REVOCATIONS = "XSR1"  # the signed revocation list's prefix
+SIGNED_ONLY_NOTE = "签名有效——是否撤销只能在线核验"
 
 
 def payload_from_text(text: str) -> str:
@@ -50,7 +67,15 @@ def _as_file(target: str) -> Path | None:
         return None
 
 
-def check(target: str, ring: KeyRing) -> list[Verified]:
+def verify_text(text: str, ring: KeyRing) -> Verified | Token:
+    """A QR's text: the short address with a signed token, or an older QR's signed content."""
+    token = token_from_text(text)
+    if token is not None:
+        return token_verify(token, ring)
+    return verify(payload_from_text(text), ring)
+
+
+def check(target: str, ring: KeyRing) -> list[Verified | Token]:
     path = _as_file(target)
     if path is None and target.lower().endswith(".pdf"):
         raise PayloadInvalid(f"找不到文件 {target}")
@@ -58,32 +83,69 @@ def check(target: str, ring: KeyRing) -> list[Verified]:
         texts = qr_texts_from_pdf(path)
         if not texts:
             raise PayloadInvalid("PDF 中没有可识别的证书二维码。")
-        return [verify(payload_from_text(text), ring) for text in texts]
+        return [verify_text(text, ring) for text in texts]
     if path is not None:
         target = path.read_text(encoding="utf-8", errors="replace")
-    return [verify(payload_from_text(target), ring)]
+    return [verify_text(target, ring)]
+
+
+def revocations_load(path: Path, ring: KeyRing) -> tuple[str, dict[str, str]]:
+    """The list's date and its numbers (number → 已撤销 / 已换发)."""
+    document = document_verify(REVOCATIONS, path.read_text(encoding="utf-8"), ring)
+    listed = document.content.get("rv")
+    if not isinstance(listed, dict):
+        raise PayloadInvalid("撤销名单格式不正确。")
+    return str(document.content.get("dt", "")), {str(k): str(v) for k, v in listed.items()}
+
+
+def _describe(result: Verified | Token) -> tuple[str, str]:
+    """(number, what the signature vouches for)."""
+    if isinstance(result, Token):
+        return result.number, f"证书 {result.number} · 核验码 {result.code} · 密钥 {result.kid}"
+    c = result.content
+    hours = "、".join(f"{k} {v}" for k, v in (c.get("h") or {}).items())
+    return result.number, (
+        f"证书 {c['no']} · {c['nm']}（{c['id']}）· {c['y']} · {c.get('rn', c['rg'])}"
+        f" · {hours} · 发证 {c['iss']} {c['dt']} · 密钥 {result.kid}"
+    )
 
 
 def main(argv: list[str] | None = None, *, default_keys: Path | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="xueshi certificate verify", description="离线核验继续教育证书（PDF 或二维码内容）"
+        prog="xueshi certificate verify",
+        description="离线核验继续教育证书（PDF 或二维码内容）。退出码：0 有效且不在撤销名单中；"
+        "1 无效；2 撤销名单无效；3 签名有效但未核对撤销（只能在线核验）；4 已撤销或已换发。",
     )
     parser.add_argument("target", help="证书 PDF 文件、含二维码内容的文件，或二维码内容本身")
     parser.add_argument(
         "--keys", type=Path, default=default_keys, help="公钥目录（<kid>.public.pem）"
     )
+    parser.add_argument(
+        "--revocations", type=Path, help="人社部门签发的撤销名单（xueshi revocations 生成）"
+    )
     args = parser.parse_args(argv)
     ring = KeyRing.load(args.keys) if args.keys else KeyRing()
+    listed: dict[str, str] | None = None
+    if args.revocations is not None:
+        try:
+            as_of, listed = revocations_load(args.revocations, ring)
+        except (OSError, ValueError) as exc:  # PayloadInvalid is a ValueError
+            print(f"撤销名单无效：{exc}", file=sys.stderr)
+            return BAD_LIST
     try:
         results = check(args.target, ring)
     except PayloadInvalid as exc:
         print(f"无效：{exc}", file=sys.stderr)
-        return 1
+        return INVALID
+    outcome = VALID
     for result in results:
-        c = result.content
-        hours = "、".join(f"{k} {v}" for k, v in (c.get("h") or {}).items())
-        print(
-            f"有效：证书 {c['no']} · {c['nm']}（{c['id']}）· {c['y']} · {c.get('rn', c['rg'])}"
-            f" · {hours} · 发证 {c['iss']} {c['dt']} · 密钥 {result.kid}"
-        )
-    return 0
+        number, described = _describe(result)
+        if listed is None:
+            print(f"{SIGNED_ONLY_NOTE}：{described}")
+            outcome = max(outcome, SIGNED_ONLY)
+        elif number in listed:
+            print(f"{listed[number]}：{described}（撤销名单 {as_of}）")
+            outcome = REVOKED
+        else:
+            print(f"有效：{described}（不在 {as_of} 的撤销名单中）")
+    return outcome

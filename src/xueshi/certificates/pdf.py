@@ -35,7 +35,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 
-from xueshi.certificates.qr import qr_matrix, qr_version
+from xueshi.certificates.qr import qr_matrix, qr_mode, qr_version
 
 FONT_CANDIDATES = [
     (Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"), 0),
@@ -108,9 +108,10 @@ class CertificateSheet:
     lines: Sequence[HoursLine]
     verdict: str  # "已完成年度继续教育任务"
     stamp: str  # "已验证盖章（汕头市人力资源和社会保障局，2014-06-16）" / "尚未验证盖章"
-    verify_url: str  # what the QR code carries: the verification URL with the signed payload
-    verify_site: str  # the short address printed under it
+    verify_url: str  # what the QR code carries: the short address with the signed token
+    verify_site: str  # the verification page's address, printed in the footer
     policy_version: str
+    code: str = ""  # the verification code (核验码), printed beside the number
     notes: Sequence[str] = field(default_factory=tuple)
 
 
@@ -165,6 +166,8 @@ COLUMN_WIDTH = 34 * mm
 QR_SIZE = 52 * mm
 QR_X = WIDTH - 22 * mm - QR_SIZE
 QR_Y = 22 * mm
+# The footer line ends this far before the QR and its caption.
+FOOTER_WIDTH = QR_X - LEFT - 6 * mm
 RED = (0.7, 0.1, 0.1)
 TITLE_RED = (0.55, 0.05, 0.05)
 VERDICT_LABEL = "结论："
@@ -246,6 +249,8 @@ def _page(canvas: Canvas, sheet: CertificateSheet, font: str, frame: str, versio
     text.at(WIDTH / 2, HEIGHT - 47 * mm, sheet.year_label, 14, "centre")
     text.object.setFillColorRGB(0, 0, 0)
     text.at(WIDTH - 22 * mm, HEIGHT - 24 * mm, f"证书编号：{sheet.number}", 11, "right")
+    if sheet.code:
+        text.at(WIDTH - 22 * mm, HEIGHT - 30 * mm, f"核验码：{sheet.code}", 11, "right")
     values = (sheet.name, sheet.masked_id, sheet.employer, sheet.region)
     for index, value in enumerate(values):
         text.at(LEFT + 32 * mm, TOP - index * 9 * mm, value, 13)
@@ -263,12 +268,16 @@ def _page(canvas: Canvas, sheet: CertificateSheet, font: str, frame: str, versio
         f"{sheet.issuer}    发证日期：{sheet.issued_on}",
         11,
     )
-    text.at(
-        LEFT,
-        19 * mm,
-        f"政策版本 {sheet.policy_version} · 扫描二维码或访问 {sheet.verify_url} 核验",
-        8,
+    # The footer names the page to type the number and code into, not the QR's long address:
+    # it must end before the QR's caption (FOOTER_WIDTH), whatever the site's address.
+    footer = (
+        f"政策版本 {sheet.policy_version} · 扫描二维码，"
+        f"或访问 {sheet.verify_site} 输入证书编号和核验码"
     )
+    size = 8.0
+    while size > 5 and width_of(footer, font, size) > FOOTER_WIDTH:
+        size -= 0.5
+    text.at(LEFT, 19 * mm, footer, size)
     canvas.drawText(text.object)
 
     _qr(canvas, qr_matrix(sheet.verify_url, version), QR_X, QR_Y, QR_SIZE)
@@ -291,8 +300,14 @@ def render(
     if not pages:
         raise ValueError("no certificate to render")
     font = cjk_font() if embed_font else _cid_font()
-    # One QR version for the document, chosen for its longest address.
-    version = qr_version(max(len(sheet.verify_url.encode()) for sheet in pages))
+    # One QR version for the document, chosen for its longest address (alphanumeric mode when
+    # every address allows it: the short upper-case token addresses do).
+    mode = (
+        "alphanumeric"
+        if all(qr_mode(sheet.verify_url) == "alphanumeric" for sheet in pages)
+        else "byte"
+    )
+    version = qr_version(max(len(sheet.verify_url.encode()) for sheet in pages), mode)
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=landscape(A4), pageCompression=1)
     canvas.setTitle("专业技术人员继续教育证书")

@@ -169,14 +169,40 @@ def _layout(version: int) -> _Layout:
     )
 
 
-def _codewords(data: bytes, layout: _Layout) -> np.ndarray | None:
-    """Byte mode: mode, count, data, terminator, padding. None if the data do not fit."""
+ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+_ALPHANUMERIC_VALUE = {ch: i for i, ch in enumerate(ALPHANUMERIC)}
+
+
+def is_alphanumeric(text: str) -> bool:
+    """Whether ``text`` fits the QR alphanumeric mode (5.5 bits a character, not 8)."""
+    return all(ch in _ALPHANUMERIC_VALUE for ch in text)
+
+
+def _alphanumeric_bits(text: str, version: int) -> tuple[int, int]:
+    """Mode 0010, the count (9, 11 or 13 bits), then pairs of characters in 11 bits and a
+    last single one in 6 (ISO/IEC 18004 7.4.4): the bits as an integer, and their number."""
+    count_bits = 9 if version < 10 else 11 if version < 27 else 13
+    value, length = 0b0010 << count_bits | len(text), 4 + count_bits
+    for i in range(0, len(text) - 1, 2):
+        pair = _ALPHANUMERIC_VALUE[text[i]] * 45 + _ALPHANUMERIC_VALUE[text[i + 1]]
+        value, length = value << 11 | pair, length + 11
+    if len(text) % 2:
+        value, length = value << 6 | _ALPHANUMERIC_VALUE[text[-1]], length + 6
+    return value, length
+
+
+def _codewords(data: bytes, layout: _Layout, *, alphanumeric: bool = False) -> np.ndarray | None:
+    """Byte (or alphanumeric) mode: mode, count, data, terminator, padding. None if the data
+    do not fit."""
     count_bits = 8 if layout.version < 10 else 16
     capacity = layout.data_codewords * 8
-    length = 4 + count_bits + 8 * len(data)
+    if alphanumeric:
+        value, length = _alphanumeric_bits(data.decode("ascii"), layout.version)
+    else:
+        length = 4 + count_bits + 8 * len(data)
+        value = (0b0100 << count_bits | len(data)) << 8 * len(data) | int.from_bytes(data, "big")
     if length > capacity:
         return None
-    value = (0b0100 << count_bits | len(data)) << 8 * len(data) | int.from_bytes(data, "big")
     terminator = min(4, capacity - length)
     length += terminator
     value <<= terminator
@@ -192,15 +218,19 @@ def _codewords(data: bytes, layout: _Layout) -> np.ndarray | None:
     return np.frombuffer(body + fill, dtype=np.uint8)
 
 
-def qr_modules(text: str, version: int) -> np.ndarray | None:
-    """The modules (1 dark) of ``text`` as a QR code of ``version``, level M, mask 3, byte
-    mode — segno's symbol — or None when it cannot be made here (too long, not ISO-8859-1)."""
+def qr_modules(text: str, version: int, mode: str = "byte") -> np.ndarray | None:
+    """The modules (1 dark) of ``text`` as a QR code of ``version``, level M, mask 3, in
+    ``mode`` ("byte" or "alphanumeric") — segno's symbol — or None when it cannot be made
+    here (too long, not ISO-8859-1, not alphanumeric)."""
+    alphanumeric = mode == "alphanumeric"
+    if alphanumeric and not is_alphanumeric(text):
+        return None
     try:
         data = text.encode("iso-8859-1")
     except UnicodeEncodeError:
         return None
     layout = _layout(version)
-    codewords = _codewords(data, layout)
+    codewords = _codewords(data, layout, alphanumeric=alphanumeric)
     if codewords is None:
         return None
     parts, ecc_parts, start = [], [], 0
@@ -217,21 +247,30 @@ def qr_modules(text: str, version: int) -> np.ndarray | None:
     return matrix
 
 
-def qr_version(length: int) -> int:
-    """The smallest version (level M, byte mode) that holds ``length`` bytes."""
-    return _version(length)
+def qr_version(length: int, mode: str = "byte") -> int:
+    """The smallest version (level M) that holds ``length`` characters in ``mode``."""
+    return _version(length, mode)
 
 
 @lru_cache(maxsize=256)
-def _version(length: int) -> int:
-    return int(segno.make("a" * length, error=ERROR, mode="byte", micro=False).version)
+def _version(length: int, mode: str) -> int:
+    sample = ("A" if mode == "alphanumeric" else "a") * length
+    return int(segno.make(sample, error=ERROR, mode=mode, micro=False).version)
+
+
+def qr_mode(text: str) -> str:
+    """The densest mode of the two this module makes that holds ``text``."""
+    return "alphanumeric" if text and is_alphanumeric(text) else "byte"
 
 
 def qr_matrix(text: str, version: int | None = None) -> np.ndarray:
-    """The modules of ``text`` (1 dark), without the quiet zone: at ``version`` (the text's
-    own if None) with the mask fixed; segno makes what this module does not."""
-    version = version or qr_version(len(text.encode()))
-    matrix = qr_modules(text, version)
+    """The modules of ``text`` (1 dark), without the quiet zone: in alphanumeric mode where
+    the text allows it (a certificate's upper-case address), byte mode otherwise; at
+    ``version`` (the text's own if None) with the mask fixed; segno makes what this module
+    does not."""
+    mode = qr_mode(text)
+    version = version or qr_version(len(text.encode()), mode)
+    matrix = qr_modules(text, version, mode)
     if matrix is not None:
         return matrix
     try:
@@ -239,7 +278,7 @@ def qr_matrix(text: str, version: int | None = None) -> np.ndarray:
             text,
             error=ERROR,
             version=version,
-            mode="byte",
+            mode=mode,
             mask=MASK,
             micro=False,
             boost_error=False,

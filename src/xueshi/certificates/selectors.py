@@ -17,6 +17,7 @@ from django.urls import reverse
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import EMPLOYER_ROLES, Role
 from xueshi.accounts.scope import professional_scope
+from xueshi.certificates.keys import keyring
 from xueshi.certificates.models import (
     Booklet,
     Certificate,
@@ -27,6 +28,7 @@ from xueshi.certificates.models import (
     RosterStatus,
 )
 from xueshi.certificates.pdf import CertificateSheet, HoursLine
+from xueshi.certificates.token import token_sign, token_url
 from xueshi.jobs.models import Job, JobKind
 from xueshi.organisations.models import Region
 from xueshi.people.models import Professional
@@ -107,9 +109,26 @@ def stamp_text(certificate: Certificate) -> str:
 
 
 def verify_url(payload: str) -> str:
-    """The address of the public verification of a certificate's signed content (its QR)."""
+    """The address of the public verification of a certificate's signed content (the QR of
+    certificates issued before the short token; still answered)."""
     base = str(settings.XUESHI_PUBLIC_URL).rstrip("/")
     return f"{base}{reverse('certificates:verify')}?c={quote(payload, safe='')}"
+
+
+def qr_url(certificate: Certificate) -> str:
+    """What the certificate's QR carries: the short address with its signed token (number and
+    verification code), upper case for the QR's alphanumeric mode (certificates/token.py)."""
+    if not certificate.verification_code:  # none yet: the long address of its payload
+        return verify_url(certificate.payload)
+    token = token_sign(
+        number=certificate.number, code=certificate.verification_code, ring=keyring()
+    )
+    return token_url(str(settings.XUESHI_PUBLIC_URL), token)
+
+
+def verify_site() -> str:
+    """The verification page's address as printed for typing it in."""
+    return f"{str(settings.XUESHI_PUBLIC_URL).rstrip('/')}{reverse('certificates:verify')}"
 
 
 def region_label(region: Region) -> str:
@@ -124,7 +143,6 @@ def region_label(region: Region) -> str:
 
 def certificate_sheet(certificate: Certificate) -> CertificateSheet:
     hours = {k: v for k, v in (certificate.hours or {}).items() if k != "public_required"}
-    url = verify_url(certificate.payload)
     return CertificateSheet(
         number=certificate.number,
         name=certificate.professional.full_name,
@@ -137,8 +155,9 @@ def certificate_sheet(certificate: Certificate) -> CertificateSheet:
         lines=[HoursLine(line["label"], line["figure"]) for line in hours_shown(hours)],
         verdict=f"已完成 {certificate.years_label}继续教育任务",
         stamp=stamp_text(certificate),
-        verify_url=url,
-        verify_site=url.split("?", 1)[0],
+        verify_url=qr_url(certificate),
+        verify_site=verify_site(),
+        code=certificate.verification_code,
         policy_version=certificate.policy_version,
     )
 

@@ -188,3 +188,35 @@ def verify(payload: str, ring: KeyRing) -> Verified:
 
 def issued_date(content: dict[str, Any]) -> dt.date:
     return dt.date.fromisoformat(str(content["dt"]))
+
+
+# --- signed documents other than a certificate's payload (the revocation list) --------------
+
+
+def document_sign(prefix: str, content: dict[str, Any], ring: KeyRing) -> str:
+    """``<prefix>.<kid>.<body>.<signature>``, as a payload but of any JSON object."""
+    if ring.active is None:
+        raise ValueError("no signing key")
+    kid = ring.active
+    head = f"{prefix}.{kid}.{b64encode(canonical(content))}"
+    return f"{head}.{b64encode(ring.private[kid].sign(head.encode('ascii')))}"
+
+
+def document_verify(prefix: str, text: str, ring: KeyRing) -> Verified:
+    """The content of a valid signed document of ``prefix``; PayloadInvalid otherwise."""
+    parts = (text or "").strip().split(".")
+    if len(parts) != 4 or parts[0] != prefix:
+        raise PayloadInvalid("不是本系统签发的文件。")
+    _, kid, body_text, signature_text = parts
+    key = ring.public.get(kid) if KID_PATTERN.match(kid) else None
+    if key is None:
+        raise PayloadInvalid(f"签名密钥 {kid[:32]} 未知。")
+    signature = b64decode(signature_text)
+    try:
+        key.verify(signature, f"{prefix}.{kid}.{body_text}".encode("ascii"))
+    except InvalidSignature:
+        raise PayloadInvalid("签名校验失败：文件被篡改或伪造。") from None
+    content = json.loads(b64decode(body_text).decode("utf-8"))
+    if not isinstance(content, dict):
+        raise PayloadInvalid("文件内容格式不正确。")
+    return Verified(kid, content)

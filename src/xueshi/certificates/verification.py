@@ -1,5 +1,11 @@
 """The public verification of a certificate (核验): what anyone may read of it, by the QR
-code's signed content or by its number.
+code's signed token (or, for certificates printed before it, signed content), or by its
+number together with its verification code or its holder's name.
+
+A number alone answers nothing, whether a certificate has it or not (numbers are sequential:
+180 guesses once found every certificate). The page shows what a verifier needs — holder,
+masked ID, years, hours, issuer, whether it is in force — and not why a certificate was
+revoked or replaced.
 
 The busiest read of the site: every scanned QR lands on its page (bench/verify_wrk.py).
 One indexed query by number reads the certificate's shown fields and, as scalar
@@ -11,6 +17,7 @@ templates/certificates/_verify_result.tmpl (see there why not the template engin
 from __future__ import annotations
 
 import functools
+import hmac
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,16 +26,21 @@ from string import Template
 from typing import Any, TypedDict
 from urllib.parse import quote
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Field
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from xueshi.accounts.network import client_address
 from xueshi.certificates.keys import keyring
 from xueshi.certificates.models import Certificate, CertificateStatus
 from xueshi.certificates.offline import payload_from_text
 from xueshi.certificates.selectors import HoursShown, hours_shown, stamp_text
 from xueshi.certificates.signing import PayloadInvalid, verify
+from xueshi.certificates.token import code_normalise, token_verify
 from xueshi.db import fetchone_prepared
 from xueshi.organisations.models import Employer, Region
 from xueshi.organisations.validators import mask_ric
@@ -52,8 +64,7 @@ class VerifiedCertificate(TypedDict):
     hours: tuple[HoursShown, ...]
     issuer: str
     issued_on: str
-    stamp: str
-    status_reason: str
+    stamp: str  # without the reason of a revocation or replacement
     reissued_as: str  # the number of the certificate that superseded it, or ""
     policy_version: str
 
@@ -67,27 +78,81 @@ class Verification:
     signed: bool = False  # the QR's signature was checked against the key
 
 
-def certificate_verification(*, text: str, number: str) -> Verification:
-    """The answer to a scan of the QR's signed content ``text``, or to a typed ``number``."""
-    if text:
+NOT_MATCHED = (
+    "证书编号与核验码（或持证人姓名）不符，或没有该证书。请核对证书上的编号和核验码；"
+    "扫描证书上的二维码也可核验。"
+)
+ASK = "请输入证书编号和核验码（或持证人姓名），或扫描证书上的二维码。"
+
+
+def certificate_verification(
+    *, text: str = "", number: str = "", code: str = "", name: str = "", token: str = ""
+) -> Verification:
+    """The answer to a scan (the QR's signed ``token``, or the signed content ``text`` of an
+    older certificate), or to a typed ``number`` with its ``code`` or its holder's ``name``."""
+    if token or text:
         try:
-            verified = verify(payload_from_text(text), keyring())
+            if token:
+                signed = token_verify(token, keyring())
+                number, same = signed.number, _same_code(signed.code)
+            else:
+                number, same = (
+                    verify(payload_from_text(text), keyring()).number,
+                    _same_payload(text),
+                )
         except PayloadInvalid as exc:
             return Verification(error=str(exc))
-        found = certificate_lookup(verified.number)
-        if found is None:
-            return Verification(error="签名有效，但本系统中没有该编号的证书。", signed=True)
-        certificate, names = found
-        error = ""
-        if certificate.payload != text and certificate.status == CertificateStatus.VALID:
-            error = "该二维码与系统中登记的证书内容不一致。"
-        return Verification(_shown(certificate, names), error=error, signed=True)
-    if number:
         found = certificate_lookup(number)
         if found is None:
-            return Verification(error=f"没有编号为 {number} 的证书，请核对编号。")
+            return Verification(error="签名有效，但本系统中没有该编号的证书。", signed=True)
+        error = "" if same(found[0]) else "该二维码与系统中登记的证书不一致。"
+        return Verification(_shown(*found), error=error, signed=True)
+    if number and (code or name):
+        found = certificate_lookup(number.upper())
+        if found is None or not _matches(found, code=code, name=name):
+            return Verification(error=NOT_MATCHED)
         return Verification(_shown(*found))
-    return Verification(error="请输入证书编号，或扫描证书上的二维码。")
+    return Verification(error=ASK)
+
+
+TOO_MANY = "查询过于频繁，请稍后再试。扫描证书上的二维码核验不受此限制。"
+
+
+def lookup_allowed(request: HttpRequest) -> bool:
+    """Whether this client address may make one more typed look-up: at most
+    ``settings.XUESHI_VERIFY_LOOKUPS`` in a window of ``XUESHI_VERIFY_WINDOW`` seconds, counted
+    in Django's cache (one shared cache, e.g. the database's, when there are several app
+    servers: docs/deploy.md)."""
+    address = client_address(request) or "unknown"
+    key = f"xueshi:verify-lookups:{address}"
+    window = int(settings.XUESHI_VERIFY_WINDOW)
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count <= int(settings.XUESHI_VERIFY_LOOKUPS)
+
+
+def _same_code(code: str) -> Callable[[Certificate], bool]:
+    """A token's code is the one the certificate holds."""
+    return lambda c: hmac.compare_digest(c.verification_code.encode(), code.encode())
+
+
+def _same_payload(text: str) -> Callable[[Certificate], bool]:
+    """An older QR's content is the certificate's (a replaced or revoked one says so anyway)."""
+    return lambda c: c.payload == text or c.status != CertificateStatus.VALID
+
+
+def _matches(found: tuple[Certificate, dict[str, str]], *, code: str, name: str) -> bool:
+    """The code printed on the certificate, or the holder's name as written (spaces aside)."""
+    certificate, names = found
+    if code:
+        stored = certificate.verification_code
+        return bool(stored) and hmac.compare_digest(stored.encode(), code_normalise(code).encode())
+    holder = "".join((names["holder_name"] or "").split()).encode()
+    return bool(holder) and hmac.compare_digest(holder, "".join(name.split()).encode())
 
 
 def _shown(certificate: Certificate, names: dict[str, str]) -> VerifiedCertificate:
@@ -98,8 +163,10 @@ def _shown(certificate: Certificate, names: dict[str, str]) -> VerifiedCertifica
     in_effect = certificate.in_effect
     if status != CertificateStatus.VALID:
         verdict = certificate.get_status_display()
+        stamp = str(verdict)  # not why: the reason is for the holder and the bureau
     else:
         verdict = "有效" if in_effect else "尚未验证盖章"
+        stamp = stamp_text(certificate)
     return VerifiedCertificate(
         number=certificate.number,
         verdict=verdict,
@@ -112,8 +179,7 @@ def _shown(certificate: Certificate, names: dict[str, str]) -> VerifiedCertifica
         hours=hours_shown(certificate.hours),
         issuer=certificate.issuer,
         issued_on=f"{timezone.localtime(certificate.issued_at):%Y-%m-%d}",
-        stamp=stamp_text(certificate),
-        status_reason=certificate.status_reason,
+        stamp=stamp,
         reissued_as=reissued.number if reissued is not None else "",
         policy_version=certificate.policy_version,
     )
@@ -127,7 +193,6 @@ SHOWN_FIELDS = (
     "id",
     "number",
     "status",
-    "status_reason",
     "years_label",
     "hours",
     "issuer",
@@ -137,6 +202,7 @@ SHOWN_FIELDS = (
     "stamp_by_role",
     "stamped_at",
     "payload",
+    "verification_code",
 )
 SHOWN_NAMES = ("holder_name", "holder_id_number", "region_name", "employer_name")
 
@@ -235,13 +301,12 @@ def result_markup(verification: Verification) -> SafeString:
         issuer=e(shown["issuer"]),
         issued_on=e(shown["issued_on"]),
         stamp=e(shown["stamp"]),
-        status_reason=(
-            row(label="换发/撤销原因", value=e(shown["status_reason"]))
-            if shown["status_reason"]
-            else ""
-        ),
         reissued_as=(
-            t["reissued_as"].substitute(number=e(reissued), number_query=e(quote(reissued)))
+            t["reissued_as"].substitute(
+                number=e(reissued),
+                number_query=e(quote(reissued)),
+                name_query=e(quote(shown["holder_name"])),
+            )
             if reissued
             else ""
         ),

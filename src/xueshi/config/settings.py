@@ -276,6 +276,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 XUESHI_KEYS_DIR = Path(os.environ.get("XUESHI_KEYS_DIR", VAR_DIR / "keys"))
 # The address printed on certificates and carried by their QR codes.
 XUESHI_PUBLIC_URL = os.environ.get("XUESHI_PUBLIC_URL", "http://127.0.0.1:8000")
+# Typed look-ups (number with code or name) on the public verification page, per client
+# address and window of seconds, counted in Django's cache (scans are not counted).
+XUESHI_VERIFY_LOOKUPS = int(os.environ.get("XUESHI_VERIFY_LOOKUPS", "30"))
+XUESHI_VERIFY_WINDOW = int(os.environ.get("XUESHI_VERIFY_WINDOW", "600"))
 
 # --- Background jobs --------------------------------------------------------------
 # Django's tasks API (the django-tasks backport until Django 6). "default" keeps tasks in the

@@ -3,6 +3,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from xueshi.certificates.token import PATH as TOKEN_PATH
+from xueshi.certificates.views.public import verify_page
+
 urlpatterns = [
     path("", include("xueshi.web.urls")),
     path("accounts/", include("xueshi.accounts.urls")),
@@ -16,4 +19,6 @@ urlpatterns = [
     path("compliance/", include("xueshi.compliance.urls")),
     path("policies/", include("xueshi.policies.urls")),
     path("admin/", admin.site.urls),
+    # The short address a certificate's QR carries (upper case: the QR's alphanumeric mode).
+    path(f"{TOKEN_PATH.strip('/')}/<str:token>", verify_page, name="certificate_token"),
 ]

@@ -21,6 +21,7 @@ from xueshi.certificates.models import (
 )
 from xueshi.certificates.selectors import reentries_pending
 from xueshi.certificates.signing import sign
+from xueshi.certificates.token import code_new
 from xueshi.compliance.bridge import person_year_standing
 from xueshi.errors import ServiceError
 from xueshi.people.models import Professional
@@ -186,6 +187,7 @@ def certificate_issue(
         issuer=issuer,
         payload=payload,
         kid=ring.active or "",
+        verification_code=code_new(),
         issued_by=actor,
         issued_role=active.role,
         reissue_of=reissue_of,

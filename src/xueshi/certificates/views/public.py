@@ -16,43 +16,66 @@ from django.views.decorators.http import require_GET
 from xueshi.accounts.access import public
 from xueshi.certificates.forms import VerifyForm
 from xueshi.certificates.verification import (
+    TOO_MANY,
     Verification,
     certificate_verification,
+    lookup_allowed,
     result_markup,
 )
 
 
 @public
 @require_GET
-def verify_page(request: HttpRequest) -> HttpResponse:
-    """By the QR's signed content (``c``) or by a certificate number (``no``), for anyone.
+def verify_page(request: HttpRequest, token: str = "") -> HttpResponse:  # nosec B107
+    """By the QR's signed token (the short address ``/V/<token>``, or ``t``), an older QR's
+    signed content (``c``), or a certificate number (``no``) with its verification code
+    (``code``) or its holder's name (``name``), for anyone.
 
-    The busiest page of the site (every scanned QR lands here), so it is kept cheap
-    (bench/verify_wrk.py): one query by number for the certificate and the names it shows,
-    and, for visitors who are not signed in, a page without the signed-in layout.
+    Typed look-ups are limited per client address (``lookup_allowed``): a scan is not, its
+    signature is checked before anything is read. The busiest page of the site (every
+    scanned QR lands here), so it is kept cheap (bench/verify_wrk.py): one query by number for
+    the certificate and the names it shows, and, for visitors who are not signed in, a page
+    without the signed-in layout.
     """
     query = request.GET
-    number = query.get("no", "")[:40]
+    context: dict[str, Any] = {
+        "number": query.get("no", "")[:40],
+        "code": query.get("code", "")[:16],
+        "name": query.get("name", "")[:64],
+    }
     verification = None
-    if query:
+    status = 200
+    if query or token:
         # The form's own fields check the input (length, stripping, no NUL) without a form
         # instance, which deep-copies its fields: ~0.05 ms on every scan.
         fields = VerifyForm.base_fields
         try:
-            text = fields["c"].clean(query.get("c", ""))
-            number = fields["no"].clean(query.get("no", ""))
+            asked = {
+                key: fields[key].clean(token if key == "t" and token else query.get(key, ""))
+                for key in ("c", "t", "no", "code", "name")
+            }
         except ValidationError:
             verification = Verification(error="输入的内容无效。")
         else:
-            verification = certificate_verification(text=text, number=number)
-    context: dict[str, Any] = {"number": number}
+            typed = not (asked["t"] or asked["c"]) and bool(asked["no"])
+            if typed and not lookup_allowed(request):
+                verification, status = Verification(error=TOO_MANY), 429
+            else:
+                verification = certificate_verification(
+                    text=asked["c"],
+                    token=asked["t"],
+                    number=asked["no"],
+                    code=asked["code"],
+                    name=asked["name"],
+                )
     if verification is not None:
         context.update(error=verification.error, result=result_markup(verification))
     if request.user.is_authenticated:
-        return render(request, "certificates/verify.html", context)
+        return render(request, "certificates/verify.html", context, status=status)
     # Anonymous: no context processors (navigation, messages, CSRF) — nothing here uses them.
     context.update(_links(get_script_prefix()))
-    return HttpResponse(loader.get_template("certificates/verify_public.html").render(context))
+    page = loader.get_template("certificates/verify_public.html").render(context)
+    return HttpResponse(page, status=status)
 
 
 @functools.cache
