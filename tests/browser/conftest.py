@@ -53,6 +53,13 @@ class Browser:
         self.chromium = chromium
         self.base_url = base_url
         self.pages: dict[str, Any] = {}
+        # What Chromium refused under the content security policy (config/settings.py): every
+        # journey ends with none (an inline script or style would break silently).
+        self.csp_violations: list[str] = []
+
+    def _console(self, name: str, message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(f"{name}: {message.text}")
 
     def page(self, name: str) -> Any:
         context = self.chromium.new_context(
@@ -60,6 +67,7 @@ class Browser:
         )
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
+        page.on("console", lambda message: self._console(name, message))
         self.pages[name] = page
         return page
 
@@ -98,6 +106,7 @@ def browser(request: pytest.FixtureRequest, live_server: Any) -> Iterator[Browse
         session = Browser(chromium, live_server.url)
         try:
             yield session
+            assert session.csp_violations == [], "blocked by the content security policy"
         finally:
             report = getattr(request.node, "rep_call", None)
             if report is not None and report.failed:
