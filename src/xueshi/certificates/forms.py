@@ -13,6 +13,19 @@ class VerifyForm(forms.Form):
     name = forms.CharField(label="持证人姓名", required=False, max_length=64, strip=True)
 
 
+class DeskSearchForm(forms.Form):
+    """The bureau desk's searches: a certificate (number or name) and a booklet's holder (ID
+    number). A value a field refuses (too long, a NUL) searches nothing."""
+
+    q = forms.CharField(required=False, max_length=40, strip=True)
+    holder = forms.CharField(required=False, max_length=18, strip=True)
+
+    def searches(self) -> tuple[str, str]:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return data.get("q") or "", (data.get("holder") or "").upper()
+
+
 class YearForm(forms.Form):
     year = forms.IntegerField(
         label="年度",

@@ -130,7 +130,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # /admin/ only from XUESHI_ADMIN_NETWORKS, before anything reads a session.
     "xueshi.web.middleware.AdminNetworkMiddleware",
-    "xueshi.web.middleware.QueryStringMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,15 +1,12 @@
-"""Requests refused before any view reads them: Django's admin from outside the
-administrators' networks (等保 2.0 8.1.4.4 c), query strings no filter could mean."""
+"""Django's admin only from the administrators' networks (等保 2.0 8.1.4.4 c)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.template import loader
+from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 
 from xueshi.accounts.network import address_in, client_address
@@ -36,30 +33,3 @@ class AdminNetworkMiddleware:
         ):
             raise PermissionDenied(ADMIN_REFUSED)
         return self.get_response(request)
-
-
-QUERY_REFUSED = "网址中的查询参数含有控制字符，无法处理。"
-
-
-class QueryStringMiddleware:
-    """A query string whose names or values hold a NUL or another control character
-    answers 400: no filter means one, and PostgreSQL refuses NUL in text (a server error
-    wherever a value reached a query unchecked). Each page still validates its own values."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.META.get("QUERY_STRING") and any(
-            _control(text) for key, values in request.GET.lists() for text in (key, *values)
-        ):
-            page = loader.render_to_string("400.html", {"reason": QUERY_REFUSED})
-            return HttpResponseBadRequest(page)
-        return self.get_response(request)
-
-
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _control(text: str) -> bool:
-    return _CONTROL.search(text) is not None

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xueshi.accounts.access import RoleRequest, allow, require_active_role
 from xueshi.accounts.models import Role
-from xueshi.certificates.forms import BookletForm, ReasonForm
+from xueshi.certificates.forms import BookletForm, DeskSearchForm, ReasonForm
 from xueshi.certificates.selectors import bureau_desk, rosters_visible
 from xueshi.certificates.services import certificate_reissue, certificate_revoke, roster_process
 from xueshi.errors import ServiceError
@@ -25,11 +25,9 @@ CHANGES = {
 @allow(Role.BUREAU_STAFF)
 @require_GET
 def desk(request: RoleRequest) -> HttpResponse:
+    query, holder = DeskSearchForm(request.GET).searches()
     shown = bureau_desk(
-        require_active_role(request),
-        query=request.GET.get("q", "").strip()[:40],
-        holder=request.GET.get("holder", "").strip().upper()[:18],
-        today=timezone.localdate(),
+        require_active_role(request), query=query, holder=holder, today=timezone.localdate()
     )
     return render(
         request, "certificates/bureau.html", {"shown": shown, "booklet_form": BookletForm()}
