@@ -204,7 +204,7 @@ def test_the_public_page_does_not_say_why_it_was_revoked(certificate: Certificat
 def test_certificates_issued_before_get_a_code(certificate: Certificate) -> None:
     Certificate.objects.update(verification_code="")
     migration = importlib.import_module(
-        "xueshi.certificates.migrations.0004_certificate_verification_code"
+        "xueshi.certificates.migrations.0005_certificate_verification_code"
     )
     migration.codes_for_existing(apps, None)
     certificate.refresh_from_db()

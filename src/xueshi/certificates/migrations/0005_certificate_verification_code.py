@@ -24,7 +24,7 @@ def codes_for_existing(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("certificates", "0003_booklet_reentries")]
+    dependencies = [("certificates", "0004_roster_title_evaluation")]
 
     operations = [
         migrations.AddField(
