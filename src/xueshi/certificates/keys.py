@@ -7,7 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from xueshi.certificates.signing import KeyRing
+from xueshi.certificates.signing import KeyRing, kid_new
 
 # The ring of each folder, with the folder's modification time when it was read: a key
 # rotated by another process (another app server on the same shared folder, or
@@ -35,20 +35,23 @@ def keyring() -> KeyRing:
         return cached[1]
     ring = KeyRing.load(directory)
     if ring.active is None:
-        ring.generate(f"k{timezone.localdate():%Y%m%d}", directory)
+        kid = kid_new(_base(), settings.XUESHI_SIGNING_ALGORITHM, set(ring.public))
+        ring.generate(kid, directory)
     _rings[str(directory)] = (_stamp(directory), ring)
     return ring
 
 
-def key_rotate() -> str:
-    """A new signing key from today; old keys keep verifying what they signed."""
+def _base() -> str:
+    return f"k{timezone.localdate():%Y%m%d}"
+
+
+def key_rotate(algorithm: str | None = None) -> str:
+    """A new signing key from today (of ``algorithm``, by default the installation's:
+    ``XUESHI_SIGNING_ALGORITHM``); old keys of either algorithm keep verifying what they
+    signed."""
     directory = keys_dir()
     ring = KeyRing.load(directory)
-    base = f"k{timezone.localdate():%Y%m%d}"
-    kid, n = base, 1
-    while kid in ring.public:
-        n += 1
-        kid = f"{base}-{n}"
+    kid = kid_new(_base(), algorithm or settings.XUESHI_SIGNING_ALGORITHM, set(ring.public))
     ring.generate(kid, directory)
     _rings[str(directory)] = (_stamp(directory), ring)
     return kid

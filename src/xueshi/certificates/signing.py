@@ -1,9 +1,12 @@
-"""Signed certificate payloads: Ed25519 with a key id, so keys can rotate.
+"""Signed certificate payloads: Ed25519 or SM2 with a key id, so keys can rotate.
 
 A payload is ``XS1.<kid>.<body>.<signature>``: ``body`` is the certificate's essential content
 as canonical JSON in unpadded base64url, the signature covers ``XS1.<kid>.<body>``. Decoding
 is strict: a payload whose base64 is not the canonical encoding of its bytes is refused, so
 no character of a valid payload can be changed without the check failing.
+
+The key id names the algorithm (``sm2-…`` SM2, otherwise Ed25519: ``algorithms.py``); both
+sign in 64 bytes.
 
 Pure Python (no Django): the offline verifier (`xueshi certificate verify`) uses it too.
 """
@@ -20,10 +23,17 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
+
+from xueshi.certificates.algorithms import (
+    ALGORITHMS,
+    ED25519,
+    PrivateKey,
+    PublicKey,
+    algorithm_of,
+    generate,
+    kid_base,
+    private_from_pem,
+    public_from_pem,
 )
 
 PREFIX = "XS1"
@@ -54,20 +64,21 @@ def b64decode(text: str) -> bytes:
 
 
 def kid_order(kid: str) -> tuple[str, int]:
-    """Key ids in the order they were made: by their text without the ``-N`` of a second key
-    of the same day, then by N (a plain id is the first)."""
-    base, _, number = kid.rpartition("-")
+    """Key ids in the order they were made: by their text without the algorithm's prefix
+    and the ``-N`` of a second key of the same day, then by N (a plain id is the first)."""
+    base, _, number = kid_base(kid).rpartition("-")
     if base and number.isdigit():
         return base, int(number)
-    return kid, 1
+    return kid_base(kid), 1
 
 
 @dataclass
 class KeyRing:
-    """Ed25519 keys by key id. The private key of ``active`` signs; every public key verifies."""
+    """Keys by key id, of either algorithm. The private key of ``active`` signs; every public
+    key verifies."""
 
-    public: dict[str, Ed25519PublicKey] = field(default_factory=dict)
-    private: dict[str, Ed25519PrivateKey] = field(default_factory=dict)
+    public: dict[str, PublicKey] = field(default_factory=dict)
+    private: dict[str, PrivateKey] = field(default_factory=dict)
     active: str | None = None
 
     @classmethod
@@ -81,8 +92,8 @@ class KeyRing:
         for path in sorted(directory.glob("*.public.pem")):
             kid = path.name.removesuffix(".public.pem")
             if KID_PATTERN.match(kid):
-                public = serialization.load_pem_public_key(path.read_bytes())
-                if isinstance(public, Ed25519PublicKey):
+                public = public_from_pem(kid, path.read_bytes())
+                if public is not None:
                     ring.public[kid] = public
         privates = sorted(
             directory.glob("*.private.pem"),
@@ -91,38 +102,44 @@ class KeyRing:
         for path in privates:
             kid = path.name.removesuffix(".private.pem")
             if KID_PATTERN.match(kid):
-                private = serialization.load_pem_private_key(path.read_bytes(), password=None)
-                if isinstance(private, Ed25519PrivateKey):
+                private = private_from_pem(kid, path.read_bytes())
+                if private is not None:
                     ring.private[kid] = private
                     ring.public.setdefault(kid, private.public_key())
                     ring.active = kid
         return ring
 
     def generate(self, kid: str, directory: Path | None = None) -> str:
-        """A new key pair, made active (and written to ``directory`` if given)."""
+        """A new key pair of the algorithm the key id names, made active (and written to
+        ``directory`` if given)."""
         if not KID_PATTERN.match(kid):
             raise ValueError(f"invalid key id {kid!r}")
-        key = Ed25519PrivateKey.generate()
+        key = generate(algorithm_of(kid))
         self.private[kid] = key
         self.public[kid] = key.public_key()
         self.active = kid
         if directory is not None:
             directory.mkdir(parents=True, exist_ok=True)
             private = directory / f"{kid}.private.pem"
-            private.write_bytes(
-                key.private_bytes(
-                    serialization.Encoding.PEM,
-                    serialization.PrivateFormat.PKCS8,
-                    serialization.NoEncryption(),
-                )
-            )
+            private.touch(mode=0o600)
             private.chmod(0o600)
-            (directory / f"{kid}.public.pem").write_bytes(
-                key.public_key().public_bytes(
-                    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-                )
-            )
+            private.write_bytes(key.pem())
+            (directory / f"{kid}.public.pem").write_bytes(key.public_key().pem())
         return kid
+
+
+def kid_new(base: str, algorithm: str, taken: set[str]) -> str:
+    """A key id for a new key of ``algorithm`` from ``base`` (``k20261205``): ``-2``, ``-3``…
+    added while the base is taken by a key of either algorithm, so ids stay in order."""
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"unknown signature algorithm {algorithm!r}")
+    prefix = "" if algorithm == ED25519 else f"{algorithm}-"
+    bases = {kid_base(kid) for kid in taken}
+    candidate, n = base, 1
+    while candidate in bases:
+        n += 1
+        candidate = f"{base}-{n}"
+    return prefix + candidate
 
 
 def canonical(content: dict[str, Any]) -> bytes:

@@ -271,8 +271,11 @@ XUESHI_JOB_STALE_SECONDS = int(os.environ.get("XUESHI_JOB_STALE_SECONDS", "900")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
 # --- Certificates -----------------------------------------------------------------
-# Ed25519 signing keys (<kid>.private.pem / <kid>.public.pem); made on first use if absent.
+# Signing keys, Ed25519 or SM2 (<kid>.private.pem / <kid>.public.pem); made on first use if absent.
 XUESHI_KEYS_DIR = Path(os.environ.get("XUESHI_KEYS_DIR", VAR_DIR / "keys"))
+# The algorithm of a new signing key (the first one, and `xueshi keys rotate` without
+# --algorithm): ed25519 or sm2 (国密; its key ids start with sm2-). Old keys keep verifying.
+XUESHI_SIGNING_ALGORITHM = os.environ.get("XUESHI_SIGNING_ALGORITHM", "ed25519")
 # The address printed on certificates and carried by their QR codes.
 XUESHI_PUBLIC_URL = os.environ.get("XUESHI_PUBLIC_URL", "http://127.0.0.1:8000")
 # Typed look-ups (number with code or name) on the public verification page, per client
