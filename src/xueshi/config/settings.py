@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "xueshi.policies",
     "xueshi.jobs",
     "xueshi.demo",
+    "xueshi.operations",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -276,6 +277,11 @@ XUESHI_KEYS_DIR = Path(os.environ.get("XUESHI_KEYS_DIR", VAR_DIR / "keys"))
 # The algorithm of a new signing key (the first one, and `xueshi keys rotate` without
 # --algorithm): ed25519 or sm2 (国密; its key ids start with sm2-). Old keys keep verifying.
 XUESHI_SIGNING_ALGORITHM = os.environ.get("XUESHI_SIGNING_ALGORITHM", "ed25519")
+
+# --- Backups ------------------------------------------------------------------------
+# Where `xueshi backup` finds pg_dump and pg_restore (empty: on the PATH). They must be of
+# the server's major version or newer.
+XUESHI_PG_BIN = os.environ.get("XUESHI_PG_BIN", "")
 # The address printed on certificates and carried by their QR codes.
 XUESHI_PUBLIC_URL = os.environ.get("XUESHI_PUBLIC_URL", "http://127.0.0.1:8000")
 # Typed look-ups (number with code or name) on the public verification page, per client
