@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,15 @@ import pytest
 
 from xueshi.policy_store import policy_check_due
 from xueshi.rules.cases import Case, load_cases, run_case
-from xueshi.rules.policy import default_policy
+from xueshi.rules.policy import default_policy, forget_default_policy
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _policy_loaded_in_this_session() -> None:
+    """Under scripts/mutation.sh (XUESHI_RULES_UNCACHED=1) each test session loads the
+    policy tree itself: a tree loaded before the mutant was switched on would hide it."""
+    if os.environ.get("XUESHI_RULES_UNCACHED", "") not in ("", "0"):
+        forget_default_policy()
 
 
 @pytest.fixture(autouse=True)

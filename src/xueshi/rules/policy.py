@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -135,6 +136,9 @@ class Policy:
         self.regions = regions
         self.version = version
         self._cache: dict[tuple[str, str, dt.date, Person], Resolved | None] = {}
+        # scripts/mutation.sh: a cached answer hides a mutant from every test but the first
+        # that asks (docs/testing.md); XUESHI_RULES_UNCACHED=1 makes every call resolve.
+        self.caching = os.environ.get("XUESHI_RULES_UNCACHED", "") in ("", "0")
 
     # -- resolution -------------------------------------------------------------------
     def region(self, code: str) -> Region:
@@ -159,12 +163,18 @@ class Policy:
         if parameter not in PARAMETERS:
             raise PolicyError(f"未知的参数 (unknown parameter) {parameter!r}")
         person = person or Person()
+        if not self.caching:
+            return self._resolve(parameter, region, day, person)
         key = (parameter, region, day, person)
         if key in self._cache:
             return self._cache[key]
         result = self._resolve(parameter, region, day, person)
         self._cache[key] = result
         return result
+
+    def forget_resolved(self) -> None:
+        """Drop the answers ``resolve`` has cached: the next calls resolve afresh."""
+        self._cache.clear()
 
     def _resolve(
         self, parameter: str, region: str, day: dt.date, person: Person
@@ -500,8 +510,6 @@ def load_policy(root: Path | str) -> Policy:
 
 def default_policy_dir() -> Path:
     """``policy/`` at the repository root, or $XUESHI_POLICY_DIR."""
-    import os
-
     env = os.environ.get("XUESHI_POLICY_DIR")
     if env:
         return Path(env)
@@ -520,3 +528,9 @@ _default = _Default()
 def default_policy() -> Policy:
     """The repository's policy, loaded once per process."""
     return _default.policy
+
+
+def forget_default_policy() -> None:
+    """The next ``default_policy()`` loads the tree again (a test that must see the loading
+    code run, under scripts/mutation.sh)."""
+    _default.__dict__.pop("policy", None)

@@ -1,0 +1,432 @@
+"""Corners of the evaluation that the repository's policy does not reach (issue 19).
+
+A small tree gives the shapes a future notice may take: credits and hours both in force, a
+total without a professional figure, a professional share without a total, online credits
+without a cap, a share that does not terminate. The single evaluation and the bulk path must
+answer the same on each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from xueshi.rules import (
+    Category,
+    InstitutionLevel,
+    Key,
+    Mode,
+    NoRequirement,
+    Person,
+    Reason,
+    Record,
+    TitleLevel,
+    default_policy,
+    evaluate,
+    load_policy,
+    requirements,
+)
+from xueshi.rules.bulk import centi, evaluate_bulk, evaluate_rows, profile_person
+from xueshi.rules.evaluate import exact, total_shortfall
+from xueshi.rules.policy import Policy
+
+D = dt.date
+NURSE = Person(TitleLevel.INTERMEDIATE, "health")
+ACCOUNTANT = Person(TitleLevel.INTERMEDIATE, "accounting")
+FORESTER = Person(TitleLevel.INTERMEDIATE, "forestry")
+ENGINEER = Person(TitleLevel.INTERMEDIATE, "engineering")
+TEACHER = Person(TitleLevel.INTERMEDIATE, "teacher")
+DOCTOR = Person(TitleLevel.INTERMEDIATE, "health", InstitutionLevel.SECONDARY)
+
+NOTICES = """\
+national:
+  title: 全国规定
+  issuer: 人力资源和社会保障部
+  date: 2015-08-13
+province:
+  title: 省规定
+  issuer: 省人力资源和社会保障厅
+  date: 2016-01-01
+"""
+
+NATIONAL = """\
+categories:
+  - from: 2015-10-01
+    unit: category
+    value: [public, professional]
+    reference: {notice: national, section: 第七条, clause: 继续教育内容包括公需科目和专业科目}
+hours.total:
+  - from: 2015-10-01
+    unit: hour
+    value: 90
+    reference: {notice: national, section: 第八条, clause: 每年累计应不少于90学时}
+hours.professional:
+  - from: 2015-10-01
+    unit: hour
+    value: {share_of_total: 2/3}
+    reference: {notice: national, section: 第八条, clause: 专业科目一般不少于总学时的三分之二}
+"""
+
+# health: 30 hours and 10 credits, no remote cap; accounting: the nation's total, no
+# professional figure; forestry: no total, 10 public hours (the share has nothing to take);
+# engineering: 100 hours of which a third professional.
+PROVINCE = """\
+hours.total:
+  - from: 2016-01-01
+    unit: hour
+    value: {by: series, health: 30, forestry: null, engineering: 100}
+    reference: {notice: province, section: 一, clause: 学时}
+hours.professional:
+  - from: 2016-01-01
+    unit: hour
+    value: {by: series, accounting: null, health: null, engineering: {share_of_total: 1/3}}
+    reference: {notice: province, section: 二, clause: 专业科目}
+hours.public:
+  - from: 2016-01-01
+    unit: hour
+    value: {by: series, forestry: 10}
+    reference: {notice: province, section: 三, clause: 公需科目10学时}
+credits.total:
+  - from: 2016-01-01
+    unit: credit
+    value: {by: series, health: 10}
+    reference: {notice: province, section: 四, clause: 学分每年不少于10分}
+"""
+
+
+def region_yaml(code: str, level: str, parent: str | None) -> str:
+    parent_text = "null" if parent is None else f'"{parent}"'
+    return f'code: "{code}"\nname: 地区{code}\nlevel: {level}\nparent: {parent_text}\n'
+
+
+@pytest.fixture(scope="module")
+def policy(tmp_path_factory: pytest.TempPathFactory) -> Policy:
+    root = tmp_path_factory.mktemp("policy")
+    (root / "notices.yaml").write_text(NOTICES, encoding="utf-8")
+    for code, level, parent, parameters in (
+        ("000000", "national", None, NATIONAL),
+        ("440000", "province", "000000", PROVINCE),
+    ):
+        folder = root / "regions" / code
+        folder.mkdir(parents=True)
+        (folder / "region.yaml").write_text(region_yaml(code, level, parent), encoding="utf-8")
+        (folder / "parameters.yaml").write_text(textwrap.dedent(parameters), encoding="utf-8")
+    return load_policy(root)
+
+
+def hours(category: Category, amount: str, **kwargs: object) -> Record:
+    return Record(credited_year=2017, category=category, hours=Decimal(amount), **kwargs)  # type: ignore[arg-type]
+
+
+def credits(amount: str, *, online: bool = False, year: int = 2017) -> Record:
+    mode = Mode.ONLINE if online else Mode.FACE_TO_FACE
+    return Record(credited_year=year, credits=Decimal(amount), mode=mode)
+
+
+def figures(policy: Policy, person: Person, year: int = 2017) -> dict[str, Decimal]:
+    reqs = requirements(policy, "440000", year, person)
+    return {str(f.key): f.required for f in reqs.figures}
+
+
+# -- exact(): a requirement figure is a true minimum -------------------------------------------
+
+
+def test_a_share_is_rounded_up_even_where_half_even_would_round_down() -> None:
+    """1/3 of 100 h is 33.333…: 33.33 h would not be a third; the figure is 33.34."""
+    assert exact(Fraction(100, 3)) == Decimal("33.34")
+    assert exact(Fraction(200, 3)) == Decimal("66.67")
+
+
+def test_a_terminating_share_is_kept_exact_past_two_places() -> None:
+    assert exact(Fraction(1, 8)) == Decimal("0.125")
+    assert exact(Fraction(60)) == Decimal(60)
+    assert str(exact(Fraction(3, 4) * 90)) == "67.5"
+
+
+def test_a_third_of_100_hours_asks_33_34_professional_hours(policy: Policy) -> None:
+    assert figures(policy, ENGINEER) == {"professional": Decimal("33.34"), "total": Decimal(100)}
+    records = [hours(Category.PROFESSIONAL, "33.33"), hours(Category.PUBLIC, "70")]
+    verdict = evaluate(policy, region="440000", year=2017, person=ENGINEER, records=records)
+    assert not verdict.compliant
+    assert verdict.shortfall == {"professional": Decimal("0.01")}
+
+
+# -- which figures are in force ----------------------------------------------------------------
+
+
+def test_credits_and_hours_both_in_force_are_both_checked(policy: Policy) -> None:
+    reqs = requirements(policy, "440000", 2017, NURSE)
+    assert reqs.credits_regime
+    assert reqs.hours_regime
+    assert figures(policy, NURSE) == {"total": Decimal(30), "credits": Decimal(10)}
+    assert {f.key: f.unit for f in reqs.figures} == {Key.TOTAL: "hour", Key.CREDITS: "credit"}
+    records = [hours(Category.PUBLIC, "20"), hours(Category.PROFESSIONAL, "10"), credits("9")]
+    short = evaluate(policy, region="440000", year=2017, person=NURSE, records=records)
+    assert short.shortfall == {"credits": Decimal(1)}
+    assert short.notes == ()
+    assert short.counted["total"] == Decimal(30)
+    met = evaluate(
+        policy, region="440000", year=2017, person=NURSE, records=[*records, credits("1")]
+    )
+    assert met.compliant
+
+
+def test_online_credits_without_a_cap_all_count(policy: Policy) -> None:
+    """No ``credits.remote_cap`` resolves for this nurse: 30 remote credits count in full."""
+    reqs = requirements(policy, "440000", 2017, NURSE)
+    assert reqs.remote_cap is None
+    verdict = evaluate(
+        policy,
+        region="440000",
+        year=2017,
+        person=NURSE,
+        records=[credits("4", online=True), credits("26", online=True)],
+    )
+    assert verdict.counted["credits"] == Decimal(30)
+    assert verdict.notes == ()
+    assert verdict.shortfall == {"total": Decimal(30)}
+
+
+def test_a_total_without_a_professional_figure_is_the_only_figure(policy: Policy) -> None:
+    assert figures(policy, ACCOUNTANT) == {"total": Decimal(90)}
+    records = [hours(Category.PUBLIC, "80"), hours(Category.PROFESSIONAL, "5")]
+    verdict = evaluate(policy, region="440000", year=2017, person=ACCOUNTANT, records=records)
+    assert verdict.shortfall == {"total": Decimal(5)}
+    assert [r.requirement.key for r in verdict.results] == [Key.TOTAL]
+
+
+def test_a_professional_share_without_a_total_asks_nothing(policy: Policy) -> None:
+    reqs = requirements(policy, "440000", 2017, FORESTER)
+    assert figures(policy, FORESTER) == {"public": Decimal(10)}
+    # No cycle, no total, no credits: a record of another year cites no clause.
+    assert reqs.period_reference is None
+    verdict = evaluate(
+        policy,
+        region="440000",
+        year=2017,
+        person=FORESTER,
+        records=[Record(credited_year=2016, category=Category.PUBLIC, hours=Decimal(10))],
+    )
+    (note,) = verdict.notes
+    assert note.reason is Reason.OUTSIDE_PERIOD
+    assert note.reference is None
+    assert note.message == "归属 2016 年度，不计入 2017 年度。"
+    assert verdict.shortfall == {"public": Decimal(10)}
+
+
+def test_before_any_rule_there_is_no_requirement_and_the_message_says_who(
+    policy: Policy,
+) -> None:
+    with pytest.raises(NoRequirement) as info:
+        requirements(policy, "440000", 2014, ACCOUNTANT)
+    assert str(info.value) == (
+        "地区440000（440000）2014 年度没有适用于中级职称 · 会计系列的继续教育要求"
+        "（按 2014-12-31 有效的规定）"
+    )
+
+
+def test_a_figure_carries_its_unit_region_and_clause(policy: Policy) -> None:
+    reqs = requirements(policy, "440000", 2017, NURSE)
+    credit = reqs.figure(Key.CREDITS)
+    total = reqs.figure(Key.TOTAL)
+    assert credit is not None
+    assert total is not None
+    assert (credit.unit, credit.region, credit.reference.section) == ("credit", "440000", "四")
+    assert (total.unit, total.title, credit.title) == ("hour", "总学时", "学分")
+    assert reqs.figure(Key.PUBLIC) is None
+    assert reqs.years == (2017,)
+    assert reqs.categories == (Category.PUBLIC, Category.PROFESSIONAL)
+
+
+# -- the total's shortfall is what the categories leave -----------------------------------------
+
+
+def test_total_shortfall_counts_the_public_group_once() -> None:
+    gaps = {
+        Key.TOTAL: Decimal(50),
+        Key.PUBLIC: Decimal(10),
+        Key.PUBLIC_REQUIRED: Decimal(4),
+        Key.PROFESSIONAL: Decimal(20),
+        Key.ELECTIVE: Decimal(5),
+    }
+    assert total_shortfall(gaps) == Decimal(15)
+    assert total_shortfall({**gaps, Key.PUBLIC_REQUIRED: Decimal(12)}) == Decimal(13)
+    assert total_shortfall({Key.TOTAL: Decimal(5), Key.PROFESSIONAL: Decimal(9)}) == 0
+    assert total_shortfall({}) == 0
+
+
+# -- where hours do not count --------------------------------------------------------------------
+
+
+def test_required_public_hours_of_a_doctor_on_credits_are_not_used() -> None:
+    """Luojiang's secondary-hospital doctor is on credits only: required public hours are
+    summed (they entered the year) but not used, and say why."""
+    verdict = evaluate(
+        default_policy(),
+        region="350504",
+        year=2017,
+        person=DOCTOR,
+        records=[
+            Record(credited_year=2017, category=Category.PUBLIC, hours=Decimal(8), required=True),
+            Record(credited_year=2017, credits=Decimal(25)),
+        ],
+    )
+    (note,) = verdict.notes
+    assert (note.index, note.reason) == (0, Reason.HOURS_NOT_USED)
+    assert note.message == "该系列实行学分制，学时不计入。"
+    assert verdict.counted["public_required"] == 0
+    assert verdict.counted["total"] == 0
+    assert verdict.compliant
+
+
+# -- the teachers' centralised training (Luojiang §一(三)3) ---------------------------------------
+
+
+def training(records: list[Record]) -> tuple[bool, dict[str, Decimal]]:
+    verdict = evaluate(
+        default_policy(), region="350504", year=2017, person=TEACHER, records=records
+    )
+    (condition,) = verdict.conditions
+    assert condition.code == "centralised_training"
+    assert condition.text == "周期内参加一次集中脱产培训或远程继续教育培训"
+    assert condition.reference.section == "一(三)3"
+    return condition.met, verdict.shortfall
+
+
+def test_a_zero_hour_required_course_is_no_training() -> None:
+    met, shortfall = training(
+        [Record(credited_year=2016, category=Category.PUBLIC, hours=Decimal(0), required=True)]
+    )
+    assert not met
+    assert shortfall == {"public_required": Decimal(2)}
+
+
+def test_half_an_hour_of_learning_is_a_training() -> None:
+    met, _ = training(
+        [Record(credited_year=2016, category=Category.PROFESSIONAL, hours=Decimal("0.5"))]
+    )
+    assert met
+
+
+def test_a_required_professional_record_is_a_training_but_no_public_course() -> None:
+    met, shortfall = training(
+        [
+            Record(
+                credited_year=2015,
+                category=Category.PROFESSIONAL,
+                hours=Decimal(3),
+                required=True,
+            )
+        ]
+    )
+    assert met
+    assert shortfall == {"public_required": Decimal(2)}
+
+
+def test_credits_are_not_a_teachers_training() -> None:
+    """A teacher's cycle is in hours: a credit record is not used, so no training counted."""
+    met, _ = training([Record(credited_year=2016, credits=Decimal(5))])
+    assert not met
+
+
+def test_two_required_public_courses_meet_the_course_figure() -> None:
+    met, shortfall = training(
+        [
+            Record(credited_year=2013, category=Category.PUBLIC, hours=Decimal(1), required=True),
+            Record(credited_year=2017, category=Category.PUBLIC, hours=Decimal(1), required=True),
+        ]
+    )
+    assert met
+    assert shortfall == {}
+
+
+# -- the bulk path on the same corners -------------------------------------------------------
+
+
+def row(person: str, *sums: int) -> tuple[object, ...]:
+    padded = (*sums, *([0] * (7 - len(sums))))
+    return ("440000", 2017, person, "intermediate", None, *padded)
+
+
+def test_bulk_counts_uncapped_remote_credits_and_both_regimes(policy: Policy) -> None:
+    # columns: public, public_required, professional, elective, credits_face, credits_remote,
+    # public_required_courses (hundredths; courses counted)
+    rows = [
+        row("health", 2000, 0, 1000, 0, 0, 1000),  # 30 h, 10 remote credits: met
+        row("health", 2000, 0, 1000, 0, 0, 900),  # one credit short
+        row("health", 0, 0, 0, 0, 0, 3000),  # credits met, 30 h short
+        row("accounting", 8000, 0, 500),  # the total only: 5 h short
+        row("engineering", 7000, 0, 3333),  # 33.33 of 33.34 professional
+    ]
+    result = evaluate_rows(policy, rows)
+    assert list(result.compliant) == [True, False, False, False, False]
+    assert [result.row_shortfall(i) for i in range(len(rows))] == [
+        {},
+        {"credits": Decimal(1)},
+        {"total": Decimal(30)},
+        {"total": Decimal(5)},
+        {"professional": Decimal("0.01")},
+    ]
+    assert result.compliance_rate() == pytest.approx(1 / 5)
+
+
+def test_bulk_takes_a_column_left_out_as_zero(policy: Policy) -> None:
+    profiles = [("440000", 2017, "health", "intermediate", None)]
+    result = evaluate_bulk(
+        policy,
+        profiles,
+        [0, 0],
+        {"public": [3000, 2000], "credits_face": [1000, 1000]},
+    )
+    assert list(result.compliant) == [True, False]
+    assert result.row_shortfall(1) == {"total": Decimal(10)}
+    assert list(result.determined) == [True, True]
+    assert len(result) == 2
+
+
+def test_bulk_refuses_a_column_of_another_length(policy: Policy) -> None:
+    profiles = [("440000", 2017, "health", "intermediate", None)]
+    with pytest.raises(ValueError, match=r"column credits_face has 1 rows, expected 2"):
+        evaluate_bulk(policy, profiles, [0, 0], {"credits_face": [1000]})
+
+
+def test_compliance_rate_is_over_the_determined_rows_only() -> None:
+    policy = default_policy()
+    rows = [
+        ("440500", 2009, "engineering", "intermediate", None, 9000, 0, 9000, 0, 0, 0, 0),
+        ("350504", 2017, "health", "intermediate", "secondary", 0, 0, 0, 0, 2500, 0, 0),
+        ("350504", 2017, "health", "intermediate", "secondary", 0, 0, 0, 0, 2400, 0, 0),
+        ("350504", 2017, "health", "junior", "secondary", 0, 0, 0, 0, 3000, 0, 0),
+    ]
+    result = evaluate_rows(policy, rows)
+    assert list(result.determined) == [False, True, True, True]
+    assert result.compliance_rate() == pytest.approx(2 / 3)
+    assert result.requirements[0] is None
+    assert result.profiles[0] == ("440500", 2009, "engineering", "intermediate", None)
+    assert list(result.profile_index) == [0, 1, 1, 2]
+    nobody = evaluate_rows(policy, rows[:1])
+    assert nobody.compliance_rate() == 0.0
+
+
+def test_bulk_caps_remote_credits_per_row() -> None:
+    rows = [
+        ("350504", 2017, "health", "intermediate", "secondary", 0, 0, 0, 0, 1300, 1500, 0),
+        ("350504", 2017, "health", "intermediate", "secondary", 0, 0, 0, 0, 1200, 1200, 0),
+    ]
+    result = evaluate_rows(default_policy(), rows)
+    assert list(result.compliant) == [True, False]
+    assert result.row_shortfall(1) == {"credits": Decimal(1)}
+    assert result.shortfall["credits"].dtype == np.int64
+
+
+def test_a_profile_is_the_person_the_rules_take() -> None:
+    assert profile_person(("350504", 2017, "health", "junior", "primary")) == Person(
+        TitleLevel.JUNIOR, "health", InstitutionLevel.PRIMARY
+    )
+    assert profile_person(("350504", 2017, None, None, None)) == Person()
+    assert centi(Decimal("33.34")) == 3334
