@@ -7,8 +7,18 @@ Shantou 2014 §五(一)2–3 (S9, S10); Guangdong 2018 §三(一)–(三) (P2–
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
+from pathlib import Path
 
-from xueshi.rules import Category, InstitutionLevel, Person, Role, TitleLevel, default_policy
+from xueshi.rules import (
+    Category,
+    InstitutionLevel,
+    Person,
+    Role,
+    TitleLevel,
+    default_policy,
+    load_policy,
+)
 from xueshi.rules import review_chain as _review_chain
 from xueshi.rules.chains import Chain
 
@@ -163,3 +173,78 @@ def test_describe_reads_in_chinese() -> None:
     assert "用人单位 → 人力资源和社会保障部门" in text
     assert "须上传证明材料" in text
     assert Category.PROFESSIONAL is result.category
+
+
+# -- what people read, and where it comes from (issue 19) ----------------------------------------
+
+
+def test_describe_names_every_role_in_order_with_the_upload() -> None:
+    result = chain("440500", "professional", D(2014, 6, 1))
+    assert result is not None
+    assert result.describe() == (
+        "专业科目：由专业技术人员、用人单位、施教机构登记，须上传证明材料；"
+        "审核：用人单位 → 人力资源和社会保障部门。"
+    )
+    assert result.reference.section == "五(一)3"
+    assert result.evidence_reference is not None
+    assert result.evidence_reference.section == "五(一)2"
+
+
+def test_describe_without_upload_or_review() -> None:
+    public = chain("440500", "public", D(2014, 6, 1))
+    assert public is not None
+    assert public.describe() == "公需科目：由施教机构登记；审核：人力资源和社会保障部门。"
+    # Shantou has an upload rule, for other categories: it is not cited for public hours.
+    assert public.evidence_reference is None
+    bureau = chain("341882", "public", D(2020, 6, 1))
+    assert bureau is not None
+    assert bureau.describe() == "公需科目：由人力资源和社会保障部门登记；审核：无需审核。"
+
+
+def test_describe_does_not_say_registered_twice_for_the_system() -> None:
+    """The system's label already ends in 登记 (管理系统自动登记)."""
+    result = chain("440000", "public", D(2019, 6, 1))
+    assert result is not None
+    assert result.describe() == "公需科目：由管理系统自动登记；审核：无需审核。"
+    assert result.reference.section == "三(一)"
+
+
+def test_the_upload_rule_is_read_for_the_person(tmp_path: Path) -> None:
+    """An upload rule broken down by series applies to the series it names only."""
+    (tmp_path / "notices.yaml").write_text(
+        "n:\n  title: 规定\n  issuer: 人社局\n  date: 2016-01-01\n", encoding="utf-8"
+    )
+    folder = tmp_path / "regions" / "000000"
+    folder.mkdir(parents=True)
+    (folder / "region.yaml").write_text(
+        'code: "000000"\nname: 全国\nlevel: national\nparent: null\n', encoding="utf-8"
+    )
+    (folder / "parameters.yaml").write_text(
+        textwrap.dedent("""\
+            review_chain.professional:
+              - from: 2016-01-01
+                unit: chain
+                value: {entered_by: [employer], steps: [bureau]}
+                reference: {notice: n, section: 一, clause: 用人单位登记，人社局审核}
+            evidence.required:
+              - from: 2016-01-01
+                unit: category
+                value: {by: series, health: [professional]}
+                reference: {notice: n, section: 二, clause: 卫生系列上传证明材料}
+            """),
+        encoding="utf-8",
+    )
+    policy = load_policy(tmp_path)
+    day = D(2016, 6, 1)
+    doctor = _review_chain(policy, region="000000", category="professional", day=day, person=DOCTOR)
+    engineer = _review_chain(
+        policy, region="000000", category="professional", day=day, person=ENGINEER
+    )
+    assert doctor is not None
+    assert engineer is not None
+    assert doctor.evidence_required
+    assert doctor.evidence_reference is not None
+    assert doctor.evidence_reference.section == "二"
+    assert not engineer.evidence_required
+    assert engineer.evidence_reference is None
+    assert (engineer.region, engineer.reference.section) == ("000000", "一")

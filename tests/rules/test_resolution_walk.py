@@ -219,7 +219,11 @@ def test_a_reference_cites_title_number_section_and_clause(policy: Policy) -> No
 # -- the cache, and the switch that turns it off for mutation testing -------------------------
 
 
-def test_resolve_caches_until_told_to_forget(policy: Policy) -> None:
+def test_resolve_caches_until_told_to_forget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("XUESHI_RULES_UNCACHED", raising=False)  # scripts/mutation.sh sets it
+    policy = tree(tmp_path)
     assert policy.caching
     day = D(2017, 12, 31)
     before = policy.resolve("hours.total", "440500", day, ENGINEER)
