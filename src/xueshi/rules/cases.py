@@ -24,7 +24,7 @@ from .evaluate import evaluate
 from .policy import Policy, Reference
 from .strict_yaml import Mapping, PolicyError, line_of, load_file
 from .terms import Category, CreditClass, InstitutionLevel, Mode, Person, Record, Status, TitleLevel
-from .verdict import Key, Reason, Verdict
+from .verdict import Key, Reason, RecordNote, Verdict
 
 _CASE_KEYS = {
     "name",
@@ -52,7 +52,18 @@ _RECORD_KEYS = {
     "credit_class",
     "general_practice",
 }
-_EXPECT_KEYS = {"compliant", "decided", "shortfall", "counted", "not_counted", "cited_notices"}
+_EXPECT_KEYS = {
+    "compliant",
+    "decided",
+    "shortfall",
+    "counted",
+    "not_counted",
+    "cited_notices",
+    "conditions",
+}
+_NOTE_KEYS = {"reason", "cites", "message", "clause", "counted"}
+_DEADLINE_EXPECT_KEYS = {"due", "opens", "explanation", "region"}
+_CONDITION_CODES = {"centralised_training", "general_practice_credits"}  # evaluate's Conditions
 
 
 @dataclass(frozen=True)
@@ -369,9 +380,7 @@ def _run(case: Case, policy: Policy, outcome: Outcome) -> None:
         outcome.reference = result.reference
         outcome.got = result.due.isoformat()
         if "expect" in raw:
-            due = _date(expect, case, raw, "expect").isoformat()
-            if due != outcome.got:
-                outcome.failures.append(f"deadline {rule.value}: expected {due}, got {outcome.got}")
+            outcome.failures += _compare_deadline(case, rule, expect, result)
         outcome.failures += _cites(case, [result.reference])
         return
     if "year" not in raw:
@@ -419,18 +428,15 @@ def _run(case: Case, policy: Policy, outcome: Outcome) -> None:
             "counted", expect["counted"], verdict.counted, case, exact_keys=False
         )
     if want_notes is not None:
-        want_reasons = [reason for reason, _ in want_notes]
+        want_reasons = [note.reason for note in want_notes]
         got_reasons = [str(n.reason) for n in verdict.notes]
         if want_reasons != got_reasons:
             outcome.failures.append(f"not_counted: expected {want_reasons}, got {got_reasons}")
         else:
-            for (reason, cites), note in zip(want_notes, verdict.notes, strict=True):
-                cited = str(note.reference) if note.reference else ""
-                if cites is not None and cites not in cited:
-                    outcome.failures.append(
-                        f"not_counted {reason}: expected a citation of {cites!r}, "
-                        f"got {cited or 'none'!r}"
-                    )
+            for expected_note, note in zip(want_notes, verdict.notes, strict=True):
+                outcome.failures += expected_note.compare(note)
+    if "conditions" in expect:
+        outcome.failures += _compare_conditions(case, expect, verdict)
     if "cited_notices" in expect:
         want = _string_list(expect, "cited_notices", case)
         got = sorted({r.notice.id for r in _verdict_references(verdict, notes=False)})
@@ -465,8 +471,43 @@ def _string_list(where: Mapping, key: str, case: Case) -> list[str]:
     return list(value)
 
 
-def _expected_notes(expect: Mapping, case: Case) -> list[tuple[str, str | None]]:
-    """``not_counted``: a list of reasons, each a reason or ``{reason: …, cites: …}``."""
+@dataclass(frozen=True)
+class _ExpectedNote:
+    """One entry of ``not_counted``: its reason, and optionally what its note must say."""
+
+    reason: str
+    cites: str | None = None  # found in the note's whole citation
+    message: str | None = None  # the note's sentence, exactly
+    clause: str | None = None  # found in the clause the note cites
+    counted: Decimal | None = None  # the part that counted (over a cap), exactly
+
+    def compare(self, note: RecordNote) -> list[str]:
+        failures = []
+        label = f"not_counted {self.reason}"
+        cited = str(note.reference) if note.reference else ""
+        if self.cites is not None and self.cites not in cited:
+            failures.append(
+                f"{label}: expected a citation of {self.cites!r}, got {cited or 'none'!r}"
+            )
+        clause = note.reference.clause if note.reference else ""
+        if self.clause is not None and self.clause not in clause:
+            failures.append(f"{label}: expected a clause with {self.clause!r}, got {clause!r}")
+        if self.message is not None and self.message != note.message:
+            failures.append(f"{label}: expected message {self.message!r}, got {note.message!r}")
+        if self.counted is not None and self.counted != note.counted:
+            failures.append(
+                f"{label}: expected counted {_fmt(self.counted)}, got {_fmt(note.counted)}"
+            )
+        return failures
+
+
+def _fmt(number: Decimal) -> str:
+    return format(number.normalize(), "f")
+
+
+def _expected_notes(expect: Mapping, case: Case) -> list[_ExpectedNote]:
+    """``not_counted``: a list of reasons, each a reason or a mapping of ``reason`` with
+    ``cites``, ``message``, ``clause`` and ``counted`` (each optional)."""
     raw = expect["not_counted"] or []
     if not isinstance(raw, list):
         raise PolicyError(
@@ -474,15 +515,71 @@ def _expected_notes(expect: Mapping, case: Case) -> list[tuple[str, str | None]]
         )
     result = []
     for item in raw:
-        cites = None
-        if isinstance(item, Mapping):
-            item = _check(item, {"reason", "cites"}, case, "not_counted")
-            cites = str(item["cites"]) if "cites" in item else None
-            where, item = item, item.get("reason")
-        else:
-            where = expect
-        result.append((str(_enum(Reason, item, case, where, "not_counted")), cites))
+        if not isinstance(item, Mapping):
+            reason = str(_enum(Reason, item, case, expect, "not_counted"))
+            result.append(_ExpectedNote(reason))
+            continue
+        item = _check(item, _NOTE_KEYS, case, "not_counted")
+        text = {key: str(item[key]) for key in ("cites", "message", "clause") if key in item}
+        result.append(
+            _ExpectedNote(
+                str(_enum(Reason, item.get("reason"), case, item, "reason")),
+                counted=_decimal(item["counted"], case, item, "counted")
+                if "counted" in item
+                else None,
+                **text,
+            )
+        )
     return result
+
+
+def _compare_conditions(case: Case, expect: Mapping, verdict: Verdict) -> list[str]:
+    """``expect.conditions``: every condition of the verdict by its code, met or not
+    (``{centralised_training: false}``; ``{}`` for none)."""
+    raw = _check(expect["conditions"] or Mapping(), _CONDITION_CODES, case, "conditions")
+    want = {}
+    for code, met in raw.items():
+        if not isinstance(met, bool):
+            raise PolicyError(
+                f"conditions.{code} 应为 true 或 false, got {met!r}",
+                path=case.path,
+                line=line_of(raw, code),
+            )
+        want[str(code)] = met
+    got = {c.code: c.met for c in verdict.conditions}
+    if want == got:
+        return []
+    return [f"conditions: expected {want}, got {got}"]
+
+
+def _compare_deadline(case: Case, rule: DeadlineRule, expect: Any, result: Deadline) -> list[str]:
+    """A deadline's ``expect``: its due day, or ``{due, opens, explanation, region}`` (each
+    optional; ``opens: null`` for a deadline without an opening day)."""
+    raw = case.raw
+    if not isinstance(expect, Mapping):
+        expect = {"due": expect}
+        where: Any = raw
+    else:
+        where = _check(expect, _DEADLINE_EXPECT_KEYS, case, "deadline expect")
+    failures = []
+    if "due" in expect:
+        due = _date(expect["due"], case, where, "due" if where is not raw else "expect")
+        if due != result.due:
+            failures.append(f"deadline {rule.value}: expected {due}, got {result.due}")
+    if "opens" in expect:
+        opens = None if expect["opens"] is None else _date(expect["opens"], case, where, "opens")
+        if opens != result.opens:
+            failures.append(f"deadline {rule.value} opens: expected {opens}, got {result.opens}")
+    if "explanation" in expect and str(expect["explanation"]) != result.explanation:
+        failures.append(
+            f"deadline {rule.value} explanation: expected {str(expect['explanation'])!r}, "
+            f"got {result.explanation!r}"
+        )
+    if "region" in expect and str(expect["region"]) != result.region:
+        failures.append(
+            f"deadline {rule.value} region: expected {expect['region']}, got {result.region}"
+        )
+    return failures
 
 
 def _verdict_references(verdict: Verdict, *, notes: bool = True) -> list[Reference]:
