@@ -188,3 +188,79 @@ def test_the_repository_calendar_adds_no_year_yet() -> None:
 
     with pytest.raises(CalendarUnknown):
         default_policy().calendar.is_working_day(D(2027, 3, 1))
+
+
+# -- calendar.yaml refused where it is malformed, with its line (issue 19) ---------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("other: 1\n", "calendar.yaml 只能包含 years"),
+        ("- 2027\n", "calendar.yaml 只能包含 years"),
+        ("years: [2027]\n", "years 应为映射"),
+        ("years:\n  二〇二七: {reference: 测试}\n", "年份 '二〇二七' 无效"),
+        ("years:\n  2027: {holidays: [2027-01-01]}\n", "每年应含 holidays、workdays 与 reference"),
+        (
+            "years:\n  2027: {reference: 测试, extra: 1}\n",
+            "每年应含 holidays、workdays 与 reference",
+        ),
+        ("years:\n  2027: [2027-01-01]\n", "每年应含 holidays、workdays 与 reference"),
+        ("years:\n  2027: {reference: 测试, holidays: 2027-01-01}\n", "应为日期列表"),
+        (
+            "years:\n  2027: {reference: 测试, workdays: [2027-01-01T09:00:00]}\n",
+            "不是 2027 年的日期",
+        ),
+        (
+            "years:\n  2027: {reference: 测试, holidays: [2027-02-07], workdays: [2027-02-07]}\n",
+            r"既是假日又是工作日: \[datetime.date\(2027, 2, 7\)\]",
+        ),
+    ],
+)
+def test_a_malformed_calendar_is_refused(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "calendar.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PolicyError, match=message) as info:
+        load_calendar(path)
+    assert info.value.path is not None
+    assert Path(info.value.path).name == "calendar.yaml"
+    assert info.value.line is not None
+
+
+def test_an_empty_or_missing_calendar_adds_nothing(tmp_path: Path) -> None:
+    assert load_calendar(tmp_path / "none.yaml") == WorkingCalendar()
+    path = tmp_path / "calendar.yaml"
+    path.write_text("# nothing yet\n", encoding="utf-8")
+    assert load_calendar(path) == WorkingCalendar()
+    path.write_text("years:\n", encoding="utf-8")
+    assert load_calendar(path) == WorkingCalendar()
+    path.write_text("years:\n  2027: {reference: 只有周末}\n", encoding="utf-8")
+    calendar = load_calendar(path)
+    assert calendar.overrides[2027].holidays == frozenset()
+    assert calendar.overrides[2027].workdays == frozenset()
+    assert calendar.overrides[2027].reference == "只有周末"
+    assert calendar.is_working_day(D(2027, 1, 1))  # a Friday, no holiday listed
+    assert not calendar.is_working_day(D(2027, 1, 3))  # a Sunday
+
+
+def test_a_declared_year_works_from_monday_to_friday(tmp_path: Path) -> None:
+    path = tmp_path / "calendar.yaml"
+    path.write_text(CALENDAR_2027, encoding="utf-8")
+    calendar = load_calendar(path)
+    week = [calendar.is_working_day(D(2027, 3, day)) for day in range(1, 8)]  # Mon 03-01 …
+    assert week == [True, True, True, True, True, False, False]
+
+
+def test_a_shift_of_zero_days_is_the_day_itself() -> None:
+    assert CAL.shift_working_days(D(2017, 10, 1), 0) == D(2017, 10, 1)
+    assert CAL.shift_working_days(D(2017, 9, 29), 1) == D(2017, 9, 30)  # a 调休 Saturday
+    assert CAL.shift_working_days(D(2017, 10, 9), -1) == D(2017, 9, 30)
+
+
+def test_an_unknown_year_says_which_and_where_to_add_it() -> None:
+    with pytest.raises(CalendarUnknown) as info:
+        CAL.is_working_day(D(2031, 5, 1))
+    assert str(info.value) == (
+        "2031 年的节假日安排尚未载入，无法计算工作日：请在 policy/calendar.yaml 中补充该年的"
+        "放假与调休安排 (the working days of 2031 are not known)"
+    )
