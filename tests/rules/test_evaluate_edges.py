@@ -119,8 +119,8 @@ def policy(tmp_path_factory: pytest.TempPathFactory) -> Policy:
     return load_policy(root)
 
 
-def hours(category: Category, amount: str, **kwargs: object) -> Record:
-    return Record(credited_year=2017, category=category, hours=Decimal(amount), **kwargs)  # type: ignore[arg-type]
+def hours(category: Category, amount: str) -> Record:
+    return Record(credited_year=2017, category=category, hours=Decimal(amount))
 
 
 def credits(amount: str, *, online: bool = False, year: int = 2017) -> Record:
