@@ -89,6 +89,15 @@ def _batch(argv: list[str]) -> int:
     return check_main(argv[1:])
 
 
+def public_url(addr: str) -> str:
+    """The address a browser on this machine opens for ``runserver``'s HOST:PORT (or PORT):
+    ``0.0.0.0:8101`` and ``8101`` are http://127.0.0.1:8101; an IPv6 host keeps its brackets."""
+    host, _, port = addr.rpartition(":")
+    if not host or host in {"0.0.0.0", "[::]", "::"}:
+        host = "127.0.0.1"
+    return f"http://{host}:{port or '8000'}"
+
+
 def _demo(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog=f"{PROG} demo",
@@ -105,6 +114,10 @@ def _demo(argv: list[str]) -> int:
     # Debug is off unless asked for; the demo asks (runserver then serves the static files).
     # Never in production: the settings refuse debug there.
     os.environ.setdefault("XUESHI_DEBUG", "1")
+    # The demo's clock runs at the seed scenarios' dates (演示日期, xueshi.clock).
+    os.environ.setdefault("XUESHI_DEMO", "1")
+    # Certificates and their QR codes point at the address served here, unless set.
+    os.environ.setdefault("XUESHI_PUBLIC_URL", public_url(options.addr))
     import django
     from django.core.management import call_command, execute_from_command_line
 

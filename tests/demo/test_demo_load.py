@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from io import StringIO
 from typing import Any
 
@@ -139,12 +140,43 @@ def test_xueshi_demo_migrates_loads_the_demo_and_then_serves(
     from xueshi import cli
 
     served: list[list[str]] = []
+    # What the command sets in the environment is undone after the test.
+    for name in ("XUESHI_DEMO", "XUESHI_PUBLIC_URL", "XUESHI_DEBUG", "XUESHI_JOBS_INLINE"):
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     monkeypatch.setattr(django.core.management, "execute_from_command_line", served.append)
     monkeypatch.delenv("RUN_MAIN", raising=False)
     assert cli.main(["demo", "--addr", "127.0.0.1:8123", "--noreload"]) == 0
     assert served == [["xueshi", "runserver", "127.0.0.1:8123", "--noreload"]]
     assert Professional.objects.filter(user__username="st-linwei").exists()
     assert "shantou-bureau" in capsys.readouterr().out
+    # The demo's clock and the address its certificates point at follow --addr.
+    assert os.environ["XUESHI_DEMO"] == "1"
+    assert os.environ["XUESHI_PUBLIC_URL"] == "http://127.0.0.1:8123"
+
+
+@pytest.mark.parametrize(
+    ("addr", "url"),
+    [
+        ("127.0.0.1:8101", "http://127.0.0.1:8101"),
+        ("0.0.0.0:8000", "http://127.0.0.1:8000"),
+        ("8102", "http://127.0.0.1:8102"),
+        ("192.168.1.20:9000", "http://192.168.1.20:9000"),
+        ("[::1]:8000", "http://[::1]:8000"),
+    ],
+)
+def test_the_public_url_follows_the_address_served(addr: str, url: str) -> None:
+    from xueshi.cli import public_url
+
+    assert public_url(addr) == url
+
+
+def test_the_logins_name_the_address_served(settings: Any) -> None:
+    settings.XUESHI_PUBLIC_URL = "http://127.0.0.1:8101"
+    out = StringIO()
+    call_command("demo_load", stdout=out)
+    assert "http://127.0.0.1:8101/accounts/login/" in out.getvalue()
+    assert "8000" not in out.getvalue()
 
 
 def test_the_demo_opens_the_ledger_of_its_years(loaded: list[Any]) -> None:

@@ -8,8 +8,8 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from xueshi import clock
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import User
 from xueshi.audit.services import audit_event_write
@@ -73,7 +73,7 @@ def public_subject_add(
 
     A make-up subject (补修科目) is one of a past year, offered late (Shantou 2014 §四(六)).
     """
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if not may_publish_public_subjects(active):
         raise ServiceError("只有省级、市级人社部门可以发布公需科目。")
     region = active.assignment.region
@@ -129,7 +129,7 @@ def subject_guide_add(
     today: dt.date | None = None,
 ) -> SubjectGuide:
     """An industry authority publishes a professional-subject guide for a series it governs."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     authority = authority_of(active)
     if authority is None:
         raise ServiceError("只有行业主管部门可以发布专业科目指南。")

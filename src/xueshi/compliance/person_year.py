@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils import timezone
-
+from xueshi import clock
 from xueshi.compliance.bridge import person_year_records, person_year_verdict
 from xueshi.people.models import Professional
 from xueshi.people.selectors import person_of
@@ -37,7 +36,7 @@ def record_years(professional: Professional) -> list[int]:
 
 def default_year(years: list[int]) -> int:
     """The latest year with records, else the current year."""
-    return years[0] if years else timezone.localdate().year
+    return years[0] if years else clock.year()
 
 
 def result_sentence(result: RequirementResult) -> str:

@@ -8,9 +8,9 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from xueshi import clock
 from xueshi.accounts.access import RoleRequest, allow
 from xueshi.accounts.models import Role
 from xueshi.compliance.tasks import year_end_start
@@ -33,7 +33,7 @@ def year_end_starter(request: HttpRequest) -> dict[str, Any] | None:
         return None
     return {
         "region": active.assignment.region,
-        "form": YearEndForm(initial={"year": timezone.localdate().year - 1}),
+        "form": YearEndForm(initial={"year": clock.year() - 1}),
     }
 
 

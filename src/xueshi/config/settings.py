@@ -17,6 +17,8 @@ Everything that differs between a laptop and a server comes from the environment
 - ``XUESHI_VAR_DIR``        where SQLite and collected static files live (default ``<repo>/var``)
 - ``XUESHI_POLICY_DIR``     the dated policy data (default ``<repo>/policy``)
 - ``XUESHI_CONN_MAX_AGE``   seconds a database connection outlives its request
+- ``XUESHI_DEMO``           ``1`` in the demo (``xueshi demo`` sets it): the 演示日期 switch
+- ``XUESHI_DEMO_DATE``      ISO date the clock reads instead of today's (demo only)
 """
 
 from __future__ import annotations
@@ -141,6 +143,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Deny by default: every view declares who may reach it (xueshi/accounts/access.py).
     "xueshi.accounts.access.AccessMiddleware",
+    # The demo's date (演示日期) for the request; nothing outside the demo (xueshi.clock).
+    "xueshi.demo.middleware.DemoClockMiddleware",
 ]
 
 # --- Security -------------------------------------------------------------------------------
@@ -199,6 +203,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "xueshi.accounts.context_processors.navigation",
+                "xueshi.demo.context_processors.demo_clock",
             ],
         },
     },
@@ -299,6 +304,18 @@ TASKS = {
     "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
     "inline": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
 }
+
+# --- The clock ---------------------------------------------------------------------
+# Every deadline, default year and "today" reads xueshi.clock: the real date, unless the demo
+# is on (XUESHI_DEMO, set by `xueshi demo`), where each session runs at the date of the seed
+# scenario it picks under 演示日期 (xueshi.demo.scenarios), by default XUESHI_DEMO_DATE's or
+# Shantou's 2014-12-15. Never in production: the settings refuse it there.
+XUESHI_DEMO = _env_bool("XUESHI_DEMO", default=False)
+XUESHI_DEMO_DATE = os.environ.get("XUESHI_DEMO_DATE", "").strip() or None
+if PRODUCTION and (XUESHI_DEMO or XUESHI_DEMO_DATE):
+    raise ImproperlyConfigured(
+        "XUESHI_PRODUCTION is on: XUESHI_DEMO and XUESHI_DEMO_DATE must be unset."
+    )
 
 # --- Benchmarks -------------------------------------------------------------------
 # Mounts the bare baseline views of bench/verify_wrk.py under /_bench/. Never on in production.

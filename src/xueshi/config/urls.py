@@ -18,6 +18,7 @@ urlpatterns = [
     path("jobs/", include("xueshi.jobs.urls")),
     path("compliance/", include("xueshi.compliance.urls")),
     path("policies/", include("xueshi.policies.urls")),
+    path("demo/", include("xueshi.demo.urls")),
     path("admin/", admin.site.urls),
     # The short address a certificate's QR carries (upper case: the QR's alphanumeric mode).
     path(f"{TOKEN_PATH.strip('/')}/<str:token>", verify_page, name="certificate_token"),

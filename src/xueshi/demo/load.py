@@ -296,6 +296,10 @@ class Demo:
             learner = c.learners[spec.Account(enrollment.professional.user.username)]
             for reviewer in learner.approved_by:
                 self.review(record, reviewer, "approve")
+        for username in c.enrolled:  # enrolled only: the provider has their hours to enter
+            class_enroll(
+                class_plan_id=plan.pk, **self._as(username), today=c.start - dt.timedelta(days=3)
+            )
 
     def review(self, record: HourRecord, by: str, action: str, comment: str = "") -> None:
         hour_record_transition(record_id=record.pk, **self._as(by), action=action, comment=comment)

@@ -145,6 +145,8 @@ class TrainingClass:
     decided_by: Account | None = None
     reject: str = ""
     learners: dict[Account, Learner] = field(default_factory=dict)
+    # Enrolled, neither scored nor entered: the provider's batch entry has them to enter.
+    enrolled: tuple[Account, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,8 @@ import datetime as dt
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
-from xueshi import standing
+from xueshi import clock, standing
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import EMPLOYER_ROLES, Role, RoleAssignment, User
 from xueshi.audit.services import audit_event_write
@@ -356,7 +355,7 @@ def employment_accept(
     Any other active employment of the person ends today (kept, with its dates); the
     person's region becomes the employer's, since that is where their rules apply.
     """
-    today = today or timezone.localdate()
+    today = today or clock.today()
     employment = _pending_request_of_employer(active, employment_id)
     professional = Professional.objects.get(pk=employment.professional_id)  # locked above
     employer = employment.employer
@@ -431,7 +430,7 @@ def employment_end(
 ) -> Employment:
     """The professional leaves their current employer. The employment is kept as ended;
     the person keeps their region until another employer accepts them."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     professional = _own_professional(active)
     employment = (
         Employment.objects.select_for_update(of=("self",))

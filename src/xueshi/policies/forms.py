@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 from django import forms
-from django.utils import timezone
 
+from xueshi import clock
 from xueshi.rules import Category
 from xueshi.rules.parameters import PARAMETERS
 
@@ -147,12 +147,12 @@ def _dump(data: dict[str, Any]) -> str:
 
 
 def notice_initial(region_name: str, issuer: str) -> dict[str, Any]:
-    year = timezone.localdate().year + 1
+    year = clock.year() + 1
     return {
         "year": year,
         "title": f"关于做好{year}年度{region_name}专业技术人员继续教育工作的通知",
         "issuer": issuer,
-        "date": timezone.localdate(),
+        "date": clock.today(),
     }
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
+from xueshi import clock
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import Role, User
 from xueshi.audit.services import audit_event_write
@@ -55,7 +55,7 @@ def _draft(active: ActiveRole, draft_id: int, *, lock: bool = False) -> PolicyDr
 def until_year(years: list[int] | None = None) -> int:
     """How far an entry without an end reaches for a preview: the latest open ledger year
     or next year, whichever is later."""
-    return max([*(years or open_years()), timezone.localdate().year + 1])
+    return max([*(years or open_years()), clock.year() + 1])
 
 
 @transaction.atomic
@@ -149,7 +149,7 @@ def policy_publish(*, actor: User, active: ActiveRole, draft_id: int) -> PolicyP
             draft=draft,
             supersedes=checked.supersedes,
             published_by=actor,
-            published_at=timezone.now(),
+            published_at=clock.now(),
             previous_policy_version=checked.before.version,
             policy_version="",
             years=checked.years(until_year()),

@@ -13,9 +13,9 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from xueshi import clock
 from xueshi.accounts.access import ActiveRole, RoleRequest, allow, require_active_role
 from xueshi.accounts.models import Role
 from xueshi.errors import ServiceError
@@ -89,7 +89,7 @@ def _declare_year(request: HttpRequest) -> int:
     year = int_param(request.GET.get("year"))
     if year is not None and YEAR_MIN <= year <= YEAR_MAX:
         return year
-    return timezone.localdate().year
+    return clock.year()
 
 
 def _staff_picker(request: HttpRequest, active: ActiveRole, asked: int | None) -> HttpResponse:
@@ -180,7 +180,7 @@ def declare_chains(request: RoleRequest) -> HttpResponse:
     professional = selectors.declarable_for(active, int_param(request.GET.get("professional")))
     if professional is None:
         raise Http404("未找到可申报的人员。")
-    year = year_of(request.GET, timezone.localdate().year)
+    year = year_of(request.GET, clock.year())
     options = selectors.categories_for(professional, year)
     form = DeclarationForm(
         categories=[o.category for o in options],

@@ -13,8 +13,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Max, QuerySet
-from django.utils import timezone
 
+from xueshi import clock
 from xueshi.accounts.access import ActiveRole
 from xueshi.compliance.ledger_selectors import LedgerFilters, StaleLedgerYear, year_stale
 from xueshi.compliance.live import PersonCompliance, Tally, overall
@@ -34,7 +34,7 @@ def latest_year(people: QuerySet[Professional]) -> int:
         .exclude(status=RecordState.DRAFT)
         .aggregate(latest=Max("credited_year"))["latest"]
     )
-    return int(latest) if latest else timezone.localdate().year
+    return int(latest) if latest else clock.year()
 
 
 def _filters(filters: Filters) -> LedgerFilters:

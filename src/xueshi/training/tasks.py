@@ -14,9 +14,9 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.urls import reverse
-from django.utils import timezone
 from django_tasks import task
 
+from xueshi import clock
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import RoleAssignment, User
 from xueshi.errors import ServiceError
@@ -47,7 +47,7 @@ def hour_batch_import_start(
         requested_by=actor,
         role=active.assignment,
         subject_id=plan.pk,
-        params={"file_name": name, "today": timezone.localdate().isoformat()},
+        params={"file_name": name, "today": clock.today().isoformat()},
         upload=upload,
     )
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 
+from xueshi import clock
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import Role, User
 from xueshi.audit.services import audit_event_write
@@ -48,7 +48,7 @@ def booklet_issue(
     except Professional.DoesNotExist:
         raise ServiceError("该专业技术人员不在您的管辖范围内。") from None
     booklet = Booklet.objects.select_for_update().filter(professional=professional).first()
-    year = timezone.localdate().year
+    year = clock.year()
     if kind is BookletIssueKind.FIRST:
         if booklet is not None:
             raise ServiceError(f"已领取过证书（编号 {booklet.number}），请办理续办或补办。")
@@ -70,7 +70,7 @@ def booklet_issue(
             raise ServiceError("请填写补办原因（丢失或损毁）。", field="reason")
         booklet.copies += 1
         if kind is BookletIssueKind.REPLACEMENT:
-            booklet.reentry_since = timezone.now()
+            booklet.reentry_since = clock.now()
         booklet.save(update_fields=["copies", "reentry_since"])
     issue = BookletIssue.objects.create(
         booklet=booklet, kind=kind, reason=reason.strip(), issued_by=actor

@@ -6,8 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
+from xueshi import clock
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import EMPLOYER_ROLES, Role, User
 from xueshi.audit.services import audit_event_write
@@ -156,7 +156,7 @@ def certificate_issue(
     order = ("public", "public_required", "professional", "elective", "total", "credits")
     hours = {key: fmt(verdict.counted[key]) for key in order if key in figures}
     issuer = _issuer_name(professional, rule)
-    issued_on = timezone.localdate()
+    issued_on = clock.today()
     content = {
         "no": number,
         "nm": professional.full_name,

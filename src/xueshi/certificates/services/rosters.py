@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
 
+from xueshi import clock
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import EMPLOYER_ROLES, Role, User
 from xueshi.audit.services import audit_event_write
@@ -40,7 +40,7 @@ def roster_submit(
     """The employer submits its staff's certificates for verification, in one batch.
     Individuals may not apply (L10: 年度验证不接受个人申请). ``title_evaluation``: the
     roster is of people in this year's title evaluation (Guangde's July–September window)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if active.role not in EMPLOYER_ROLES:
         raise ServiceError("年度验证不接受个人申请，由单位统一办理。")
     employer = active.assignment.employer
@@ -116,7 +116,7 @@ def roster_process(
 ) -> Roster:
     """The bureau verifies a roster and stamps its certificates, on a verification day where
     the policy sets them (S12)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if active.role is not Role.BUREAU_STAFF:
         raise ServiceError("证书验证由人社部门办理。")
     region = active.assignment.region
@@ -164,7 +164,7 @@ def roster_process(
                 f"遇休息日顺延）。{hint}"
             )
         rule_text = str(policy.resolve("verification.days", roster.region_id, today).reference)  # type: ignore[union-attr]
-    now = timezone.now()
+    now = clock.now()
     entries = list(
         roster.entries.select_related("certificate").select_for_update(of=("self", "certificate"))
     )

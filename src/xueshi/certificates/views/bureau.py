@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from xueshi import clock
 from xueshi.accounts.access import RoleRequest, allow, require_active_role
 from xueshi.accounts.models import Role
 from xueshi.certificates.forms import BookletForm, DeskSearchForm, ReasonForm
@@ -27,7 +27,7 @@ CHANGES = {
 def desk(request: RoleRequest) -> HttpResponse:
     query, holder = DeskSearchForm(request.GET).searches()
     shown = bureau_desk(
-        require_active_role(request), query=query, holder=holder, today=timezone.localdate()
+        require_active_role(request), query=query, holder=holder, today=clock.today()
     )
     return render(
         request, "certificates/bureau.html", {"shown": shown, "booklet_form": BookletForm()}

@@ -7,9 +7,9 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from xueshi import clock
 from xueshi.accounts.access import RoleRequest, allow, require_active_role
 from xueshi.accounts.models import Role, User
 from xueshi.certificates.forms import RosterForm
@@ -114,7 +114,7 @@ def roster_new(request: RoleRequest) -> HttpResponse:
 @allow(*EMPLOYER, Role.BUREAU_STAFF)
 @require_GET
 def roster(request: RoleRequest, pk: int) -> HttpResponse:
-    shown = roster_detail(require_active_role(request), pk, timezone.localdate())
+    shown = roster_detail(require_active_role(request), pk, clock.today())
     if shown is None:
         raise Http404
     return render(request, "certificates/roster.html", {"shown": shown})

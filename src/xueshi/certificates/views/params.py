@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils import timezone
 
+from xueshi import clock
 from xueshi.accounts.models import EMPLOYER_ROLES, Role
 from xueshi.accounts.redirects import local_path as safe_local_path
 
@@ -23,7 +23,7 @@ def year_or(value: str | None, default: int) -> int:
 
 
 def last_year() -> int:
-    return timezone.localdate().year - 1
+    return clock.year() - 1
 
 
 def local_path(value: str | None) -> str:

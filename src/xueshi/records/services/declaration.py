@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 
+from xueshi import clock
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import Role, User
 from xueshi.accounts.scope import CHAIN_ROLE
@@ -116,7 +116,7 @@ def hour_record_declare(
 
     All or nothing: a refusal (by the policy, or of one of the files) saves no record and
     leaves no file on disk."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if not _may_act_for(active, professional):
         raise ServiceError("您不能为该专业技术人员申报学时。")
     credited_year = credited_year or end_date.year

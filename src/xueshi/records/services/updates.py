@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 
+from xueshi import clock
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import User
 from xueshi.audit.services import audit_event_write
@@ -101,7 +101,7 @@ def _update(
     send: bool,
     today: dt.date | None,
 ) -> HourRecord:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     with evidence_files_removed_on_failure(), transaction.atomic():
         record = record_locked(active, record_id)
         if not is_declarant(actor, record):

@@ -7,8 +7,8 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
+from xueshi import clock
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import User
 from xueshi.audit.services import audit_event_write
@@ -176,7 +176,7 @@ def class_plan_file(
     industry authority; Luojiang: 10 working days). Late filing is refused with the date it
     was due and the clause; where no rule is set the class is filed without a deadline.
     """
-    today = today or timezone.localdate()
+    today = today or clock.today()
     plan = lock_own_class(active, class_plan_id)
     provider = Provider.objects.get(pk=plan.provider_id)
     if plan.status not in EDITABLE:
@@ -219,7 +219,7 @@ def class_plan_file(
     plan.filing_due = due.due if due else None
     plan.approver_role = approver
     plan.policy_version = policy.version
-    plan.filed_at = timezone.now()
+    plan.filed_at = clock.now()
     plan.decided_at = None
     plan.decided_by = None
     plan.decision_comment = ""
@@ -270,7 +270,7 @@ def _decide(
     plan = _lock_awaiting(active, class_plan_id)
     before = plan.status
     plan.status = status
-    plan.decided_at = timezone.now()
+    plan.decided_at = clock.now()
     plan.decided_by = actor
     plan.decision_comment = comment
     plan.save(update_fields=["status", "decided_at", "decided_by", "decision_comment"])

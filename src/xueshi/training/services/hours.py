@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 
+from xueshi import clock
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import User
 from xueshi.audit.services import audit_event_write
@@ -74,7 +74,7 @@ def hour_batch_enter(
     ``source``: where the rows came from, as the provider sees it (the file's name, "在线考试").
     ``digest``: the SHA-256 of what was received (a file's); by default, of the rows.
     """
-    today = today or timezone.localdate()
+    today = today or clock.today()
     plan = _class_open_for_entry(active, class_plan_id, today)
     if not rows:
         raise ServiceError("没有学员成绩，未登记。")
@@ -138,7 +138,7 @@ def hour_batch_upload(
     ``rows``: the file's rows when the caller has read them already (the background job
     reads the file before this transaction, so that its progress can say how many rows).
     """
-    today = today or timezone.localdate()
+    today = today or clock.today()
     _class_open_for_entry(active, class_plan_id, today)
     limit = settings.XUESHI_BATCH_MAX_BYTES
     if upload.size is None or upload.size > limit:

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
+from xueshi import clock
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import User
 from xueshi.audit.services import audit_event_write
@@ -27,7 +27,7 @@ def class_enroll(
 ) -> Enrollment:
     """报名: a professional enrols once in an approved class that has not started and has
     places left. The class row is locked, so concurrent enrolments cannot pass capacity."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     me = professional_of(active)
     if me is None:
         raise ServiceError("只有已登记的专业技术人员可以报名培训班。")
@@ -93,14 +93,14 @@ def attendance_sign_in(
     today: dt.date | None = None,
 ) -> Attendance:
     """签到 for one learner, one half day of a class day (L6: at least once each half day)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     enrollment = _attendance_target(
         enrollment_id=enrollment_id, day=day, half_day=half_day, active=active, today=today
     )
     mark, _ = Attendance.objects.get_or_create(enrollment=enrollment, day=day, half_day=half_day)
     if mark.signed_in_at is not None:
         raise ServiceError(f"该学员{day} {HalfDay(half_day).label}已签到。")
-    mark.signed_in_at = timezone.now()
+    mark.signed_in_at = clock.now()
     mark.save(update_fields=["signed_in_at"])
     audit_event_write(
         actor=actor,
@@ -123,7 +123,7 @@ def attendance_sign_out(
     today: dt.date | None = None,
 ) -> Attendance:
     """签退: only after the learner signed in for that half day."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     enrollment = _attendance_target(
         enrollment_id=enrollment_id, day=day, half_day=half_day, active=active, today=today
     )
@@ -132,7 +132,7 @@ def attendance_sign_out(
         raise ServiceError(f"该学员{day} {HalfDay(half_day).label}尚未签到，不能签退。")
     if mark.signed_out_at is not None:
         raise ServiceError(f"该学员{day} {HalfDay(half_day).label}已签退。")
-    mark.signed_out_at = timezone.now()
+    mark.signed_out_at = clock.now()
     mark.save(update_fields=["signed_out_at"])
     audit_event_write(
         actor=actor,
@@ -159,7 +159,7 @@ def class_plan_assess(
     """考核: record learners' scores (0–100); passed = score ≥ the class's pass mark.
     Returns how many enrolments changed. A learner whose hours are already entered cannot
     be marked as failed."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     plan = lock_own_class(active, class_plan_id)
     if plan.status != ClassStatus.APPROVED:
         raise ServiceError("培训班尚未核准，不能登记考核成绩。")

@@ -8,10 +8,10 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
+from xueshi import clock
 from xueshi.accounts.access import RoleRequest, allow, require_active_role
 from xueshi.accounts.models import Role
 from xueshi.errors import ServiceError
@@ -37,7 +37,7 @@ def _batch_context(plan: ClassPlan) -> dict[str, Any]:
         "due": due,
         "due_error": due_error,
         "batches": selectors.class_batches(plan)[:20],
-        "today": timezone.localdate(),
+        "today": clock.today(),
     }
 
 

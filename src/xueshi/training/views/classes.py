@@ -8,9 +8,9 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from xueshi import clock
 from xueshi.accounts.access import RoleRequest, allow, require_active_role
 from xueshi.accounts.models import Role
 from xueshi.errors import ServiceError
@@ -96,7 +96,7 @@ def class_new(request: RoleRequest) -> HttpResponse:
     else:
         provider = active.assignment.provider
         assert provider is not None
-        mark = services.default_pass_mark(provider.region_id, timezone.localdate())
+        mark = services.default_pass_mark(provider.region_id, clock.today())
         form = ClassPlanForm(initial={"pass_mark": mark, "capacity": 50, "mode": "face_to_face"})
     return render(request, "training/class_form.html", {"form": form, "plan": None})
 
@@ -158,8 +158,8 @@ def class_file(request: RoleRequest, pk: int) -> HttpResponse:
 @require_GET
 def annual_plan(request: RoleRequest) -> HttpResponse:
     active = require_active_role(request)
-    form = AnnualPlanForm(request.GET or {"year": timezone.localdate().year})
-    year = form.cleaned_data["year"] if form.is_valid() else timezone.localdate().year
+    form = AnnualPlanForm(request.GET or {"year": clock.year()})
+    year = form.cleaned_data["year"] if form.is_valid() else clock.year()
     context = selectors.annual_plan(active, year=year)
     return render(request, "training/annual_plan.html", {"form": form, "year": year, **context})
 

@@ -8,9 +8,9 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from xueshi import clock
 from xueshi.accounts.access import RoleRequest, allow, require_active_role
 from xueshi.accounts.models import Role
 from xueshi.errors import ServiceError
@@ -44,7 +44,7 @@ def class_catalogue(request: RoleRequest) -> HttpResponse:
     filters = {"category": "", "region": "", "q": ""}
     if form.is_valid():
         filters = {k: (form.cleaned_data[k] or "").strip() for k in filters}
-    classes = selectors.class_catalogue(today=timezone.localdate(), **filters)
+    classes = selectors.class_catalogue(today=clock.today(), **filters)
     mine = set(selectors.my_enrollments(active).values_list("class_plan_id", flat=True))
     return render(
         request,
@@ -90,7 +90,7 @@ def class_detail(request: RoleRequest, pk: int) -> HttpResponse:
     plan = selectors.class_for(active, pk)
     if plan is None:
         raise Http404("培训班不存在，或不在您的管辖范围内。")
-    today = timezone.localdate()
+    today = clock.today()
     days = selectors.class_days(plan)
     default_day = today if plan.start_date <= today <= plan.end_date else plan.start_date
     day = parse_day(request.GET.get("day"), default_day)
@@ -210,7 +210,7 @@ def class_assess(request: RoleRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"已保存考核成绩（{changed} 人有变更）。")
             return detail_redirect(plan.pk)
-    today = timezone.localdate()
+    today = clock.today()
     days = selectors.class_days(plan)
     day = today if plan.start_date <= today <= plan.end_date else plan.start_date
     return render(

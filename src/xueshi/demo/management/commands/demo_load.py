@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from rich.console import Console
 from rich.table import Table
@@ -56,6 +57,4 @@ class Command(BaseCommand):
         for login in logins:
             table.add_row(login.username, login.role, login.scope, login.hint)
         console.print(table)
-        console.print(
-            "登录页面：/accounts/login/（xueshi demo 默认在 http://127.0.0.1:8000 提供服务）"
-        )
+        console.print(f"登录页面：{settings.XUESHI_PUBLIC_URL.rstrip('/')}/accounts/login/")
