@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from stdnum.cn import ric
@@ -13,6 +14,7 @@ from xueshi.accounts.scope import CHAIN_ROLE
 from xueshi.audit.models import AuditEvent
 from xueshi.errors import ServiceError
 from xueshi.people.models import Professional
+from xueshi.records.display import chain_describe
 from xueshi.people.selectors import person_of, professionals_visible
 from xueshi.policy_store import current_policy
 from xueshi.records.models import Evidence, HourRecord
@@ -123,6 +125,25 @@ def categories_for(professional: Professional, year: int) -> list[CategoryChain]
         except ServiceError as exc:
             result.append(CategoryChain(category, None, exc.message))
     return result
+
+
+def option_rows(options: list[CategoryChain]) -> list[dict[str, Any]]:
+    """The categories as the declaration form and 我的年度学时 both list them: each with the
+    chain its hours follow, or why they cannot be registered (the same words on both pages)."""
+    return [
+        {
+            "label": o.category.label,
+            "text": chain_describe(o.chain) if o.chain else o.problem,
+            "reference": o.chain.reference.citation if o.chain else "",
+            "open": o.chain is not None,
+        }
+        for o in options
+    ]
+
+
+def registration_routes(professional: Professional, year: int) -> list[dict[str, Any]]:
+    """How each category's hours of ``year`` are registered for the professional."""
+    return option_rows(categories_for(professional, year))
 
 
 def record_for(active: ActiveRole, record_id: int) -> HourRecord | None:

@@ -155,20 +155,9 @@ def declare(request: RoleRequest) -> HttpResponse:
             "professional": professional,
             "for_staff": active.role is not Role.PROFESSIONAL,
             "year": year,
-            "options": _option_rows(options),
+            "options": selectors.option_rows(options),
         },
     )
-
-
-def _option_rows(options: list[selectors.CategoryChain]) -> list[dict[str, str]]:
-    return [
-        {
-            "label": o.category.label,
-            "text": display.chain_describe(o.chain) if o.chain else o.problem,
-            "reference": o.chain.reference.citation if o.chain else "",
-        }
-        for o in options
-    ]
 
 
 @allow(*DECLARANTS)
@@ -189,7 +178,7 @@ def declare_chains(request: RoleRequest) -> HttpResponse:
     return render(
         request,
         "records/_category_block.html",
-        {"form": form, "year": year, "options": _option_rows(options)},
+        {"form": form, "year": year, "options": selectors.option_rows(options)},
     )
 
 

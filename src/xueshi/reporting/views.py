@@ -19,6 +19,7 @@ from xueshi.compliance.what_if import (
     what_if,
 )
 from xueshi.people.models import Professional
+from xueshi.records.selectors import registration_routes
 from xueshi.reporting import exports
 from xueshi.reporting.forms import BureauFilterForm, ComplianceFilterForm, WhatIfForm, YearForm
 from xueshi.reporting.reports import bureau_regions, bureau_report, employer_report
@@ -58,6 +59,8 @@ def my_year(request: RoleRequest) -> HttpResponse:
     choices = sorted({*years, default_year([]), year}, reverse=True)
     enrolled = enrolled_classes(professional, year)
     asked = _what_if(request, professional, year, enrolled)
+    routes = registration_routes(professional, year)
+    closed = "、".join(o["label"] for o in routes if not o["open"])
     return render(
         request,
         "reporting/my_year.html",
@@ -72,6 +75,9 @@ def my_year(request: RoleRequest) -> HttpResponse:
                 initial={"category": Category.PROFESSIONAL.value, "hours": 12},
             ),
             "enrolled": enrolled,
+            # The same categories and chains as the declaration form of that year.
+            "routes": routes,
+            "closed": closed,
         },
     )
 
