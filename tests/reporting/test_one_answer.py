@@ -6,6 +6,7 @@ says so (林伟 2026: 72 hours short and no category open was a contradiction)."
 from __future__ import annotations
 
 import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -30,7 +31,8 @@ def test_my_year_and_the_declaration_form_agree(client: Client) -> None:
         client.force_login(professional.user)
         for year in YEARS:
             mine = client.get(reverse("reporting:my_year"), {"year": year}).content.decode()
-            form = client.get(reverse("records:declare_chains"), {"credited_year": year}).content.decode()
+            chains_url = reverse("records:declare_chains")
+            form = client.get(chains_url, {"credited_year": year}).content.decode()
             who = f"{professional.full_name} {year}"
             if "未规定学时科目类别" in form:
                 assert "未规定学时科目类别" in mine, who

@@ -14,9 +14,9 @@ from xueshi.accounts.scope import CHAIN_ROLE
 from xueshi.audit.models import AuditEvent
 from xueshi.errors import ServiceError
 from xueshi.people.models import Professional
-from xueshi.records.display import chain_describe
 from xueshi.people.selectors import person_of, professionals_visible
 from xueshi.policy_store import current_policy
+from xueshi.records.display import chain_describe
 from xueshi.records.models import Evidence, HourRecord
 from xueshi.records.scope import records_visible
 from xueshi.records.services import chain_for
