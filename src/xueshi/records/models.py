@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from xueshi.choices import choices_of
 from xueshi.rules import Category, CreditClass, Mode
+from xueshi.rules.verdict import fmt
 from xueshi.rules.workflow import RecordState
 
 
@@ -139,6 +140,24 @@ class HourRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.professional} {self.credited_year} {self.content}"
+
+    @property
+    def kind_label(self) -> str:
+        """What the record counts as: its category (公需科目（必修）), or for a record of
+        credits its class (Ⅱ类学分), never a blank."""
+        if self.category:
+            label = str(self.get_category_display())
+            return f"{label}（必修）" if self.required else label
+        if self.credit_class:
+            return str(self.get_credit_class_display())
+        return "学分"
+
+    @property
+    def amount_label(self) -> str:
+        """How much it counts: "20 学时", "20.5 学时" or, for credits, "5 分" (never "0.0")."""
+        if self.category or not self.credits:
+            return f"{fmt(self.hours)} 学时"
+        return f"{fmt(self.credits)} 分"
 
     @property
     def next_reviewer_role(self) -> str | None:
