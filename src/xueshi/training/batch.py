@@ -47,6 +47,9 @@ class LearnerScore:
     id_number: str
     score: Decimal | str | None
     id_number_note: str = ""
+    # Why the score is missing when the source knows better than "not filled in" (Excel: the
+    # cell holds a formula saved without its result).
+    score_note: str = ""
 
 
 def rows_digest(rows: Sequence[LearnerScore]) -> str:
@@ -234,7 +237,7 @@ def _check_rows(
                     line.seat = seats[person.pk]
         score, score_error = parse_score(row.score)
         if score_error:
-            line.errors.append(score_error)
+            line.errors.append(row.score_note or score_error)
         line.score = score
         if line.errors or line.seat is None or score is None:
             line.result = ERROR
@@ -285,7 +288,7 @@ def check_fields(rows: Sequence[LearnerScore]) -> list[CheckedRow]:
                 seen[number] = row.number
         line.score, score_error = parse_score(row.score)
         if score_error:
-            line.errors.append(score_error)
+            line.errors.append(row.score_note or score_error)
         if not line.errors:
             line.result, line.message = PASSED, "格式正确"
         checked.append(line)

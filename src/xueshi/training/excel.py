@@ -23,7 +23,7 @@ from django.conf import settings
 from xueshi.errors import ServiceError
 from xueshi.training.batch import LearnerScore
 from xueshi.training.xlsx_guard import NOT_XLSX, Limits, spreadsheet_check
-from xueshi.training.xlsx_sandbox import SandboxLimits, SandboxRefused, sheet_rows
+from xueshi.training.xlsx_sandbox import FORMULA, SandboxLimits, SandboxRefused, sheet_rows
 
 COLUMNS = ("姓名", "公民身份号码", "考核成绩")
 # Header spellings accepted for each column (a provider's own sheet may say 身份证号).
@@ -64,14 +64,23 @@ def _score(value: Any) -> Decimal | str | None:
 
 
 def _row(number: int, name: Any, id_number: Any, score: Any) -> LearnerScore:
-    """One data row: ``number`` is the row number Excel shows."""
+    """One data row: ``number`` is the row number Excel shows. A formula is read by the
+    value it was saved with; one saved without a value is named as such."""
     number_cell = isinstance(id_number, int | float) and not isinstance(id_number, bool)
+    note = ""
+    if isinstance(score, dict) and FORMULA in score:
+        note = (
+            f"考核成绩是公式（={str(score[FORMULA])[:40]}），文件中没有保存它的计算结果："
+            "请在 Excel 中打开并保存后重新上传，或改填数值"
+        )
+        score = None
     return LearnerScore(
         number,
         _text(name),
         _text(id_number),
         _score(score),
         NUMBER_CELL if number_cell else "",
+        note,
     )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 # bandit: runs this very module with the interpreter in use, no shell
 import subprocess  # nosec B404
@@ -100,6 +101,63 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+# A cell holding a formula saved without its result (written by a program, never calculated)
+# comes back as {FORMULA: its text}; the batch names it rather than "not filled in".
+FORMULA = "formula"
+_CELL = re.compile(rb"<c\b([^>]*?)(?<!/)>(.*?)</c>", re.S)
+_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+_F = re.compile(rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.S)
+_V = re.compile(rb"<v>[^<]")
+
+
+def _first_sheet_path(archive: Any) -> str | None:
+    """The first sheet's part in the package (workbook.xml's first sheet, via its rels)."""
+    workbook = archive.read("xl/workbook.xml")
+    first = re.search(rb"<sheet\b[^>]*?\br:id=\"([^\"]+)\"", workbook)
+    if first is None:
+        return None
+    rels = archive.read("xl/_rels/workbook.xml.rels")
+    for rel in re.finditer(rb"<Relationship\b[^>]*>", rels):
+        tag = rel.group(0)
+        if re.search(rb'\bId="' + re.escape(first.group(1)) + rb'"', tag):
+            target = re.search(rb'\bTarget="([^"]+)"', tag)
+            if target:
+                name = target.group(1).decode()
+                return name.lstrip("/") if name.startswith("/") else f"xl/{name}"
+    return None
+
+
+def formulas_without_values(data: bytes) -> list[tuple[int, int, str]]:
+    """(row, column, formula) of the first sheet's formula cells that carry no saved value,
+    0-based from A1."""
+    import io
+    import zipfile
+
+    found: list[tuple[int, int, str]] = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            path = _first_sheet_path(archive)
+            if path is None:
+                return found
+            sheet = archive.read(path)
+    except (KeyError, zipfile.BadZipFile):
+        return found
+    for cell in _CELL.finditer(sheet):
+        body = cell.group(2)
+        formula = _F.search(body)
+        if formula is None or _V.search(body):
+            continue
+        ref = _REF.search(cell.group(1))
+        if ref is None:
+            continue
+        column = 0
+        for letter in ref.group(1):
+            column = column * 26 + (letter - 64)
+        text = (formula.group(1) or b"").decode("utf-8", "replace")
+        found.append((int(ref.group(2)) - 1, column - 1, text))
+    return found
+
+
 def child_main() -> None:
     """In the child: limit, read stdin, write the first sheet's rows to stdout."""
     import resource
@@ -110,6 +168,7 @@ def child_main() -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     data = sys.stdin.buffer.read()
 
+    import html
     import io
 
     import python_calamine
@@ -121,6 +180,12 @@ def child_main() -> None:
             # iter_rows starts at the sheet's first row (blank leading rows included).
             sheet = workbook.get_sheet_by_index(0)
             rows = [[_plain(cell) for cell in row] for row in sheet.iter_rows()]
+            # iter_rows starts at row 1 but at the sheet's first used column.
+            first_column = sheet.start[1] if sheet.start else 0
+            for row, column, text in formulas_without_values(data):
+                at = column - first_column
+                if row < len(rows) and 0 <= at < len(rows[row]):
+                    rows[row][at] = {FORMULA: html.unescape(text)}
     except Exception:  # calamine raises its own classes (CalamineError, ZipError, XmlError…)
         sys.exit(UNREADABLE_EXIT)
     out = sys.stdout.buffer
