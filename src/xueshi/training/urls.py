@@ -28,4 +28,5 @@ urlpatterns = [
     path("classes/<int:pk>/batch/", views.batch_upload, name="batch_upload"),
     path("classes/<int:pk>/batch/template.xlsx", views.batch_template, name="batch_template"),
     path("batches/<int:pk>/", views.batch_detail, name="batch_detail"),
+    path("batches/<int:pk>/report.xlsx", views.batch_report_xlsx, name="batch_report_xlsx"),
 ]

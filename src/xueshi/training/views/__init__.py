@@ -5,7 +5,12 @@ Views parse, call one service or selector, and render; services refuse with a Ch
 message (ServiceError) and change nothing.
 """
 
-from xueshi.training.views.batches import batch_detail, batch_template, batch_upload
+from xueshi.training.views.batches import (
+    batch_detail,
+    batch_report_xlsx,
+    batch_template,
+    batch_upload,
+)
 from xueshi.training.views.classes import (
     annual_plan,
     class_approve,
@@ -31,6 +36,7 @@ __all__ = [
     "attendance_sign_in",
     "attendance_sign_out",
     "batch_detail",
+    "batch_report_xlsx",
     "batch_template",
     "batch_upload",
     "class_approve",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,7 +17,7 @@ from xueshi.accounts.access import RoleRequest, allow, require_active_role
 from xueshi.accounts.models import Role
 from xueshi.errors import ServiceError
 from xueshi.jobs.models import JobStatus
-from xueshi.training import selectors, services
+from xueshi.training import batch_report, selectors, services
 from xueshi.training.excel import template_write
 from xueshi.training.forms import BatchUploadForm
 from xueshi.training.models import ClassPlan
@@ -102,23 +103,68 @@ def batch_template(request: RoleRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _batch_or_404(request: RoleRequest, pk: int) -> Any:
+    batch = selectors.batch_for(require_active_role(request), pk)
+    if batch is None:
+        raise Http404("批量登记记录不存在。")
+    return batch
+
+
+def _report_filter(request: RoleRequest, report: list[dict[str, Any]]) -> tuple[bool, str]:
+    """``show=error`` for the error rows only; ``kind`` one kind of error of this report
+    (anything else is ignored: all rows)."""
+    errors_only = request.GET.get("show") == "error"
+    kind = request.GET.get("kind", "")
+    if kind not in {k for k, _ in batch_report.error_kinds(report)}:
+        kind = ""
+    return errors_only, kind
+
+
 @allow(*READERS)
 @require_GET
 def batch_detail(request: RoleRequest, pk: int) -> HttpResponse:
+    """校验报告: a row per data row, paged (100 a page), filtered by error and its kind."""
     active = require_active_role(request)
-    batch = selectors.batch_for(active, pk)
-    if batch is None:
-        raise Http404("批量登记记录不存在。")
+    batch = _batch_or_404(request, pk)
     report = batch.report or []
-    errors = sum(1 for row in report if row.get("result") == "error")
+    errors = sum(1 for row in report if row.get("result") == batch_report.ERROR)
+    errors_only, kind = _report_filter(request, report)
+    shown = batch_report.report_rows(report, errors_only=errors_only, kind=kind)
+    page = Paginator(shown, batch_report.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "training/batch_detail.html",
         {
             "batch": batch,
             "plan": batch.class_plan,
-            "report": report,
+            "page": page,
             "errors": errors,
+            "kinds": batch_report.error_kinds(report),
+            "errors_only": errors_only,
+            "kind": kind,
             "owner": active.role is Role.PROVIDER_STAFF,
         },
     )
+
+
+@allow(*READERS)
+@require_GET
+def batch_report_xlsx(request: RoleRequest, pk: int) -> HttpResponse:
+    """The report's rows as Excel, filtered as on the page (by default the rows to fix when
+    the batch was refused, all rows when it was entered)."""
+    batch = _batch_or_404(request, pk)
+    report = batch.report or []
+    errors_only, kind = _report_filter(request, report)
+    rows = batch_report.report_rows(report, errors_only=errors_only, kind=kind)
+    content = batch_report.report_write(rows, title=batch.class_plan.title)
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    suffix = "待修改" if (errors_only or kind) else "全部"
+    disposition = content_disposition_header(
+        as_attachment=True, filename=f"校验报告-{batch.pk}-{suffix}.xlsx"
+    )
+    if disposition:
+        response["Content-Disposition"] = disposition
+    return response
