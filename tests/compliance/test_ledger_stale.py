@@ -182,16 +182,20 @@ def _change_again(policy: PolicyCopy) -> str:
     return current_policy().version
 
 
-def test_a_job_whose_worker_is_gone_does_not_hold_the_queue(
+def test_a_job_whose_worker_is_gone_is_queued_again_not_doubled(
     opened: list[int], policy: PolicyCopy, settings: Any
 ) -> None:
+    """A rebuild whose worker died is retried once (jobs.recovery) and stays the year's
+    job; lost a second time it is failed, and the next sync queues a new one."""
     settings.TASKS = {**settings.TASKS, "default": DATABASE_BACKEND}
     settings.XUESHI_JOB_STALE_SECONDS = 60
     _change(policy)
     job, _ = ledger_rebuild_start(year=2014)
-    Job.objects.filter(pk=job.pk).update(
-        status=JobStatus.RUNNING, started_at="2020-01-01T00:00Z", heartbeat_at="2020-01-01T00:00Z"
-    )
+    lost = {"status": JobStatus.RUNNING, "started_at": "2020-01-01T00:00Z"}
+    Job.objects.filter(pk=job.pk).update(**lost, heartbeat_at="2020-01-01T00:00Z")
+    again, new = ledger_rebuild_start(year=2014)
+    assert (again.pk, new, again.status, again.retried) == (job.pk, False, JobStatus.QUEUED, True)
+    Job.objects.filter(pk=job.pk).update(**lost, heartbeat_at="2020-01-01T00:00Z")
     again, new = ledger_rebuild_start(year=2014)
     assert new
     assert again.pk != job.pk

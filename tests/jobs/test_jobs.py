@@ -26,7 +26,8 @@ from xueshi.audit.models import AuditEvent
 from xueshi.compliance import tasks as year_end
 from xueshi.compliance.live import compliance_of
 from xueshi.jobs.models import Job, JobKind, JobStatus
-from xueshi.jobs.services import job_listen, job_progress, job_reconcile, job_start
+from xueshi.jobs.recovery import job_reconcile
+from xueshi.jobs.services import job_listen, job_progress, job_start
 from xueshi.people.models import Professional
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.jobs.urls")]
@@ -152,38 +153,96 @@ def test_a_task_that_failed_outside_the_job_fails_the_job(shantou, settings) -> 
     assert job.error == "后台任务异常终止（ImportError），请重新提交。"
 
 
-def test_a_job_whose_worker_stopped_is_failed_once_stale(shantou, settings, capsys) -> None:
+def test_a_job_whose_worker_stopped_is_retried_once_then_failed(shantou, settings, capsys) -> None:
     """A worker killed mid-run leaves its job "running": after XUESHI_JOB_STALE_SECONDS
-    without progress, a look at it (page, watch) or ``xueshi job reap`` fails it; a job that
-    reports progress, or a finished one, is left alone."""
+    without a heartbeat, ``xueshi job reap`` (or a look at it) queues it again once, with a
+    new task, closing the lost run's queue row; lost again, it is failed. A job with a recent
+    heartbeat, or a finished one, is left alone."""
     import time_machine
 
     settings.XUESHI_JOB_STALE_SECONDS = 600
     settings.TASKS = {**settings.TASKS, "default": DATABASE_BACKEND}
     start = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+
+    def claimed(job: Job, at: dt.datetime) -> None:
+        """A worker claimed its task and started it, then was killed."""
+        DBTaskResult.objects.get(id=job.task_id).claim("worker-1")
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.RUNNING, started_at=at, heartbeat_at=at
+        )
+        job.refresh_from_db()
+
     with time_machine.travel(start, tick=False):
         stuck = year_end.year_end_start(region_code="440500", year=2014)
         alive = year_end.year_end_start(region_code="440500", year=2014)
-        Job.objects.filter(pk__in=[stuck.pk, alive.pk]).update(
-            status=JobStatus.RUNNING, started_at=start, heartbeat_at=start
-        )
+        claimed(stuck, start)
+        claimed(alive, start)
+    lost_task = stuck.task_id
     with time_machine.travel(start + dt.timedelta(minutes=9), tick=False):
         job_progress(Job.objects.get(pk=alive.pk), 1, 5)
         assert job_reconcile(Job.objects.get(pk=stuck.pk)).status == JobStatus.RUNNING
     with time_machine.travel(start + dt.timedelta(minutes=11), tick=False):
         call_command("job", "reap")
     out = capsys.readouterr().out
-    assert "已将 1 个中断的后台任务标记为失败" in out
+    assert "已将 0 个中断的后台任务标记为失败，1 个重新排队" in out
     stuck.refresh_from_db()
     alive.refresh_from_db()
-    assert stuck.status == JobStatus.FAILED
-    assert "超过 10 分钟没有进展" in stuck.error
+    assert (stuck.status, stuck.retried) == (JobStatus.QUEUED, True)
+    assert (
+        stuck.message == "处理它的后台进程中断（超过 10 分钟没有进展），已自动重新排队，重试一次。"
+    )
+    assert stuck.task_id != lost_task
+    assert DBTaskResult.objects.get(id=lost_task).status == "FAILED"
+    assert DBTaskResult.objects.get(id=lost_task).exception_class_path.endswith("WorkerLost")
+    assert DBTaskResult.objects.get(id=stuck.task_id).status == "READY"
     assert alive.status == JobStatus.RUNNING
+    assert AuditEvent.objects.filter(action="job_retry", target_id=str(stuck.pk)).count() == 1
+
+    later = start + dt.timedelta(minutes=20)
+    with time_machine.travel(later, tick=False):
+        claimed(stuck, later)
+    with time_machine.travel(later + dt.timedelta(minutes=11), tick=False):
+        call_command("job", "reap")
+    out = capsys.readouterr().out
+    assert "已将 1 个中断的后台任务标记为失败，1 个重新排队" in out
+    stuck.refresh_from_db()
+    assert stuck.status == JobStatus.FAILED
+    assert stuck.error == (
+        "后台任务中断：超过 10 分钟没有进展（处理它的后台进程可能已停止），"
+        "自动重试后仍未完成，已停止等待。请重新提交。"
+    )
+    assert DBTaskResult.objects.get(id=stuck.task_id).status == "FAILED"
+    # the job that was alive at 9 minutes, silent since, is retried (not failed) at 31
+    alive.refresh_from_db()
+    assert alive.status == JobStatus.QUEUED
     assert AuditEvent.objects.filter(action="job_fail", target_id=str(stuck.pk)).count() == 1
-    with time_machine.travel(start + dt.timedelta(minutes=30), tick=False):
+    with time_machine.travel(later + dt.timedelta(minutes=30), tick=False):
         assert job_reconcile(Job.objects.get(pk=stuck.pk)).status == JobStatus.FAILED
         call_command("job", "reap")
     assert AuditEvent.objects.filter(action="job_fail", target_id=str(stuck.pk)).count() == 1
+    assert not DBTaskResult.objects.filter(status="RUNNING").exists()
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"), [(45, "45 秒"), (60, "60 秒"), (90, "90 秒"), (900, "15 分钟")]
+)
+def test_the_stale_limit_is_said_as_it_is(shantou, settings, seconds, said) -> None:
+    """An inline job (nobody to run it again) is failed, its message giving the real limit:
+    under a minute is not "1 分钟"."""
+    import time_machine
+
+    settings.XUESHI_JOB_STALE_SECONDS = seconds
+    start = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        job = year_end.year_end_start(region_code="440500", year=2014)
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.RUNNING, started_at=start, heartbeat_at=start
+        )
+    with time_machine.travel(start + dt.timedelta(seconds=seconds + 1), tick=False):
+        job = job_reconcile(Job.objects.get(pk=job.pk))
+    assert job.status == JobStatus.FAILED
+    assert job.error.startswith(f"后台任务中断：超过 {said}没有进展")
+    assert not job.retried
 
 
 def test_progress_and_start_are_heartbeats(shantou) -> None:

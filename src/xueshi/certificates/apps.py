@@ -10,4 +10,6 @@ class CertificatesConfig(AppConfig):
         from xueshi.jobs.models import JobKind
         from xueshi.jobs.registry import task_register
 
-        task_register(JobKind.CERTIFICATE_PRINT, certificate_print_task, back=print_job_back)
+        task_register(
+            JobKind.CERTIFICATE_PRINT, certificate_print_task, back=print_job_back, retry=True
+        )

@@ -7,6 +7,7 @@ keeps both rows' progress in step, so the print page and ``xueshi job watch`` ag
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -20,15 +21,20 @@ from xueshi.certificates.pdf import render
 from xueshi.certificates.selectors import certificate_sheet, print_job_certificates
 from xueshi.errors import ServiceError
 from xueshi.jobs.models import Job
-from xueshi.jobs.services import Outcome, Progress, job_run
+from xueshi.jobs.services import Outcome, Progress, job_complete, job_run
 
 PROGRESS_EVERY = 20
 
 
-def print_job_make(job_id: int, progress: Progress | None = None) -> PrintJob:
+def print_job_make(
+    job_id: int,
+    progress: Progress | None = None,
+    finish: Callable[[PrintJob], None] | None = None,
+) -> PrintJob:
     """Make the PDF of the print job ``job_id``: the PrintJob ends done, or this raises
     (ServiceError in Chinese when there is nothing to print). ``progress`` hears of every
-    ``PROGRESS_EVERY`` pages."""
+    ``PROGRESS_EVERY`` pages; ``finish(print_job)`` runs inside the transaction that records
+    the PrintJob done (the background job records its own outcome there)."""
     job = PrintJob.objects.get(pk=job_id)
     certificates = print_job_certificates(job)
     total = len(certificates)
@@ -55,6 +61,8 @@ def print_job_make(job_id: int, progress: Progress | None = None) -> PrintJob:
         job.status = PrintJobStatus.DONE
         job.finished_at = timezone.now()
         job.save(update_fields=["file", "done", "status", "finished_at"])
+        if finish is not None:
+            finish(job)
     return job
 
 
@@ -67,12 +75,19 @@ def print_job_fail(job_id: int, error: str) -> None:
 def _print(job: Job, progress: Progress) -> Outcome:
     if job.subject_id is None:
         raise ServiceError("任务缺少要打印的批次。")
-    printed = print_job_make(job.subject_id, progress)
-    return Outcome(
-        message=f"已生成 {printed.done} 页证书 PDF。",
-        result={"print_job": printed.pk, "pages": printed.done},
-        url=reverse("certificates:print_download", args=[printed.pk]),
+
+    def outcome_of(printed: PrintJob) -> Outcome:
+        return Outcome(
+            message=f"已生成 {printed.done} 页证书 PDF。",
+            result={"print_job": printed.pk, "pages": printed.done},
+            url=reverse("certificates:print_download", args=[printed.pk]),
+        )
+
+    # The PDF's PrintJob and the job's result commit together.
+    printed = print_job_make(
+        job.subject_id, progress, finish=lambda printed: job_complete(job, outcome_of(printed))
     )
+    return outcome_of(printed)
 
 
 def _print_failed(job: Job, error: str) -> None:

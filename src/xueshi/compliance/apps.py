@@ -23,7 +23,8 @@ class ComplianceConfig(AppConfig):
         )
 
         standing.keeper_register(LedgerKeeper())
-        task_register(JobKind.YEAR_END, year_end_task)
-        task_register(JobKind.LEDGER_REBUILD, ledger_rebuild_task)
+        # A year's rebuild is one transaction, and rebuilding again gives the same ledger.
+        task_register(JobKind.YEAR_END, year_end_task, retry=True)
+        task_register(JobKind.LEDGER_REBUILD, ledger_rebuild_task, retry=True)
         starter_register(Starter("compliance/_year_end_start.html", year_end_starter))
         command_starter_register(YEAR_END_COMMAND)

@@ -320,9 +320,22 @@ def ledger_rebuild(*, year: int | None = None, actor: User | None = None) -> dic
     for each in years:
         with transaction.atomic():
             written[each] = _rebuild_year(each, actor)
+    ledger_vacuum()
+    return written
+
+
+def ledger_vacuum() -> None:
+    """After a rebuild has committed (PostgreSQL, outside a transaction): a million new rows
+    get their visibility map and statistics now, so that the dashboard's GROUP BY is an
+    index-only scan at once (not after autovacuum's turn). Elsewhere, nothing."""
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # A million new rows: set the visibility map and the statistics now, so that the
-        # dashboard's GROUP BY is an index-only scan at once (not after autovacuum's turn).
         with connection.cursor() as cursor:
             cursor.execute(f"VACUUM (ANALYZE) {PersonYear._meta.db_table}")
-    return written
+
+
+def ledger_analyze() -> None:
+    """Inside the transaction of a rebuild (PostgreSQL): the statistics of the new rows, so
+    that counting from them in the same transaction plans as it would after the commit."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {PersonYear._meta.db_table}")

@@ -25,11 +25,12 @@ from xueshi.compliance.ledger_selectors import (
 )
 from xueshi.compliance.live import Tally
 from xueshi.compliance.models import LedgerYear
-from xueshi.compliance.services import ledger_rebuild
+from xueshi.compliance.services import ledger_analyze, ledger_rebuild, ledger_vacuum
 from xueshi.errors import ServiceError
 from xueshi.jobs.models import Job, JobKind
+from xueshi.jobs.recovery import job_reconcile
 from xueshi.jobs.registry import CommandStarter
-from xueshi.jobs.services import Outcome, Progress, job_reconcile, job_run, job_start
+from xueshi.jobs.services import Outcome, Progress, job_complete, job_run, job_start
 from xueshi.organisations.models import Region
 from xueshi.policy_store import current_policy
 
@@ -79,8 +80,10 @@ def _counts(total: Tally, by_region: list[Tally], source: str) -> dict[str, Any]
 
 
 def _with_ledger(job: Job, region: Region, year: int, progress: Progress) -> dict[str, Any]:
+    """Rebuild the year and count from it (in the caller's transaction: the rebuild's)."""
     progress(0, 2, "正在重建台账…")
     written = ledger_rebuild(year=year, actor=job.requested_by)
+    ledger_analyze()
     progress(1, 2, "正在统计…")
     board = dashboard(region, year)
     counts = _counts(board.summary, board.by_region, "ledger")
@@ -94,13 +97,19 @@ def _year_end(job: Job, progress: Progress) -> Outcome:
     region, year = job.region, job.year
     if region is None or year is None:
         raise ServiceError("任务缺少地区或年度。")
-    counts = _with_ledger(job, region, year, progress)
-    message = (
-        f"{year} 年度{region.name}：{counts['people']} 人，有学时要求的 {counts['determined']} 人，"
-        f"已达标 {counts['compliant']} 人，未达标 {counts['not_compliant']} 人"
-        f"（达标率 {counts['rate']}）。"
-    )
-    return Outcome(message=message, result=counts)
+    # The year's ledger, the counts and the job's result commit together.
+    with transaction.atomic():
+        counts = _with_ledger(job, region, year, progress)
+        message = (
+            f"{year} 年度{region.name}：{counts['people']} 人，"
+            f"有学时要求的 {counts['determined']} 人，"
+            f"已达标 {counts['compliant']} 人，未达标 {counts['not_compliant']} 人"
+            f"（达标率 {counts['rate']}）。"
+        )
+        outcome = Outcome(message=message, result=counts)
+        job_complete(job, outcome)
+    ledger_vacuum()
+    return outcome
 
 
 @task()
@@ -169,20 +178,24 @@ def _ledger_rebuild(job: Job, progress: Progress) -> Outcome:
     if year is None:
         raise ServiceError("任务缺少年度。")
     progress(0, 1, f"正在按现行政策重建 {year} 年度台账…")
-    rows = ledger_rebuild(year=year, actor=job.requested_by)[year]
-    version = current_policy().version
-    wanted = job.params.get("policy_version", version)
-    message = f"{year} 年度台账已按政策版本 {version} 重建：{rows} 行。"
-    if wanted != version:
-        # A worker that runs another policy than the one that queued the job (not restarted
-        # yet, or restarted with a newer one): the ledger now says the version it used, and
-        # ``xueshi policy sync`` queues again if that is not the one in force.
-        message += f"（排队时的政策版本为 {wanted}。）"
-    progress(1, 1, "完成")
-    return Outcome(
-        message=message,
-        result={"year": year, "ledger_rows": rows, "policy_version": version},
-    )
+    with transaction.atomic():  # the year's ledger and the job's result commit together
+        rows = ledger_rebuild(year=year, actor=job.requested_by)[year]
+        version = current_policy().version
+        wanted = job.params.get("policy_version", version)
+        message = f"{year} 年度台账已按政策版本 {version} 重建：{rows} 行。"
+        if wanted != version:
+            # A worker that runs another policy than the one that queued the job (not
+            # restarted yet, or restarted with a newer one): the ledger now says the version
+            # it used, and ``xueshi policy sync`` queues again if that is not the one in force.
+            message += f"（排队时的政策版本为 {wanted}。）"
+        progress(1, 1, "完成")
+        outcome = Outcome(
+            message=message,
+            result={"year": year, "ledger_rows": rows, "policy_version": version},
+        )
+        job_complete(job, outcome)
+    ledger_vacuum()
+    return outcome
 
 
 @task()

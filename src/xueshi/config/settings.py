@@ -271,9 +271,11 @@ XUESHI_BATCH_MAX_ROWS = 200_000
 # its address space in MB and its CPU seconds (twice that of wall-clock time).
 XUESHI_BATCH_READ_MEMORY_MB = int(os.environ.get("XUESHI_BATCH_READ_MEMORY_MB", "1024"))
 XUESHI_BATCH_READ_SECONDS = int(os.environ.get("XUESHI_BATCH_READ_SECONDS", "60"))
-# A running job with no progress for this long lost its worker and is failed (jobs report
-# progress every few seconds; the longest single step, a 100k-row batch, takes under a minute).
-XUESHI_JOB_STALE_SECONDS = int(os.environ.get("XUESHI_JOB_STALE_SECONDS", "900"))
+# A running job with no heartbeat for this long lost its process: it is retried once (an
+# idempotent kind) or failed (xueshi.jobs.recovery; the workers look every few seconds).
+XUESHI_JOB_STALE_SECONDS = int(os.environ.get("XUESHI_JOB_STALE_SECONDS", "60"))
+# Seconds between two heartbeats of a running job (a thread of the process running it).
+XUESHI_JOB_HEARTBEAT_SECONDS = float(os.environ.get("XUESHI_JOB_HEARTBEAT_SECONDS", "10"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
 # --- Certificates -----------------------------------------------------------------

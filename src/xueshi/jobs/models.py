@@ -76,9 +76,12 @@ class Job(models.Model):
     created_at = models.DateTimeField("提交时间", auto_now_add=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
-    # Written when the job starts and with every progress report: a running job whose
-    # heartbeat is older than settings.XUESHI_JOB_STALE_SECONDS lost its worker.
+    # Written by a thread of the process running the job every XUESHI_JOB_HEARTBEAT_SECONDS
+    # and with every progress report: a running job whose heartbeat is older than
+    # XUESHI_JOB_STALE_SECONDS lost its process (jobs.recovery).
     heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
+    # Queued again once after its process died before its work committed (jobs.recovery).
+    retried = models.BooleanField("已自动重试", default=False)
 
     class Meta:
         verbose_name = "后台任务"

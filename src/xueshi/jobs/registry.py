@@ -44,11 +44,14 @@ Back = Callable[[Job], tuple[str, str] | None]
 class KindSpec:
     """What the jobs app knows of a kind: its task (a django-tasks ``Task`` taking the job's
     id), where its page sends the person back to (``back(job)`` → url and label, None for the
-    jobs list), and whether a finished job's page opens its result at once."""
+    jobs list), whether a finished job's page opens its result at once, and whether a run
+    whose process died before its work committed is run again, once (``retry``: the work is
+    idempotent and writes nothing until its one commit)."""
 
     task: Any
     back: Back | None = None
     open_result: bool = False
+    retry: bool = False
 
 
 _kinds: dict[JobKind, KindSpec] = {}
@@ -57,9 +60,14 @@ _command_starters: dict[str, CommandStarter] = {}
 
 
 def task_register(
-    kind: JobKind, task: Any, *, back: Back | None = None, open_result: bool = False
+    kind: JobKind,
+    task: Any,
+    *,
+    back: Back | None = None,
+    open_result: bool = False,
+    retry: bool = False,
 ) -> None:
-    _kinds[kind] = KindSpec(task, back, open_result)
+    _kinds[kind] = KindSpec(task, back, open_result, retry)
 
 
 def kind_spec(kind: str) -> KindSpec:

@@ -5,13 +5,18 @@ backend, the worker cannot see a task whose job is not committed, and a request 
 leaves neither. The task's body runs through ``job_run``, which moves the job to running,
 hands the body a ``progress`` function and records the outcome — a result, or an error in
 Chinese — whatever happens. Each change of status is one transaction with its audit event.
+
+A job's outcome is written in the transaction of its work (``job_complete``, called by the
+body inside the transaction that commits what the job did, or by ``job_run`` around a body
+that wrote nothing else): a job whose work committed is done, with its result, whatever
+happens to the process afterwards; a job whose process died before that commit is still
+running for lack of anything else, and ``jobs.recovery`` notices it by its heartbeat.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
-import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -20,13 +25,13 @@ from django.conf import settings
 from django.core.files.base import File
 from django.db import connection, transaction
 from django.utils import timezone
-from django_tasks import TaskResultStatus, task_backends
 from django_tasks.backends.immediate import ImmediateBackend
-from django_tasks.exceptions import TaskResultDoesNotExist
 
 from xueshi.accounts.models import User
 from xueshi.audit.services import audit_event_write
 from xueshi.errors import ServiceError
+from xueshi.jobs.faults import fault_point
+from xueshi.jobs.heartbeat import Heartbeat
 from xueshi.jobs.models import Job, JobKind, JobStatus
 from xueshi.jobs.registry import task_for
 from xueshi.policy_store import policy_check_due
@@ -55,6 +60,16 @@ Body = Callable[[Job, Progress], Outcome]
 _listener: contextvars.ContextVar[Callable[[Job], None] | None] = contextvars.ContextVar(
     "xueshi_job_listener", default=None
 )
+# The heartbeat of the job this process runs (``job_run`` in a worker): progress reported
+# inside the work's transaction is written on its connection.
+_heartbeat: contextvars.ContextVar[Heartbeat | None] = contextvars.ContextVar(
+    "xueshi_job_heartbeat", default=None
+)
+
+
+class JobSuperseded(Exception):
+    """Another run of the job recorded its outcome first (a run thought lost came back):
+    this run's work is rolled back with its transaction, so the work lands once."""
 
 
 @contextlib.contextmanager
@@ -136,7 +151,11 @@ def job_progress(job: Job, done: int, total: int | None = None, message: str | N
         changes["message"] = message[:200]
     if changes.get("total", job.total) and changes["done"] > changes.get("total", job.total):
         changes["done"] = changes.get("total", job.total)
-    Job.objects.filter(pk=job.pk).update(**changes)
+    heartbeat = _heartbeat.get()
+    if heartbeat is not None and heartbeat.job_id == job.pk and connection.in_atomic_block:
+        heartbeat.report(changes)  # visible now, not at the work's commit
+    else:
+        Job.objects.filter(pk=job.pk).update(**changes)
     for name, value in changes.items():
         setattr(job, name, value)
     listener = _listener.get()
@@ -168,16 +187,58 @@ def _transition(
         listener(job)
 
 
-def job_fail(job: Job, error: str) -> None:
-    """End the job with ``error`` (Chinese, shown as it is)."""
+def job_fail(job: Job, error: str) -> bool:
+    """End the job with ``error`` (Chinese, shown as it is), unless it has ended already (its
+    work committed: it stays done). Whether it was failed now."""
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().filter(pk=job.pk).first()
+        if locked is None or locked.finished:
+            if locked is not None:
+                _copy(locked, job)
+            return False
+        job.status = locked.status
+        _transition(
+            job,
+            JobStatus.FAILED,
+            action="job_fail",
+            error=error,
+            message="失败",
+            finished_at=timezone.now(),
+        )
+    return True
+
+
+def _copy(source: Job, job: Job) -> None:
+    for name in ("status", "message", "result", "result_url", "error", "done", "total"):
+        setattr(job, name, getattr(source, name))
+    job.finished_at = source.finished_at
+
+
+def job_complete(job: Job, outcome: Outcome) -> None:
+    """Record the job done with ``outcome``, in the caller's transaction: the one that
+    commits the job's work, so that the work and the job's result commit together.
+
+    Raises ``JobSuperseded`` (rolling the caller's work back) when another run of the job
+    recorded its outcome first."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("job_complete belongs inside the transaction of the job's work")
+    locked = Job.objects.select_for_update().get(pk=job.pk)
+    if locked.status == JobStatus.DONE:
+        raise JobSuperseded(job.pk)
+    job.status = locked.status
     _transition(
         job,
-        JobStatus.FAILED,
-        action="job_fail",
-        error=error,
-        message="失败",
+        JobStatus.DONE,
+        action="job_done",
+        data=outcome.result,
+        message=outcome.message[:200],
+        result=outcome.result,
+        result_url=outcome.url,
+        done=max(job.done, job.total),
         finished_at=timezone.now(),
+        error="",
     )
+    fault_point(f"{job.kind}.before_commit")
 
 
 def internal_error(exc: BaseException) -> str:
@@ -203,6 +264,11 @@ def job_run(
 ) -> dict[str, Any]:
     """Run ``body`` for the job and record its outcome; what the task returns.
 
+    A body whose work writes rows calls ``job_complete`` inside the transaction that commits
+    them; for any other body (its result is the job's only output) the outcome is recorded
+    here. While the body runs, a heartbeat thread says the job is alive (in a worker, not
+    inside a caller's transaction: the inline backend in tests).
+
     ``on_failure(job, error)`` records a failure in the body's own rows: it runs after the
     body's writes are rolled back (inline in a transaction), so what it writes stays."""
     policy_check_due()  # a job runs under the policy in force when it starts, to the end
@@ -218,84 +284,47 @@ def job_run(
         heartbeat_at=now,
         message="开始处理…",
     )
+    fault_point(f"{job.kind}.start")
 
     def progress(done: int, total: int | None = None, message: str | None = None) -> None:
         job_progress(job, done, total, message)
 
+    interval = float(settings.XUESHI_JOB_HEARTBEAT_SECONDS)
+    beating = not connection.in_atomic_block and interval > 0
+    heartbeat = Heartbeat(job.pk, interval) if beating else None
+    token = _heartbeat.set(heartbeat)
     try:
-        with _isolated():
-            outcome = body(job, progress)
+        with heartbeat or contextlib.nullcontext():
+            outcome = _run_body(job, body, progress)
+    except JobSuperseded:
+        job.refresh_from_db()
+        return {"status": job.status, "superseded": True}
     except ServiceError as exc:
         _failed(job, exc.message, on_failure)
-        return {"status": JobStatus.FAILED, "error": exc.message}
+        return {"status": job.status, "error": exc.message}
     except Exception as exc:
         _failed(job, internal_error(exc), on_failure)
         raise  # the task backend keeps the traceback for the operators
-    _transition(
-        job,
-        JobStatus.DONE,
-        action="job_done",
-        data=outcome.result,
-        message=outcome.message[:200],
-        result=outcome.result,
-        result_url=outcome.url,
-        done=max(job.done, job.total),
-        finished_at=timezone.now(),
-    )
+    finally:
+        _heartbeat.reset(token)
+    fault_point(f"{job.kind}.after_commit")
     return {"status": JobStatus.DONE, **outcome.result}
 
 
+def _run_body(job: Job, body: Body, progress: Progress) -> Outcome:
+    with _isolated():
+        outcome = body(job, progress)
+    if job.status != JobStatus.DONE:  # the body did not record it with its work
+        with transaction.atomic():
+            job_complete(job, outcome)
+    return outcome
+
+
 def _failed(job: Job, error: str, on_failure: Callable[[Job, str], None] | None) -> None:
+    """The body raised: the job fails, unless its work committed before (it stays done)."""
+    job.refresh_from_db()  # what the database says, not what a rolled-back write set
+    if job.finished:
+        return
     if on_failure is not None:
         on_failure(job, error)
     job_fail(job, error)
-
-
-def job_stale(job: Job, now: dt.datetime | None = None) -> bool:
-    """Running, with no sign of life for longer than ``XUESHI_JOB_STALE_SECONDS``: the
-    worker that ran it was stopped (killed, restarted, the machine went down)."""
-    if job.status != JobStatus.RUNNING:
-        return False
-    last = job.heartbeat_at or job.started_at
-    if last is None:
-        return False
-    limit = dt.timedelta(seconds=int(settings.XUESHI_JOB_STALE_SECONDS))
-    return (now or timezone.now()) - last > limit
-
-
-def job_reconcile(job: Job) -> Job:
-    """A job that still says queued or running is failed when its task cannot finish it:
-    the backend reports the task failed (it could not even start, e.g. its code failed to
-    import), or the job has made no progress for longer than ``XUESHI_JOB_STALE_SECONDS``
-    (``job_stale``: its worker is gone, and a task a worker has claimed is not run again)."""
-    if job_stale(job):
-        with transaction.atomic():
-            locked = Job.objects.select_for_update().get(pk=job.pk)
-            if job_stale(locked):
-                minutes = max(1, int(settings.XUESHI_JOB_STALE_SECONDS) // 60)
-                job_fail(
-                    locked,
-                    f"后台任务中断：超过 {minutes} 分钟没有进展（处理它的后台进程可能已停止），"
-                    "已停止等待。请重新提交。",
-                )
-        job.refresh_from_db()
-        return job
-    if job.finished or not job.task_id:
-        return job
-    try:
-        backend = task_backends[job.task_backend or "default"]
-    except Exception:
-        return job
-    if not backend.supports_get_result:
-        return job
-    try:
-        result = backend.get_result(job.task_id)
-    except TaskResultDoesNotExist:
-        return job
-    if result.status == TaskResultStatus.FAILED:
-        job.refresh_from_db()
-        if not job.finished:
-            errors = getattr(result, "errors", None) or []
-            name = errors[-1].exception_class_path.rsplit(".", 1)[-1] if errors else ""
-            job_fail(job, f"后台任务异常终止{f'（{name}）' if name else ''}，请重新提交。")
-    return job

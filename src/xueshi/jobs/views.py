@@ -14,9 +14,9 @@ from django_htmx.http import HttpResponseClientRedirect
 from xueshi.accounts.access import SignedInRequest, signed_in
 from xueshi.accounts.models import Role
 from xueshi.jobs.models import Job
+from xueshi.jobs.recovery import job_reconcile
 from xueshi.jobs.registry import kind_spec, starters
 from xueshi.jobs.selectors import jobs_visible
-from xueshi.jobs.services import job_reconcile
 from xueshi.policy_store import current_policy
 
 

@@ -21,7 +21,11 @@ class PoliciesConfig(AppConfig):
         # A request sees the notices published before it started, from start to end.
         request_started.connect(_check_due, dispatch_uid="xueshi.policies.check_due")
         task_register(
-            JobKind.POLICY_PREVIEW, policy_preview_task, back=policy_preview_back, open_result=True
+            JobKind.POLICY_PREVIEW,
+            policy_preview_task,
+            back=policy_preview_back,
+            open_result=True,
+            retry=True,  # it only reads
         )
 
 

@@ -15,4 +15,5 @@ class TrainingConfig(AppConfig):
             hour_batch_import_task,
             back=batch_import_back,
             open_result=True,  # the batch report is what the provider wants once through
+            retry=True,  # all or nothing in one transaction, and idempotent
         )

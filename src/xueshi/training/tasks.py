@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.db import transaction
 from django.urls import reverse
 from django_tasks import task
 
@@ -21,7 +22,7 @@ from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import RoleAssignment, User
 from xueshi.errors import ServiceError
 from xueshi.jobs.models import Job, JobKind
-from xueshi.jobs.services import Outcome, Progress, job_run, job_start
+from xueshi.jobs.services import Outcome, Progress, job_complete, job_run, job_start
 from xueshi.training.batch import LearnerScore
 from xueshi.training.excel import file_check, read_rows
 from xueshi.training.models import ClassPlan
@@ -75,32 +76,37 @@ def _import(job: Job, progress: Progress) -> Outcome:
         rows = None
     else:
         progress(0, len(rows), f"已读取 {len(rows):,} 行，正在校验并登记…")
-    batch = hour_batch_upload(
-        class_plan_id=job.subject_id,
-        upload=SimpleUploadedFile(job.params.get("file_name") or "未命名.xlsx", data),
-        actor=job.requested_by,
-        active=ActiveRole(assignment),
-        today=dt.date.fromisoformat(job.params["today"]),
-        rows=rows,
-    )
-    errors = sum(1 for row in batch.report if row.get("result") == "error")
-    progress(batch.rows, batch.rows)
-    if batch.accepted:
-        message = f"已登记：新登记 {batch.created} 人，此前已登记 {batch.unchanged} 人。"
-    else:
-        message = f"{errors} 行有错误，整份文件未登记。请按校验报告修改后重新上传。"
-    return Outcome(
-        message=message,
-        result={
-            "batch": batch.pk,
-            "accepted": batch.accepted,
-            "rows": batch.rows,
-            "errors": errors,
-            "created": batch.created,
-            "unchanged": batch.unchanged,
-        },
-        url=reverse("training:batch_detail", args=[batch.pk]),
-    )
+    # The batch, its hours and the job's result commit together: a job whose batch is in is
+    # done with its report, whatever happens to this process after the commit.
+    with transaction.atomic():
+        batch = hour_batch_upload(
+            class_plan_id=job.subject_id,
+            upload=SimpleUploadedFile(job.params.get("file_name") or "未命名.xlsx", data),
+            actor=job.requested_by,
+            active=ActiveRole(assignment),
+            today=dt.date.fromisoformat(job.params["today"]),
+            rows=rows,
+        )
+        errors = sum(1 for row in batch.report if row.get("result") == "error")
+        progress(batch.rows, batch.rows)
+        if batch.accepted:
+            message = f"已登记：新登记 {batch.created} 人，此前已登记 {batch.unchanged} 人。"
+        else:
+            message = f"{errors} 行有错误，整份文件未登记。请按校验报告修改后重新上传。"
+        outcome = Outcome(
+            message=message,
+            result={
+                "batch": batch.pk,
+                "accepted": batch.accepted,
+                "rows": batch.rows,
+                "errors": errors,
+                "created": batch.created,
+                "unchanged": batch.unchanged,
+            },
+            url=reverse("training:batch_detail", args=[batch.pk]),
+        )
+        job_complete(job, outcome)
+    return outcome
 
 
 @task()

@@ -15,7 +15,8 @@ from xueshi.certificates.models import PrintJob
 from xueshi.certificates.selectors import print_job_task, print_jobs_visible
 from xueshi.errors import ServiceError
 from xueshi.jobs.models import Job, JobKind
-from xueshi.jobs.services import job_reconcile, job_start
+from xueshi.jobs.recovery import job_reconcile
+from xueshi.jobs.services import job_start
 
 YEARS = range(2010, 2031)
 

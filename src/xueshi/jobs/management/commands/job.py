@@ -33,8 +33,9 @@ from rich.table import Table
 
 from xueshi.errors import ServiceError
 from xueshi.jobs.models import Job, JobStatus
+from xueshi.jobs.recovery import job_reconcile, jobs_reap
 from xueshi.jobs.registry import CommandStarter, command_starters
-from xueshi.jobs.services import job_listen, job_reconcile, job_stale
+from xueshi.jobs.services import job_listen
 
 
 class Bars:
@@ -171,15 +172,16 @@ class Command(BaseCommand):
             self.console.print(f"结果：{job.result_url}")
 
     def reap(self) -> None:
-        failed = []
-        for job in Job.objects.filter(status=JobStatus.RUNNING).order_by("pk"):
-            if job_stale(job):
-                job = job_reconcile(job)
-                if job.status == JobStatus.FAILED:
-                    failed.append(job)
-        for job in failed:
+        reaped = jobs_reap()
+        for job in reaped.retried:
+            self.console.print(f"任务 {job.pk}（{job.title}）：{job.message}")
+        for job in reaped.failed:
             self.console.print(f"任务 {job.pk}（{job.title}）：{job.error}")
-        self.console.print(f"已将 {len(failed)} 个中断的后台任务标记为失败。")
+        self.console.print(
+            f"已将 {len(reaped.failed)} 个中断的后台任务标记为失败，"
+            f"{len(reaped.retried)} 个重新排队；"
+            f"关闭任务队列中遗留的运行记录 {reaped.rows_closed} 条。"
+        )
 
     def list(self, limit: int) -> None:
         table = Table(title="后台任务")
