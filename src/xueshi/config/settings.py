@@ -104,6 +104,10 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "oauth2_provider",
     "xueshi.web",
     "xueshi.audit",
     "xueshi.accounts",
@@ -117,6 +121,7 @@ INSTALLED_APPS = [
     "xueshi.certificates",
     "xueshi.policies",
     "xueshi.jobs",
+    "xueshi.api",
     "xueshi.demo",
     "xueshi.operations",
 ]
@@ -318,6 +323,52 @@ if PRODUCTION and (XUESHI_DEMO or XUESHI_DEMO_DATE):
     raise ImproperlyConfigured(
         "XUESHI_PRODUCTION is on: XUESHI_DEMO and XUESHI_DEMO_DATE must be unset."
     )
+
+# --- Open API (docs/api.md, docs/adr/0011-open-api.md) --------------------------------------
+# Machine clients only: a signed request or an OAuth2 client-credentials token; no session, so
+# no CSRF. Denied unless the view names the scope it needs (api.permissions.HasScope).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "xueshi.api.authentication.SignatureAuthentication",
+        "xueshi.api.authentication.ClientTokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["xueshi.api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["xueshi.api.throttling.ClientRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"client": os.environ.get("XUESHI_API_RATE", "600/min")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "xueshi.api.errors.JsonOnlyNegotiation",
+    "EXCEPTION_HANDLER": "xueshi.api.errors.problem_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": None,
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "学时 · 开放接口 / xueshi open API",
+    "DESCRIPTION": "行业系统报送学时、职称系统查询达标情况的接口。见 docs/api.md。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+OAUTH2_PROVIDER = {
+    "SCOPES_BACKEND_CLASS": "xueshi.api.oauth.ClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "xueshi.api.oauth.ClientValidator",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "PKCE_REQUIRED": False,
+}
+# django-oauth-toolkit's own models (named here so that migrations can refer to them).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+# A signed request's timestamp may differ from the server's clock by this many seconds; its
+# nonce is refused if the client used it within the last XUESHI_API_NONCE_SECONDS.
+XUESHI_API_CLOCK_SKEW = 300
+XUESHI_API_NONCE_SECONDS = 15 * 60
+# Learners' results in one push (xAPI: a batch is accepted or refused whole for its ids).
+XUESHI_API_PUSH_MAX = 5_000
 
 # --- Benchmarks -------------------------------------------------------------------
 # Mounts the bare baseline views of bench/verify_wrk.py under /_bench/. Never on in production.

@@ -18,6 +18,7 @@ from xueshi.training.services.classes import (
 )
 from xueshi.training.services.common import EDITABLE, default_pass_mark
 from xueshi.training.services.hours import (
+    class_plan_lock_for_entry,
     hour_batch_enter,
     hour_batch_upload,
     hours_entry_deadline,
@@ -38,6 +39,7 @@ __all__ = [
     "class_plan_assess",
     "class_plan_create",
     "class_plan_file",
+    "class_plan_lock_for_entry",
     "class_plan_reject",
     "class_plan_update",
     "default_pass_mark",

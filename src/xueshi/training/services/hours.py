@@ -51,6 +51,15 @@ def _class_open_for_entry(active: ActiveRole, class_plan_id: int, today: dt.date
     return plan
 
 
+def class_plan_lock_for_entry(
+    *, active: ActiveRole, class_plan_id: int, today: dt.date | None = None
+) -> ClassPlan:
+    """The provider's own class, locked, if its learners' hours may be entered today; else
+    ServiceError. For callers that check rows before entering them (the open API), in their
+    transaction."""
+    return _class_open_for_entry(active, class_plan_id, today or clock.today())
+
+
 @transaction.atomic
 def hour_batch_enter(
     *,

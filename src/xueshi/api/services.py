@@ -1,0 +1,420 @@
+"""Every change the open API makes: a bureau registers, re-scopes, rotates and stops clients;
+a client pushes learners' results (entered by the same batch service as an Excel file) and
+voids what it sent. One transaction each, one audit event each."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from oauth2_provider.models import AccessToken, get_application_model
+
+from xueshi.accounts.access import ActiveRole
+from xueshi.accounts.models import Role, RoleAssignment, User
+from xueshi.api.client_secrets import new_app_key, new_secret, seal
+from xueshi.api.errors import Problem
+from xueshi.api.models import (
+    ApiClient,
+    ApiReceipt,
+    ClientKind,
+    PushedResult,
+    PushResult,
+    Scope,
+)
+from xueshi.audit.services import audit_event_write
+from xueshi.errors import ServiceError
+from xueshi.organisations.models import IndustryAuthority, Provider
+from xueshi.organisations.validators import normalise_ric
+from xueshi.training import batch as batch_rows
+from xueshi.training.batch import LearnerScore
+from xueshi.training.selectors import entered_learners
+from xueshi.training.services import class_plan_lock_for_entry, hour_batch_enter
+
+# The scopes each kind of client may be given.
+KIND_SCOPES: dict[str, tuple[Scope, ...]] = {
+    ClientKind.PROVIDER: (Scope.HOURS_PUSH, Scope.CLASSES_READ, Scope.CERTIFICATES_READ),
+    ClientKind.PLATFORM: (Scope.HOURS_PUSH, Scope.CLASSES_READ, Scope.CERTIFICATES_READ),
+    ClientKind.EDUCATION_AUTHORITY: (
+        Scope.COMPLIANCE_READ,
+        Scope.CERTIFICATES_READ,
+        Scope.CLASSES_READ,
+    ),
+    ClientKind.HEALTH_AUTHORITY: (
+        Scope.COMPLIANCE_READ,
+        Scope.CERTIFICATES_READ,
+        Scope.CLASSES_READ,
+    ),
+    ClientKind.TITLE_SYSTEM: (Scope.COMPLIANCE_READ, Scope.CERTIFICATES_READ),
+}
+
+
+# --- clients ------------------------------------------------------------------------------
+
+
+def _bureau_region_path(active: ActiveRole) -> str:
+    if active.role != Role.BUREAU_STAFF or active.assignment.region is None:
+        raise ServiceError("只有人社部门可以登记接入系统。")
+    return active.assignment.region.path
+
+
+def _checked_scopes(kind: str, scopes: Sequence[str]) -> list[str]:
+    allowed = KIND_SCOPES[kind]
+    wanted = sorted(set(scopes))
+    if not wanted:
+        raise ServiceError("请至少选择一项权限范围。", field="scopes")
+    for scope in wanted:
+        if scope not in allowed:
+            label = dict(Scope.choices).get(scope, scope)
+            raise ServiceError(f"{ClientKind(kind).label}不能授予“{label}”权限。", field="scopes")
+    return wanted
+
+
+@transaction.atomic
+def api_client_register(
+    *,
+    actor: User,
+    active: ActiveRole,
+    name: str,
+    kind: str,
+    scopes: Sequence[str],
+    provider_id: int | None = None,
+    authority_id: int | None = None,
+) -> tuple[ApiClient, str]:
+    """A bureau registers a system of an organisation in its region. Returns the client and
+    its secret: shown this once, never again (only a rotation gives a new one)."""
+    path = _bureau_region_path(active)
+    region = active.assignment.region
+    assert region is not None
+    name = name.strip()
+    if not name:
+        raise ServiceError("请填写系统名称。", field="name")
+    if kind not in ClientKind.values:
+        raise ServiceError("接入系统类型无效。", field="kind")
+    chosen = _checked_scopes(kind, scopes)
+    app_key, secret = new_app_key(), new_secret()
+    user = User(username=f"api-{app_key}", full_name=f"{name}（接入系统）"[:64])
+    user.set_unusable_password()
+    user.save()
+    scope: dict[str, Any]
+    if kind in (ClientKind.PROVIDER, ClientKind.PLATFORM):
+        in_region = Provider.objects.filter(region__path__startswith=path)
+        provider = in_region.filter(pk=provider_id or 0).first()
+        if provider is None:
+            raise ServiceError("请选择本地区的施教机构或网络学习平台。", field="provider")
+        scope = {"role": Role.PROVIDER_STAFF, "provider": provider}
+    elif kind in (ClientKind.EDUCATION_AUTHORITY, ClientKind.HEALTH_AUTHORITY):
+        authority = IndustryAuthority.objects.filter(
+            pk=authority_id or 0, region__path__startswith=path
+        ).first()
+        if authority is None:
+            raise ServiceError("请选择本地区的行业主管部门。", field="authority")
+        scope = {"role": Role.AUTHORITY_REVIEWER, "authority": authority}
+    else:
+        scope = {"role": Role.BUREAU_STAFF, "region": region}
+    assignment = RoleAssignment.objects.create(user=user, **scope)
+    application = get_application_model().objects.create(
+        name=name[:255],
+        client_id=app_key,
+        client_secret=secret,
+        client_type="confidential",
+        authorization_grant_type="client-credentials",
+        user=None,
+    )
+    client = ApiClient.objects.create(
+        name=name,
+        kind=kind,
+        region=region,
+        app_key=app_key,
+        secret_sealed=seal(secret),
+        scopes=chosen,
+        user=user,
+        assignment=assignment,
+        application=application,
+        registered_by=actor,
+    )
+    audit_event_write(
+        actor=actor,
+        role=active.role,
+        action="api_client_register",
+        target=client,
+        to_status="active",
+        data={"kind": kind, "scopes": chosen, "app_key": app_key},
+    )
+    return client, secret
+
+
+def _own_client_locked(active: ActiveRole, client_id: int) -> ApiClient:
+    path = _bureau_region_path(active)
+    client = (
+        ApiClient.objects.select_for_update()
+        .filter(pk=client_id, region__path__startswith=path)
+        .first()
+    )
+    if client is None:
+        raise ServiceError("接入系统不存在，或不是本地区登记的。")
+    return client
+
+
+@transaction.atomic
+def api_client_secret_rotate(*, actor: User, active: ActiveRole, client_id: int) -> str:
+    """A new secret for the client; the old one and every token issued with it stop working
+    at once. Returns the new secret (shown once)."""
+    client = _own_client_locked(active, client_id)
+    if not client.active:
+        raise ServiceError("接入系统已停用，不能更换密钥。")
+    secret = new_secret()
+    client.secret_sealed = seal(secret)
+    client.secret_version += 1
+    client.save(update_fields=["secret_sealed", "secret_version"])
+    application = client.application
+    application.client_secret = secret
+    application.save()
+    AccessToken.objects.filter(application=application).delete()
+    audit_event_write(
+        actor=actor,
+        role=active.role,
+        action="api_client_secret_rotate",
+        target=client,
+        data={"secret_version": client.secret_version},
+    )
+    return secret
+
+
+@transaction.atomic
+def api_client_scopes_set(
+    *, actor: User, active: ActiveRole, client_id: int, scopes: Sequence[str]
+) -> ApiClient:
+    client = _own_client_locked(active, client_id)
+    before = list(client.scopes)
+    client.scopes = _checked_scopes(client.kind, scopes)
+    client.save(update_fields=["scopes"])
+    audit_event_write(
+        actor=actor,
+        role=active.role,
+        action="api_client_scopes_set",
+        target=client,
+        data={"from": before, "to": client.scopes},
+    )
+    return client
+
+
+@transaction.atomic
+def api_client_revoke(*, actor: User, active: ActiveRole, client_id: int) -> ApiClient:
+    """Stop a client: its signatures and tokens are refused from now on (idempotent)."""
+    client = _own_client_locked(active, client_id)
+    if not client.active:
+        return client
+    client.active = False
+    client.revoked_at = timezone.now()
+    client.save(update_fields=["active", "revoked_at"])
+    AccessToken.objects.filter(application=client.application).delete()
+    audit_event_write(
+        actor=actor,
+        role=active.role,
+        action="api_client_revoke",
+        target=client,
+        from_status="active",
+        to_status="revoked",
+    )
+    return client
+
+
+# --- pushing learners' results ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PushItem:
+    """One learner's result as a client sent it (validated for form by the serializer)."""
+
+    external_id: str
+    name: str
+    id_number: str
+    score: str
+
+
+def _score_key(score: str) -> str:
+    try:
+        value = Decimal(score.strip())
+    except InvalidOperation:
+        return score.strip()
+    return format(value.normalize(), "f") if value.is_finite() else score.strip()
+
+
+def _id_key(id_number: str) -> str:
+    try:
+        return normalise_ric(id_number)
+    except ValidationError:
+        return id_number.strip().upper()
+
+
+def content_digest(class_plan_id: int, item: PushItem) -> str:
+    """What "the same content" means for an id: the class, the name without spaces, the ID
+    number normalised and the score's value ("85.50" is "85.5")."""
+    key = [
+        class_plan_id,
+        "".join(item.name.split()),
+        _id_key(item.id_number),
+        _score_key(item.score),
+    ]
+    return hashlib.sha256(json.dumps(key, ensure_ascii=False).encode()).hexdigest()
+
+
+def _refuse_duplicate_ids(items: Sequence[PushItem]) -> None:
+    seen: dict[str, int] = {}
+    for number, item in enumerate(items, start=1):
+        if item.external_id in seen:
+            raise Problem(
+                f"第 {number} 条的编号“{item.external_id}”与第 {seen[item.external_id]} 条重复："
+                "同一批内编号不能重复，整批未接收。",
+                code="duplicate_external_id",
+            )
+        seen[item.external_id] = number
+
+
+@transaction.atomic
+def api_results_push(
+    *, client: ApiClient, class_plan_id: int, items: Sequence[PushItem], body_sha256: str
+) -> ApiReceipt:
+    """A client pushes learners' results of one of its provider's classes.
+
+    xAPI's rules on the client's ids: a batch with an id twice is refused whole; an id
+    received before with the same content changes nothing (``unchanged``), with other
+    content is a ``conflict`` (the first stays; correct by voiding it); every other row is
+    checked like an Excel row (identity: ID number and name must match a registered person
+    enrolled in the class) — refused rows are named with their reason and may be sent again
+    with the same id — and the rest entered by ``hour_batch_enter``, the Excel path's
+    service. The receipt lists every id in the order sent."""
+    _refuse_duplicate_ids(items)
+    locked = ApiClient.objects.select_for_update().get(pk=client.pk)
+    if not locked.active:
+        raise Problem("接入系统已停用。", code="client_unknown", status_code=401)
+    active = ActiveRole(locked.assignment)
+    plan = class_plan_lock_for_entry(active=active, class_plan_id=class_plan_id)
+    digests = [content_digest(plan.pk, item) for item in items]
+    known = {
+        row.external_id: row
+        for row in PushedResult.objects.filter(
+            client=locked, external_id__in=[item.external_id for item in items]
+        )
+    }
+    results: list[dict[str, Any]] = [{} for _ in items]
+    fresh: list[int] = []  # positions of ids not seen before
+    for position, (item, digest) in enumerate(zip(items, digests, strict=True)):
+        outcome = {"external_id": item.external_id}
+        earlier = known.get(item.external_id)
+        if earlier is None:
+            fresh.append(position)
+        elif earlier.voided_at is not None:
+            outcome |= {
+                "result": PushResult.CONFLICT,
+                "message": "该编号的记录已作废，编号不能再用。",
+            }
+        elif earlier.content_sha256 != digest:
+            outcome |= {
+                "result": PushResult.CONFLICT,
+                "message": "该编号此前已用于不同的内容，未作改动；如需更正，请先作废原记录，"
+                "再以新编号报送。",
+            }
+        else:
+            outcome |= {
+                "result": PushResult.UNCHANGED,
+                "message": "此前已接收，内容相同，未作改动。",
+            }
+        results[position] = outcome
+    rows = [
+        LearnerScore(
+            number=position + 1,
+            name=items[position].name,
+            id_number=items[position].id_number,
+            score=items[position].score,
+        )
+        for position in fresh
+    ]
+    checked = batch_rows.check_rows(plan, rows, entered=entered_learners(plan)) if rows else []
+    accepted: list[LearnerScore] = []
+    for row, line in zip(rows, checked, strict=True):
+        if line.result == batch_rows.ERROR:
+            results[row.number - 1] |= {
+                "result": PushResult.REFUSED,
+                "message": "；".join(line.errors) + "。",
+            }
+        else:
+            accepted.append(row)
+    batch = None
+    if accepted:
+        batch = hour_batch_enter(
+            class_plan_id=plan.pk,
+            rows=accepted,
+            source=f"接口报送：{locked.name}",
+            digest=body_sha256,
+            actor=locked.user,
+            active=active,
+        )
+        if not batch.accepted:  # checked above in this transaction: cannot differ
+            raise ServiceError("报送未能登记，请重试。")
+        for line in batch.report:
+            result = {
+                batch_rows.CREATED: PushResult.CREATED,
+                batch_rows.UNCHANGED: PushResult.UNCHANGED,
+                batch_rows.FAILED: PushResult.FAILED,
+            }[line["result"]]
+            results[line["row"] - 1] |= {"result": result, "message": line["message"]}
+    counts = dict.fromkeys(PushResult.values, 0)
+    for outcome in results:
+        counts[outcome["result"]] += 1
+    receipt = ApiReceipt.objects.create(
+        client=locked,
+        class_plan=plan,
+        hour_batch=batch,
+        sha256=body_sha256,
+        rows=len(items),
+        created=counts[PushResult.CREATED],
+        unchanged=counts[PushResult.UNCHANGED],
+        failed=counts[PushResult.FAILED],
+        conflicts=counts[PushResult.CONFLICT],
+        refused=counts[PushResult.REFUSED],
+        items=results,
+    )
+    if accepted:
+        people = dict(
+            plan.enrollments.filter(
+                professional__id_number__in=[_id_key(row.id_number) for row in accepted]
+            ).values_list("professional__id_number", "professional_id")
+        )
+        PushedResult.objects.bulk_create(
+            PushedResult(
+                client=locked,
+                external_id=items[row.number - 1].external_id,
+                content_sha256=digests[row.number - 1],
+                class_plan=plan,
+                professional_id=people[_id_key(row.id_number)],
+                result=results[row.number - 1]["result"],
+                receipt=receipt,
+            )
+            for row in accepted
+        )
+    audit_event_write(
+        actor=locked.user,
+        role=active.role,
+        action="api_results_push",
+        target=receipt,
+        data={
+            "client": locked.pk,
+            "class_plan": plan.pk,
+            "rows": receipt.rows,
+            "created": receipt.created,
+            "unchanged": receipt.unchanged,
+            "failed": receipt.failed,
+            "conflicts": receipt.conflicts,
+            "refused": receipt.refused,
+            "sha256": body_sha256,
+        },
+    )
+    return receipt

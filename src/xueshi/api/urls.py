@@ -1,0 +1,14 @@
+from django.urls import path
+
+from xueshi.api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", views.schema_view, name="schema"),
+    path("docs/", views.swagger_view, name="docs"),
+    path("redoc/", views.redoc_view, name="redoc"),
+    path("oauth/token/", views.token_view, name="token"),
+    path("classes/<int:class_id>/results/", views.ResultsPushView.as_view(), name="results_push"),
+    path("receipts/<str:receipt_id>/", views.ReceiptView.as_view(), name="receipt"),
+]

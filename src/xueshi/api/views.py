@@ -1,0 +1,143 @@
+"""/api/v1/: the endpoints. Each parses, calls one service or selector, answers; the access
+middleware's deny-by-default is met by DRF's own (api.permissions.HasScope), so the views are
+marked public to it."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, ClassVar
+
+from csp.decorators import csp_update
+from django.http import HttpRequest, HttpResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
+from oauth2_provider.views import TokenView
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from xueshi.accounts.access import public
+from xueshi.api import selectors
+from xueshi.api.authentication import Caller
+from xueshi.api.errors import PROBLEM
+from xueshi.api.models import Scope
+from xueshi.api.serializers import ProblemSerializer, PushSerializer, ReceiptSerializer
+from xueshi.api.services import PushItem, api_results_push
+from xueshi.audit.services import audit_event_write
+
+
+def problems(*codes: int) -> dict[Any, Any]:
+    """The documented error answers of an operation, as problem+json."""
+    return {
+        (code, PROBLEM): OpenApiResponse(ProblemSerializer, description="problem+json")
+        for code in codes
+    }
+
+
+COMMON = (400, 401, 403, 429)
+
+
+class ApiView(APIView):
+    """An endpoint: names its scope; every authenticated call is audited with its client."""
+
+    xueshi_public = True  # the access middleware defers to DRF's authentication
+    required_scope: ClassVar[str | None] = None
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        caller = getattr(request, "_auth", None)
+        if isinstance(caller, Caller):
+            audit_event_write(
+                actor=caller.client.user,
+                role="api_client",
+                action="api_call",
+                target=caller.client,
+                data={
+                    "method": request.method,
+                    "path": request._request.path[:200],
+                    "status": response.status_code,
+                    "via": caller.method,
+                },
+            )
+        return response
+
+
+class ResultsPushView(ApiView):
+    required_scope = Scope.HOURS_PUSH
+
+    @extend_schema(
+        operation_id="class_results_push",
+        summary="报送培训班学员成绩（批量登记学时）",
+        request=PushSerializer,
+        responses={201: ReceiptSerializer, **problems(*COMMON, 404, 422)},
+        tags=["报送"],
+    )
+    def post(self, request: Request, class_id: int) -> Response:
+        serializer = PushSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        items = [PushItem(**item) for item in serializer.validated_data["items"]]
+        caller = request.auth
+        assert isinstance(caller, Caller)
+        receipt = api_results_push(
+            client=caller.client,
+            class_plan_id=class_id,
+            items=items,
+            body_sha256=hashlib.sha256(request._request.body).hexdigest(),
+        )
+        return Response(ReceiptSerializer(receipt).data, status=201)
+
+
+class ReceiptView(ApiView):
+    required_scope = Scope.HOURS_PUSH
+
+    @extend_schema(
+        operation_id="receipt_get",
+        summary="查询报送回执",
+        responses={200: ReceiptSerializer, **problems(*COMMON, 404)},
+        tags=["报送"],
+    )
+    def get(self, request: Request, receipt_id: str) -> Response:
+        caller = request.auth
+        assert isinstance(caller, Caller)
+        receipt = selectors.receipt_of(caller.client, receipt_id)
+        return Response(ReceiptSerializer(receipt).data)
+
+
+# --- schema, its pages, the token endpoint ------------------------------------------------------
+
+
+@public
+def schema_view(request: HttpRequest) -> HttpResponse:
+    # ?format=json or ?format=yaml (the default): DRF's own negotiation, not the API's.
+    view = SpectacularAPIView.as_view(content_negotiation_class=DefaultContentNegotiation)
+    return view(request)
+
+
+# The documentation pages run the vendored Swagger UI and Redoc (drf-spectacular-sidecar, no
+# CDN); both set styles inline, which this site's policy allows on these two pages only.
+_DOC_STYLES = csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["blob:"]})
+
+
+@public
+@_DOC_STYLES
+def swagger_view(request: HttpRequest) -> HttpResponse:
+    return SpectacularSwaggerSplitView.as_view(
+        url_name="api:schema", template_name="api/swagger_ui.html"
+    )(request)
+
+
+@public
+@_DOC_STYLES
+def redoc_view(request: HttpRequest) -> HttpResponse:
+    return SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html")(
+        request
+    )
+
+
+# OAuth2 client credentials: POST grant_type=client_credentials with the app key and secret.
+token_view = public(TokenView.as_view())
