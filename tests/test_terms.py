@@ -19,6 +19,7 @@ from django.db import models
 
 import xueshi.rules
 from xueshi.accounts.models import Role as AccountRole
+from xueshi.api.models import ClientKind, PushResult
 from xueshi.certificates.models import (
     BookletIssueKind,
     CertificateShape,
@@ -53,6 +54,8 @@ MODEL_ONLY: dict[str, type[models.Choices]] = {
     "jobs.Job.kind": JobKind,
     "jobs.Job.status": JobStatus,
     "policies.PolicyDraft.status": DraftStatus,
+    "api.ApiClient.kind": ClientKind,
+    "api.PushedResult.result": PushResult,
 }
 
 # Professional series are an open vocabulary: a mapping in the core, not an enumeration.
