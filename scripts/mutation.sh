@@ -67,11 +67,30 @@ case "${1:-}" in
         ;;
 esac
 
+# mutmut copies src/ into mutants/ once and regenerates only the files it mutates: after a
+# pull, bring the others (the rest of the rules core, the apps the test setup imports) up to date.
+refresh_copies() {
+    [ -d mutants/src ] || return 0
+    local mutated=" ${MODULES[*]} "
+    while IFS= read -r -d '' file; do
+        local name=${file#src/}
+        if [[ $name == xueshi/rules/*.py ]]; then
+            local module=${name#xueshi/rules/}
+            [[ $mutated == *" ${module%.py} "* ]] && continue
+        fi
+        if ! cmp -s "$file" "mutants/src/$name"; then
+            mkdir -p "$(dirname "mutants/src/$name")"
+            cp -p "$file" "mutants/src/$name"
+        fi
+    done < <(find src -type f -not -path '*/__pycache__/*' -print0)
+}
+
 selected=("$@")
 if [ "${#selected[@]}" -eq 0 ]; then
     selected=("${MODULES[@]}")
 fi
 mkdir -p mutants
+refresh_copies
 for module in "${selected[@]}"; do
     start=$(date +%s)
     echo "== xueshi.rules.${module} ($(date -u +%H:%M:%S) UTC)"

@@ -193,38 +193,56 @@ def test_the_repository_calendar_adds_no_year_yet() -> None:
 # -- calendar.yaml refused where it is malformed, with its line (issue 19) ---------------------
 
 
+GOOD_YEAR = "years:\n  2026: {reference: 测试}\n"
+
+
 @pytest.mark.parametrize(
-    ("text", "message"),
+    ("text", "message", "line"),
     [
-        ("other: 1\n", "calendar.yaml 只能包含 years"),
-        ("- 2027\n", "calendar.yaml 只能包含 years"),
-        ("years: [2027]\n", "years 应为映射"),
-        ("years:\n  二〇二七: {reference: 测试}\n", "年份 '二〇二七' 无效"),
-        ("years:\n  2027: {holidays: [2027-01-01]}\n", "每年应含 holidays、workdays 与 reference"),
+        ("# 注释\nother: 1\n", "calendar.yaml 只能包含 years", 2),
+        ("# 注释\n- 2027\n", "calendar.yaml 只能包含 years", 2),
+        ("# 注释\nyears: [2027]\n", "years 应为映射", 2),
+        (GOOD_YEAR + "  二〇二七: {reference: 测试}\n", "年份 '二〇二七' 无效", 3),
         (
-            "years:\n  2027: {reference: 测试, extra: 1}\n",
+            GOOD_YEAR + "  2027: {holidays: [2027-01-01]}\n",
             "每年应含 holidays、workdays 与 reference",
+            3,
         ),
-        ("years:\n  2027: [2027-01-01]\n", "每年应含 holidays、workdays 与 reference"),
-        ("years:\n  2027: {reference: 测试, holidays: 2027-01-01}\n", "应为日期列表"),
         (
-            "years:\n  2027: {reference: 测试, workdays: [2027-01-01T09:00:00]}\n",
+            GOOD_YEAR + "  2027: {reference: 测试, extra: 1}\n",
+            "每年应含 holidays、workdays 与 reference",
+            3,
+        ),
+        (GOOD_YEAR + "  2027: [2027-01-01]\n", "每年应含 holidays、workdays 与 reference", 3),
+        (
+            GOOD_YEAR + "  2027:\n    reference: 测试\n    holidays: 2027-01-01\n",
+            "应为日期列表",
+            5,
+        ),
+        (
+            GOOD_YEAR + "  2027:\n    reference: 测试\n    workdays: [2027-01-01T09:00:00]\n",
             "不是 2027 年的日期",
+            5,
         ),
         (
-            "years:\n  2027: {reference: 测试, holidays: [2027-02-07], workdays: [2027-02-07]}\n",
+            GOOD_YEAR
+            + "  2027: {reference: 测试, holidays: [2027-02-07], workdays: [2027-02-07]}\n",
             r"既是假日又是工作日: \[datetime.date\(2027, 2, 7\)\]",
+            3,
         ),
     ],
 )
-def test_a_malformed_calendar_is_refused(tmp_path: Path, text: str, message: str) -> None:
+def test_a_malformed_calendar_is_refused_at_its_line(
+    tmp_path: Path, text: str, message: str, line: int
+) -> None:
     path = tmp_path / "calendar.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(PolicyError, match=message) as info:
         load_calendar(path)
     assert info.value.path is not None
-    assert Path(info.value.path).name == "calendar.yaml"
-    assert info.value.line is not None
+    assert Path(info.value.path) == path
+    assert info.value.line == line
+    assert str(info.value).startswith(f"{path}:{line}: ")
 
 
 def test_an_empty_or_missing_calendar_adds_nothing(tmp_path: Path) -> None:
