@@ -32,6 +32,7 @@ from xueshi.rules import (
     requirements,
 )
 from xueshi.rules.bulk import centi, evaluate_bulk, evaluate_rows, profile_person
+from xueshi.rules.counting import makeup_refusal
 from xueshi.rules.evaluate import exact, total_shortfall
 from xueshi.rules.policy import Policy
 
@@ -430,3 +431,38 @@ def test_a_profile_is_the_person_the_rules_take() -> None:
     )
     assert profile_person(("350504", 2017, None, None, None)) == Person()
     assert centi(Decimal("33.34")) == 3334
+
+
+# -- make-up, in words ---------------------------------------------------------------------------
+
+
+def test_makeup_outside_the_window_names_the_window() -> None:
+    record = Record(
+        credited_year=2009,
+        category=Category.PUBLIC,
+        hours=Decimal(20),
+        taken_on=D(2014, 6, 10),
+    )
+    refusal = makeup_refusal(default_policy(), "440500", record, (2009,), ENGINEER)
+    assert refusal is not None
+    reason, message, reference = refusal
+    assert reason is Reason.MAKEUP_REFUSED
+    assert message == "2014-06-10 补修只可计入 2010–2013 年度，不能计入 2009 年度。"
+    assert reference is not None
+    assert reference.section == "四(六)"
+
+
+def test_makeup_inside_the_window_counts_and_learning_in_the_year_needs_no_rule() -> None:
+    policy = default_policy()
+    inside = Record(
+        credited_year=2010, category=Category.PUBLIC, hours=Decimal(20), taken_on=D(2014, 1, 1)
+    )
+    assert makeup_refusal(policy, "440500", inside, (2010,), ENGINEER) is None
+    same_year = Record(
+        credited_year=2017, category=Category.PUBLIC, hours=Decimal(1), taken_on=D(2017, 12, 31)
+    )
+    assert makeup_refusal(policy, "350504", same_year, (2017,), ENGINEER) is None
+    cycle = Record(
+        credited_year=2017, category=Category.PUBLIC, hours=Decimal(1), taken_on=D(2013, 1, 1)
+    )
+    assert makeup_refusal(policy, "350504", cycle, (2013, 2014, 2015, 2016, 2017), TEACHER) is None
