@@ -214,6 +214,7 @@ GOOD_YEAR = "years:\n  2026: {reference: 测试}\n"
             3,
         ),
         (GOOD_YEAR + "  2027: [2027-01-01]\n", "每年应含 holidays、workdays 与 reference", 3),
+        (GOOD_YEAR + "  2027: [reference]\n", "每年应含 holidays、workdays 与 reference", 3),
         (
             GOOD_YEAR + "  2027:\n    reference: 测试\n    holidays: 2027-01-01\n",
             "应为日期列表",
@@ -226,7 +227,8 @@ GOOD_YEAR = "years:\n  2026: {reference: 测试}\n"
         ),
         (
             GOOD_YEAR
-            + "  2027: {reference: 测试, holidays: [2027-02-07], workdays: [2027-02-07]}\n",
+            + "  2027: {reference: 测试, holidays: [2027-02-07, 2027-02-08],\n"
+            + "          workdays: [2027-02-07]}\n",
             r"既是假日又是工作日: \[datetime.date\(2027, 2, 7\)\]",
             3,
         ),
