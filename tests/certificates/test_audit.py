@@ -127,7 +127,7 @@ def test_a_roster_and_its_stamp_are_audited_per_certificate(shantou: dict[str, A
     assert _event("roster_process", roster, shantou["bureau"]).to_status == "processed"
 
 
-def test_booklet_issues_and_a_reentry_are_audited() -> None:
+def test_booklet_issues_and_a_reentry_are_audited(in_guangde_2020) -> None:
     """G5 at the bureau's desk: each of first issue, renewal and replacement, and the
     re-entry of a replaced booklet's professional hours, leaves its own event."""
     regions()

@@ -235,7 +235,7 @@ def test_guangdong_2018_certificate_is_the_employers_confirmation(shantou) -> No
     assert certificate.in_effect
 
 
-def test_guangde_booklet_keeps_its_number_through_renewal_and_replacement() -> None:
+def test_guangde_booklet_keeps_its_number_through_renewal_and_replacement(in_guangde_2020) -> None:
     """G5: first issue, renewal and replacement keep the number; replacement asks for
     professional hours to be re-entered against evidence."""
     regions()
@@ -349,7 +349,7 @@ def test_luojiang_missed_roster_is_forfeited_except_for_the_listed_reasons() -> 
     assert roster.late_reason == "sick_leave"
 
 
-def test_after_a_replacement_professional_hours_need_their_evidence_again() -> None:
+def test_after_a_replacement_professional_hours_need_their_evidence_again(in_guangde_2020) -> None:
     """G5: 补办证书的专业课学时，只有申请人重新提供学时登记相关证明材料，方可补登学时."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -401,7 +401,7 @@ def _guangde_certificate() -> tuple[Any, Any, Any]:
     return certificate, bureau, boss
 
 
-def test_guangde_verification_is_registered_in_july_to_september() -> None:
+def test_guangde_verification_is_registered_in_july_to_september(in_guangde_2020) -> None:
     """G4: 当年参加评审人员于 7、8、9 月验证登记."""
     certificate, bureau, boss = _guangde_certificate()
     roster = roster_submit(
@@ -426,7 +426,7 @@ def test_guangde_verification_is_registered_in_july_to_september() -> None:
     assert certificate.in_effect
 
 
-def test_guangde_window_does_not_bind_those_not_in_title_evaluation() -> None:
+def test_guangde_window_does_not_bind_those_not_in_title_evaluation(in_guangde_2020) -> None:
     """G4 (issue 10, finding 5): the July–September window is for those in this year's title
     evaluation; a roster of others (具体时间另行通知) is verified in June as well."""
     certificate, bureau, boss = _guangde_certificate()

@@ -204,7 +204,7 @@ def test_a_professional_cannot_submit_a_roster_or_open_the_bureau_page(world) ->
     assert me.get(reverse("certificates:bureau")).status_code == 403
 
 
-def test_the_bureau_reenters_a_replaced_booklets_hours_through_the_page() -> None:
+def test_the_bureau_reenters_a_replaced_booklets_hours_through_the_page(in_guangde_2020) -> None:
     """G5 in the browser's terms: find the holder, upload the evidence again, 补登."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 

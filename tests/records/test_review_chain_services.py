@@ -92,6 +92,43 @@ def test_shantou_2014_professional_goes_employer_then_bureau(shantou) -> None:
     assert verdict.counted["professional"] == 42
 
 
+def _declare_national(person, me, start: dt.date, end: dt.date):
+    """A declaration without evidence the national rules review: the employer's record
+    (第十四条), one step."""
+    record = _declare(
+        person, me, start_date=start, end_date=end, evidence=[], today=end + dt.timedelta(3)
+    )
+    assert record.chain["steps"] == ["employer"]
+    assert "第十四条" in record.chain["reference"]
+    return record
+
+
+def test_shantou_2016_professional_is_recorded_by_the_employer_alone(shantou) -> None:
+    """ADR 0014: the 2014 notice's chain (employer, then the bureau) is of 2014; a 2016
+    declaration follows the national record by the employer (第十四条), which the record's
+    snapshot cites, and needs no evidence (the upload rule was the 2014 notice's too)."""
+    person, me, boss, bureau = shantou
+    record = _declare_national(person, me, dt.date(2016, 6, 2), dt.date(2016, 6, 8))
+    assert "2014年" not in record.chain["reference"]
+    with pytest.raises(ServiceError, match="用人单位"):
+        hour_record_transition(
+            record_id=record.pk, actor=bureau.assignment.user, active=bureau, action="approve"
+        )
+    record = hour_record_transition(
+        record_id=record.pk, actor=boss.assignment.user, active=boss, action="approve"
+    )
+    assert record.status == RecordState.APPROVED
+
+
+def test_shantou_learning_before_the_national_rules_is_reviewed_as_at_the_years_close(
+    shantou,
+) -> None:
+    """2015-01-01 … 2015-09-30 no chain is in force in Shantou (the 2014 notice has ended,
+    人社部令第25号 starts 2015-10-01): the chain of 2015-12-31 applies (ADR 0014 §3)."""
+    person, me, _, _ = shantou
+    _declare_national(person, me, dt.date(2015, 5, 11), dt.date(2015, 5, 17))
+
+
 def test_missing_evidence_is_refused_and_nothing_is_saved(shantou) -> None:
     """S9: professional hours without a stamped proof are not recognised."""
     person, me, _, _ = shantou

@@ -121,7 +121,7 @@ def test_a_deadline_that_needs_an_unknown_year_raises() -> None:
     from xueshi.rules import default_policy
 
     with pytest.raises(CalendarUnknown):
-        deadline(default_policy(), "hours_entry", "440500", date=D(2026, 12, 31))
+        deadline(default_policy(), "class_filing", "350504", date=D(2027, 3, 1))
 
 
 # -- overrides from calendar.yaml ----------------------------------------------------------------
@@ -144,10 +144,11 @@ def test_an_override_in_the_policy_tree_carries_deadlines_into_2027(tmp_path: Pa
     shutil.copytree(default_policy_dir(), root)
     (root / "calendar.yaml").write_text(CALENDAR_2027, encoding="utf-8")
     policy = load_policy(root)
-    # Shantou hours entry, 5 working days after Thursday 2026-12-31: 2027-01-01 is a holiday,
-    # so 01-04 … 01-08.
-    due = deadline(policy, "hours_entry", "440500", date=D(2026, 12, 31)).due
-    assert due == D(2027, 1, 8)
+    # Luojiang class filing, 10 working days before Friday 2027-01-08: 01-07 … 01-04, then
+    # 2027-01-01 is a holiday, so 2026-12-31 … 12-28 and 12-25, 12-24. (Shantou's 5 working
+    # days of hours entry ended with the 2014 notice's year: docs/adr/0014.)
+    due = deadline(policy, "class_filing", "350504", date=D(2027, 1, 8)).due
+    assert due == D(2026, 12, 24)
 
 
 def test_an_override_corrects_a_known_year(tmp_path: Path) -> None:

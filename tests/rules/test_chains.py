@@ -63,13 +63,28 @@ def test_shantou_2014_elective_certified_by_employer_with_evidence() -> None:
     assert result.evidence_required
 
 
-def test_shantou_chain_changes_on_2018_11_01() -> None:
-    before = chain("440500", "professional", D(2018, 10, 31))
-    after = chain("440500", "professional", D(2018, 11, 1))
-    assert before is not None
-    assert after is not None
-    assert before.steps == (Role.EMPLOYER, Role.BUREAU)
-    assert after.steps == (Role.EMPLOYER,)
+def test_shantou_chain_is_the_2014_notices_in_2014_only() -> None:
+    """The 2014 notice's chain (employer, then the bureau) ends with its year; from 2015-10-01
+    the national rules' record by the employer (第十四条), from 2018-11-01 the province's
+    opinion, from 2023-11-01 the national rules again (docs/adr/0014)."""
+    in_2014 = chain("440500", "professional", D(2014, 12, 31))
+    assert in_2014 is not None
+    assert in_2014.steps == (Role.EMPLOYER, Role.BUREAU)
+    assert in_2014.reference.notice.id == "shantou-2014"
+    assert chain("440500", "professional", D(2015, 1, 1)) is None  # no rule in force that day
+    for day in (D(2015, 10, 1), D(2018, 10, 31), D(2023, 11, 1), D(2025, 6, 1)):
+        national = chain("440500", "professional", day)
+        assert national is not None, day
+        assert national.steps == (Role.EMPLOYER,)
+        assert (national.reference.notice.id, national.reference.section) == (
+            "mohrss-25",
+            "第十四条",
+        )
+        assert not national.evidence_required
+    province = chain("440500", "professional", D(2018, 11, 1))
+    assert province is not None
+    assert province.reference.notice.id == "guangdong-2018"
+    assert province.steps == (Role.EMPLOYER,)
 
 
 # -- Guangdong 2018 regime (P2–P4) --------------------------------------------------------------
@@ -81,7 +96,8 @@ def test_shantou_2019_professional_is_certified_by_the_employer_only() -> None:
     assert result.entered_by == (Role.PROFESSIONAL,)
     assert result.steps == (Role.EMPLOYER,)
     assert result.region == "440000"
-    assert result.evidence_required  # Shantou's upload rule (S9) continues
+    # Shantou's upload rule (S9) was the 2014 notice's, for 2014 (docs/adr/0014).
+    assert not result.evidence_required
 
 
 def test_guangdong_2019_teacher_professional_is_certified_by_the_industry_authority() -> None:
@@ -159,10 +175,31 @@ def test_luojiang_other_professional_reviewed_by_the_bureau() -> None:
 
 def test_no_chain_where_nothing_is_set() -> None:
     assert chain("350504", "elective", D(2017, 6, 1)) is None  # no elective in Luojiang
-    assert chain("350504", "professional", D(2017, 3, 2)) is None  # before the notice
-    assert chain("341882", "professional", D(2019, 6, 1)) is None  # before Guangde 2020
-    assert chain("410200", "professional", D(2016, 8, 1)) is None  # Kaifeng sets only public
-    assert chain("440500", "public", D(2024, 1, 1)) is None  # the 2018 opinion has expired
+    assert chain("350504", "professional", D(2015, 9, 30)) is None  # before 人社部令第25号
+    assert chain("341882", "professional", D(2015, 6, 1)) is None  # before it, in Guangde
+    assert chain("440500", "elective", D(2024, 1, 1)) is None  # the 2018 opinion has expired
+
+
+def test_where_no_notice_sets_a_chain_the_national_record_by_the_employer_applies() -> None:
+    """人社部令第25号 第十四条 from 2015-10-01: before a notice (Luojiang 2017-03-02), where a
+    notice sets none (Kaifeng's professional hours), after a yearly notice's year (Guangde
+    2021, Kaifeng 2017) and after the province's opinion (Shantou 2024)."""
+    for region, category, day in [
+        ("350504", "professional", D(2017, 3, 2)),
+        ("410200", "professional", D(2016, 8, 1)),
+        ("410200", "public", D(2017, 8, 1)),
+        ("341882", "public", D(2021, 6, 1)),
+        ("341882", "professional", D(2019, 6, 1)),
+        ("440500", "public", D(2024, 1, 1)),
+    ]:
+        result = chain(region, category, day)
+        assert result is not None, (region, category, day)
+        assert result.region == "000000"
+        assert result.reference.section == "第十四条"
+        assert result.steps == (Role.EMPLOYER,)
+    kaifeng_2016 = chain("410200", "public", D(2016, 8, 1))
+    assert kaifeng_2016 is not None
+    assert kaifeng_2016.reference.notice.id == "kaifeng-2016"
 
 
 def test_describe_reads_in_chinese() -> None:

@@ -269,9 +269,11 @@ def test_shantou_training_windows() -> None:
 
 def test_certificates_bureau_stamp_in_shantou_then_employer_confirmation() -> None:
     policy = default_policy()
-    before = policy.value("certificate", "440500", D(2018, 10, 31), ENGINEER)
+    before = policy.value("certificate", "440500", D(2014, 12, 31), ENGINEER)
     assert before["stamp"] == "bureau"
     assert before["stamp_required"] is True
+    # The 2014 notice's certificate is of its year; the national rules set none.
+    assert policy.value("certificate", "440500", D(2018, 10, 31), ENGINEER) is None
     after = policy.value("certificate", "440500", D(2018, 11, 1), ENGINEER)
     assert after["shape"] == "annual_e_certificate"
     assert after["confirmed_by"] == "employer"

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .parameters import ReviewChain
+from .periods import assessment_date
 from .policy import Policy, Reference
 from .terms import Category, Person, Role
 
@@ -56,3 +57,33 @@ def review_chain(
         evidence_reference=evidence.reference if required and evidence else None,
         region=resolved.region,
     )
+
+
+def chain_day(credited_year: int, taken_on: dt.date | None) -> dt.date:
+    """The day whose rules review a record of ``credited_year``: the day its learning ended
+    when that is inside the year (hours taken while a rule was in force keep that rule's,
+    docs/adr/0006), else the year's close."""
+    if taken_on is not None and taken_on.year == credited_year:
+        return taken_on
+    return assessment_date(credited_year)
+
+
+def record_chain(
+    policy: Policy,
+    *,
+    region: str,
+    category: Category | str,
+    credited_year: int,
+    taken_on: dt.date | None = None,
+    person: Person | None = None,
+) -> Chain | None:
+    """The chain a record of ``credited_year`` follows (and the clause a pending or rejected
+    one cites): the one in force on ``chain_day``; on a day no chain is in force (Shantou
+    2015-01-01 … 2015-09-30, between the 2014 notice's year and 人社部令第25号), the one at
+    the year's close, as the ``categories`` rule is read (docs/adr/0006 §3, 0014)."""
+    day = chain_day(credited_year, taken_on)
+    chain = review_chain(policy, region=region, category=category, day=day, person=person)
+    close = assessment_date(credited_year)
+    if chain is None and day != close:
+        chain = review_chain(policy, region=region, category=category, day=close, person=person)
+    return chain

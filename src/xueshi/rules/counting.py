@@ -31,6 +31,7 @@ from enum import StrEnum
 from functools import cache
 from typing import TYPE_CHECKING
 
+from .chains import record_chain
 from .periods import assessment_date
 from .policy import Policy, Reference
 from .terms import Category, Mode, Person, Record, Status
@@ -197,12 +198,15 @@ def review_reference(
     """The clause of the review a pending or rejected record waits for or failed: its
     category's review chain on the day it was taken inside its credited year, else at that
     year's close (credits: the professional chain); None where the region sets none."""
-    category = record.category or Category.PROFESSIONAL
-    taken = record.taken_on
-    inside = taken is not None and taken.year == record.credited_year
-    day = taken if inside and taken is not None else assessment_date(record.credited_year)
-    resolved = policy.resolve(f"review_chain.{category.value}", region, day, person)
-    return resolved.reference if resolved else None
+    chain = record_chain(
+        policy,
+        region=region,
+        category=record.category or Category.PROFESSIONAL,
+        credited_year=record.credited_year,
+        taken_on=record.taken_on,
+        person=person,
+    )
+    return chain.reference if chain else None
 
 
 # --- Into which sum --------------------------------------------------------------------------

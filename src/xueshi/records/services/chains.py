@@ -11,8 +11,8 @@ from xueshi.errors import ServiceError
 from xueshi.people.models import Professional
 from xueshi.people.selectors import person_of
 from xueshi.policy_store import current_policy
-from xueshi.rules import Category, assessment_date, review_chain
-from xueshi.rules.chains import Chain
+from xueshi.rules import Category
+from xueshi.rules.chains import Chain, record_chain
 from xueshi.rules.terms import Role as ChainRole
 
 
@@ -25,16 +25,17 @@ def chain_for(
     """The review chain of the category for the professional's region and series, as the
     rules of the credited year set it: those in force on the day the learning ended
     (``taken_on``) when it ended inside that year — hours taken while a rule was in force
-    keep that rule's, docs/adr/0006 — else at the year's close (rules/periods.py). Hours of
-    2016 in Shantou follow the 2014 notice's chain, hours of 2019 the provincial 2018
-    opinion's, Guangdong electives of 2023-10 the opinion's."""
-    inside = taken_on is not None and taken_on.year == credited_year
-    day = taken_on if inside and taken_on is not None else assessment_date(credited_year)
-    chain = review_chain(
+    keep that rule's, docs/adr/0006 — else at the year's close (rules/periods.py), and at the
+    close where no chain is in force on that day (rules.chains.record_chain). Hours of 2014
+    in Shantou follow the 2014 notice's chain, hours of 2016 the national rules' (docs/adr/0014),
+    hours of 2019 the provincial 2018 opinion's, Guangdong electives of 2023-10 the
+    opinion's."""
+    chain = record_chain(
         current_policy(),
         region=professional.region_id,
         category=Category(category),
-        day=day,
+        credited_year=credited_year,
+        taken_on=taken_on,
         person=person_of(professional),
     )
     if chain is None:
