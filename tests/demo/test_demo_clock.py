@@ -96,12 +96,12 @@ def test_shantou_2014_the_academy_files_a_class_and_enters_new_hours(demo: None)
     response = client.post(
         reverse("training:class_new"),
         {
-            "title": "《粤东西北地区振兴战略》公需科目培训班（2015年第一期）",
+            "title": "《粤东西北地区振兴战略》公需科目培训班（2014年第四期）",
             "category": "public",
             "series": "",
             "mode": "face_to_face",
-            "start_date": "2015-01-05",
-            "end_date": "2015-01-07",
+            "start_date": "2014-12-29",
+            "end_date": "2014-12-31",
             "hours": "20",
             "capacity": "60",
             "pass_mark": "",
@@ -109,11 +109,12 @@ def test_shantou_2014_the_academy_files_a_class_and_enters_new_hours(demo: None)
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    plan = ClassPlan.objects.get(title__contains="2015年第一期")
+    plan = ClassPlan.objects.get(title__contains="2014年第四期")
     client.post(reverse("training:class_file", args=[plan.pk]))
     plan.refresh_from_db()
     assert plan.status == ClassStatus.FILED
-    assert plan.filing_due == dt.date(2014, 12, 26)  # 10 days before 2015-01-05
+    # 10 days before 2014-12-29; the 2014 notice's filing rule is of 2014 (docs/adr/0014).
+    assert plan.filing_due == dt.date(2014, 12, 19)
 
     third = ClassPlan.objects.get(title__contains="2014年第三期")
     names, response = _enter_by_template(client, third, 85)

@@ -129,18 +129,19 @@ def test_luojiangs_annual_plan_is_due_at_the_end_of_february() -> None:
 
 def test_guangdes_window_for_evaluation_candidates() -> None:
     policy = default_policy()
-    published = deadline(policy, "verification_roster", "341882", year=2021)
-    assert (published.opens, published.due) == (D(2021, 7, 1), D(2021, 9, 30))
+    # The window is the 2020 notice's, of 2020 (docs/adr/0014).
+    published = deadline(policy, "verification_roster", "341882", year=2020)
+    assert (published.opens, published.due) == (D(2020, 7, 1), D(2020, 9, 30))
     assert published.explanation == (
-        "2021 年度验证花名册报送（当年参加职称评审人员）：2021-07-01 起、2021-09-30 前完成。"
+        "2020 年度验证花名册报送（当年参加职称评审人员）：2020-07-01 起、2020-09-30 前完成。"
     )
-    candidate = deadline(policy, "verification_roster", "341882", year=2021, in_evaluation=True)
+    candidate = deadline(policy, "verification_roster", "341882", year=2020, in_evaluation=True)
     assert candidate == published
     with pytest.raises(NotForThisPerson) as info:
-        deadline(policy, "verification_roster", "341882", year=2021, in_evaluation=False)
+        deadline(policy, "verification_roster", "341882", year=2020, in_evaluation=False)
     assert info.value.reference == published.reference
     assert str(info.value) == (
-        "2021 年度验证花名册报送时间仅对当年参加专业技术资格评审（考试）的人员规定；"
+        "2020 年度验证花名册报送时间仅对当年参加专业技术资格评审（考试）的人员规定；"
         f"其他人员具体时间另行通知。依据：{published.reference}"
     )
 

@@ -62,7 +62,7 @@ def kaifeng() -> Verdict:
 def test_the_explanation_of_a_year_short_in_every_figure() -> None:
     verdict = kaifeng()
     public, required, professional, total = (r.requirement.reference for r in verdict.results)
-    rejected, outside, elective = (n.reference for n in verdict.notes[1:])
+    pending, rejected, outside, elective = (n.reference for n in verdict.notes)
     assert explain(verdict).splitlines() == [
         "开封市（410200）2016 年度 · 中级职称 · 工程系列：未达标",
         "  公需科目：要求不少于 26 学时，已认定 10 学时，尚缺 16 学时。",
@@ -76,6 +76,7 @@ def test_the_explanation_of_a_year_short_in_every_figure() -> None:
         f"    依据：{total}",
         "  未计入或部分计入的记录：",
         "    第 3 条 专业科目 8 学时（面授，2016年度）：待审核，审核通过后计入。",
+        f"      依据：{pending}",
         "    第 4 条 公需科目 4 学时（面授，2016年度）：审核未通过，不计入。",
         f"      依据：{rejected}",
         "    第 5 条 专业科目 20 学时（面授，2015年度）：归属 2015 年度，不计入 2016 年度。",
@@ -163,8 +164,10 @@ def test_the_dictionary_certificates_store_has_every_figure_as_text() -> None:
         ],
         "remarks": [],
     }
-    assert notes[0] is None
-    assert all(notes[1:])
+    # Kaifeng sets no professional chain: the pending record waits for the employer's
+    # record of 人社部令第25号 第十四条 (docs/adr/0014).
+    assert "第十四条" in str(notes[0])
+    assert all(notes)
     assert [n.index for n in verdict.pending] == [2]
     assert [n.index for n in verdict.not_counted] == [3, 4, 5]
     assert verdict.status_label == "未达标"
