@@ -9,6 +9,7 @@ select_for_update is a no-op and writers serialise on the file), so this runs on
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import threading
 from collections import Counter
@@ -98,7 +99,16 @@ def test_32_reviewers_approving_the_same_records_move_each_exactly_one_step(
     if connection.vendor != "postgresql":
         pytest.skip("races can only be shown on PostgreSQL (DATABASE_URL=postgres://…)")
     employer = world.person.employer
-    records = [world.declare(content=f"培训{n}", salt=str(n).encode()) for n in range(RECORDS)]
+    # Ten trainings of a week each, one after another (two at once would be flagged).
+    records = [
+        world.declare(
+            content=f"培训{n}",
+            salt=str(n).encode(),
+            start_date=dt.date(2014, 6, 2) + dt.timedelta(days=7 * n),
+            end_date=dt.date(2014, 6, 8) + dt.timedelta(days=7 * n),
+        )
+        for n in range(RECORDS)
+    ]
     ids = [r.pk for r in records]
     assert set(HourRecord.objects.filter(pk__in=ids).values_list("step", flat=True)) == {0}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -342,7 +343,12 @@ def test_bulk_approval_asks_for_confirmation_then_reports_each_record(
     client: Client, world: World
 ) -> None:
     first = world.declare()
-    second = world.declare(content="第二次培训", salt=b"2")
+    second = world.declare(
+        content="第二次培训",
+        salt=b"2",
+        start_date=dt.date(2014, 7, 7),
+        end_date=dt.date(2014, 7, 13),
+    )
     _as(client, world.boss)
     confirm = client.post(reverse("records:review_bulk"), {"ids": [first.pk, second.pk]})
     assert confirm.status_code == 200

@@ -25,6 +25,8 @@ EXTRA_ACTIONS = {
     "declare": "申报（保存）",
     "enter": "施教机构登记",
     "update": "修改",
+    "integrity_flag": "系统校验发现疑点",
+    "integrity_flag_clear": "核实排除疑点",
 }
 
 

@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from xueshi.choices import choices_of
 from xueshi.rules import Category, CreditClass, Mode
+from xueshi.rules.integrity import FlagKind
 from xueshi.rules.verdict import fmt
 from xueshi.rules.workflow import RecordState
 
@@ -191,3 +192,60 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", "待核实"
+    CLEARED = "cleared", "已核实排除"
+
+
+class IntegrityFlag(models.Model):
+    """疑点: why a record is doubtful (``xueshi.rules.integrity``), raised when it was
+    entered, shown to its reviewers with the other record, and cleared by a reviewer with a
+    comment (audited). A record with an open flag is not approved."""
+
+    record = models.ForeignKey(
+        HourRecord, verbose_name="学时记录", on_delete=models.CASCADE, related_name="flags"
+    )
+    kind = models.CharField("疑点类型", max_length=24, choices=choices_of(FlagKind))
+    message = models.TextField("疑点说明")
+    other_record = models.ForeignKey(
+        HourRecord,
+        verbose_name="相关记录",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        "状态", max_length=16, choices=FlagStatus.choices, default=FlagStatus.OPEN
+    )
+    created_at = models.DateTimeField("发现时间", auto_now_add=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="核实人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cleared_role = models.CharField("核实角色", max_length=32, blank=True)
+    cleared_at = models.DateTimeField("核实时间", null=True, blank=True)
+    comment = models.TextField("核实意见", blank=True)
+
+    class Meta:
+        verbose_name = "疑点"
+        verbose_name_plural = "疑点"
+        ordering = ["record_id", "id"]
+        indexes = [
+            models.Index(fields=["status", "kind"], name="flag_status_kind_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="flag_cleared_with_comment",
+                condition=Q(status="open") | (Q(cleared_at__isnull=False) & ~Q(comment="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.record_id}"

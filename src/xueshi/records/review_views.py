@@ -4,7 +4,7 @@ in place) and a bulk approval behind a confirmation page. Every action is one ca
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -18,8 +18,8 @@ from xueshi.accounts.models import Role
 from xueshi.errors import ServiceError
 from xueshi.records import display, selectors
 from xueshi.records.forms import ReviewActionForm, ReviewFilterForm
-from xueshi.records.models import HourRecord
-from xueshi.records.services import hour_record_transition
+from xueshi.records.models import HourRecord, IntegrityFlag
+from xueshi.records.services import hour_record_transition, integrity_flag_clear
 from xueshi.records.views import int_param
 from xueshi.rules.workflow import Action
 
@@ -44,7 +44,7 @@ def review_queue(request: RoleRequest) -> HttpResponse:
         filters = {"year": data["year"], "category": data["category"], "query": data["q"]}
     records = selectors.review_queue(active, **filters)  # type: ignore[arg-type]
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [_row(r) for r in page.object_list]
+    rows = _rows(list(page.object_list))
     return render(request, "records/review_queue.html", {"form": form, "page": page, "rows": rows})
 
 
@@ -55,6 +55,11 @@ class Row:
     actionable: bool = True
     done: str = ""
     error: str = ""
+    flags: list[IntegrityFlag] = field(default_factory=list)
+
+    @property
+    def doubtful(self) -> bool:
+        return selectors.has_open_flags(self.flags)
 
 
 def _row(record: HourRecord, *, done: str = "", error: str = "") -> Row:
@@ -64,7 +69,16 @@ def _row(record: HourRecord, *, done: str = "", error: str = "") -> Row:
         actionable=not done,
         done=done,
         error=error,
+        flags=selectors.flags_of([record.pk])[record.pk],
     )
+
+
+def _rows(records: list[HourRecord]) -> list[Row]:
+    """Rows of a page of records, their flags read in one query."""
+    flags = selectors.flags_of([r.pk for r in records])
+    return [
+        Row(record=r, step_label=display.review_step_label(r), flags=flags[r.pk]) for r in records
+    ]
 
 
 @allow(Role.PROFESSIONAL, *REVIEWERS)
@@ -161,10 +175,16 @@ def review_bulk(request: RoleRequest) -> HttpResponse:
         if not records:
             messages.error(request, "所选记录已不在您的待审核列表中。")
             return HttpResponseRedirect(reverse("records:review_queue"))
+        rows = _rows(records)
         return render(
             request,
             "records/review_bulk_confirm.html",
-            {"rows": [_row(r) for r in records], "skipped": len(ids) - len(records)},
+            {
+                "rows": rows,
+                "clean": [r for r in rows if not r.doubtful],
+                "doubtful": [r for r in rows if r.doubtful],
+                "skipped": len(ids) - len(records),
+            },
         )
     outcomes = []
     for record_id in ids:
@@ -191,3 +211,26 @@ def review_bulk(request: RoleRequest) -> HttpResponse:
             "failed": sum(not o.ok for o in outcomes),
         },
     )
+
+
+@allow(*REVIEWERS)
+@require_POST
+def flag_clear(request: RoleRequest, pk: int) -> HttpResponse:
+    """核实排除: a reviewer clears one of a record's flags with a comment."""
+    active = require_active_role(request)
+    record_id = int_param(request.POST.get("record", ""))
+    try:
+        flag = integrity_flag_clear(
+            flag_id=pk,
+            actor=request.user,
+            active=active,
+            comment=request.POST.get("comment", "")[:500],
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        record_id = flag.record_id
+        messages.success(request, f"已核实排除疑点（{flag.get_kind_display()}）。")
+    if record_id is None or selectors.record_for(active, record_id) is None:
+        return HttpResponseRedirect(reverse("records:review_queue"))
+    return HttpResponseRedirect(reverse("records:detail", args=[record_id]))

@@ -17,7 +17,7 @@ from xueshi.people.models import Professional
 from xueshi.people.selectors import person_of, professionals_visible
 from xueshi.policy_store import current_policy
 from xueshi.records.display import chain_describe
-from xueshi.records.models import Evidence, HourRecord
+from xueshi.records.models import Evidence, FlagStatus, HourRecord, IntegrityFlag
 from xueshi.records.scope import records_visible
 from xueshi.records.services import chain_for
 from xueshi.rules import Category, assessment_date
@@ -243,3 +243,20 @@ def review_queue(
 def queue_records(active: ActiveRole, ids: list[int]) -> list[HourRecord]:
     """The records among ``ids`` that are in the active role's queue."""
     return list(review_queue(active).filter(pk__in=ids))
+
+
+def flags_of(record_ids: list[int]) -> dict[int, list[IntegrityFlag]]:
+    """Each record's integrity flags (疑点), open ones first, with the other record named."""
+    found: dict[int, list[IntegrityFlag]] = {pk: [] for pk in record_ids}
+    flags = (
+        IntegrityFlag.objects.filter(record_id__in=record_ids)
+        .select_related("other_record", "cleared_by")
+        .order_by("record_id", "-status", "id")  # "open" sorts after "cleared": reversed
+    )
+    for flag in flags:
+        found[flag.record_id].append(flag)
+    return found
+
+
+def has_open_flags(flags: list[IntegrityFlag]) -> bool:
+    return any(f.status == FlagStatus.OPEN for f in flags)

@@ -35,6 +35,7 @@ from xueshi.records.services import (
     hour_record_update_draft,
     hour_record_update_returned,
 )
+from xueshi.records.services.integrity import REVIEWER_ROLES
 from xueshi.rules.workflow import RecordState
 
 PAGE_SIZE = 25
@@ -213,6 +214,8 @@ def detail(request: RoleRequest, pk: int) -> HttpResponse:
             "step_label": display.review_step_label(record),
             "chain_text": display.snapshot_text(record),
             "review_actions": [a for a in actions if a in selectors.REVIEW_ACTIONS],
+            "flags": selectors.flags_of([record.pk])[record.pk],
+            "may_clear_flags": active.role in REVIEWER_ROLES,
             "may_edit": selectors.may_edit(active, record),
             "may_submit": bool(set(actions) - set(selectors.REVIEW_ACTIONS)),
         },

@@ -303,6 +303,7 @@ _SPECS = [
     ParameterSpec(
         "funding.employer_share", "percent", _percent, "用人单位继续教育经费占工资总额比例"
     ),
+    ParameterSpec("integrity.hours_per_day", "hour", _number, "每天最多计学时"),
     ParameterSpec(
         "assessment.pass_mark", "point", lambda raw: _int(raw, 0, 100, "pass_mark"), "考核合格分数"
     ),

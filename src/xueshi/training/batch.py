@@ -24,7 +24,11 @@ from xueshi.accounts.models import User
 from xueshi.errors import ServiceError
 from xueshi.organisations.validators import mask_ric, normalise_ric
 from xueshi.people.models import Professional
-from xueshi.records.services import chain_for, hour_record_enter_for_class_bulk
+from xueshi.records.services import (
+    chain_for,
+    hour_record_enter_for_class_bulk,
+    integrity_screen_class,
+)
 from xueshi.rules.terms import Category
 from xueshi.rules.terms import Role as ChainRole
 from xueshi.training.models import ClassPlan, Enrollment
@@ -256,7 +260,33 @@ def _check_rows(
             else:
                 line.result, line.message = PASSED, "合格，待登记"
         checked.append(line)
+    _refuse_duplicates(plan, checked, people, entered)
     return checked
+
+
+def _refuse_duplicates(
+    plan: ClassPlan, checked: list[CheckedRow], people: dict[str, Person], entered: set[int]
+) -> None:
+    """A learner to be entered who already has this learning on record (declared it, or
+    another class's entry of the same course and days) gets the row's error naming that
+    record: the integrity check every entry service runs (records.services.integrity)."""
+    todo = {
+        row.seat.professional_id: row
+        for row in checked
+        if row.result == PASSED and row.seat is not None
+        if row.seat.professional_id not in entered
+    }
+    if not todo:
+        return
+    refused, _ = integrity_screen_class(
+        entry=class_entry(plan).learning,
+        professional_ids=list(todo),
+        region_of={p.pk: p.region_id for p in people.values()},
+    )
+    for pk, why in refused.items():
+        row = todo[pk]
+        row.errors.append(why.rstrip("。"))
+        row.result, row.message = ERROR, ""
 
 
 def _line(row: LearnerScore, shown: str, id_error: str | None) -> CheckedRow:

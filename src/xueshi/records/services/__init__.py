@@ -19,6 +19,14 @@ from xueshi.records.services.class_entry import (
 )
 from xueshi.records.services.declaration import MAX_HOURS, hour_record_declare
 from xueshi.records.services.evidence import evidence_attach, evidence_files_removed_on_failure
+from xueshi.records.services.integrity import (
+    integrity_check,
+    integrity_flag_clear,
+    integrity_flags_write,
+    integrity_flags_write_many,
+    integrity_screen_class,
+    learning_of,
+)
 from xueshi.records.services.transitions import hour_record_transition
 from xueshi.records.services.updates import hour_record_update_draft, hour_record_update_returned
 
@@ -34,4 +42,10 @@ __all__ = [
     "hour_record_transition",
     "hour_record_update_draft",
     "hour_record_update_returned",
+    "integrity_check",
+    "integrity_flag_clear",
+    "integrity_flags_write",
+    "integrity_flags_write_many",
+    "integrity_screen_class",
+    "learning_of",
 ]

@@ -22,7 +22,13 @@ from xueshi.people.models import Professional
 from xueshi.policy_store import current_policy
 from xueshi.records.models import HourRecord, RecordSource
 from xueshi.records.services.chains import chain_for, chain_roles, chain_snapshot
+from xueshi.records.services.integrity import (
+    integrity_flags_write_many,
+    integrity_screen_class,
+    learning_of,
+)
 from xueshi.rules import Category, Mode
+from xueshi.rules.integrity import Learning
 from xueshi.rules.terms import Role as ChainRole
 from xueshi.rules.workflow import Action, RecordState, State, next_state
 
@@ -48,6 +54,20 @@ class ClassEntry:
     def credited_year(self) -> int:
         """A class's hours count for the year it ends in."""
         return self.end_date.year
+
+    @property
+    def learning(self) -> Learning:
+        """The class as the integrity checks read an entry of it."""
+        return learning_of(
+            category=self.category.value,
+            content=self.title,
+            start=self.start_date,
+            end=self.end_date,
+            hours=self.hours,
+            mode=self.mode.value,
+            provider=self.provider_name,
+            class_id=self.class_plan_id,
+        )
 
 
 @transaction.atomic
@@ -106,6 +126,18 @@ def hour_record_enter_for_class_bulk(
             pk__in=todo[start : start + BULK_BATCH]
         ).values_list("id", "region_id", "series", "title_level", "institution_level"):
             people[(profile[0], profile[1], profile[2], profile[3])].append(pk)
+    # Integrity (records.services.integrity): a learner who already has this learning on
+    # record is refused, naming the record; other doubts become flags on the new records.
+    region_of = {pk: key[0] for key, ids in people.items() for pk in ids}
+    refused, flagged = integrity_screen_class(
+        entry=entry.learning, professional_ids=todo, region_of=region_of
+    )
+    if refused:
+        named = Professional.objects.filter(pk__in=list(refused)[:5])
+        names = dict(named.values_list("id", "full_name"))
+        first = "；".join(f"{names.get(pk, pk)}：{why}" for pk, why in list(refused.items())[:5])
+        more = f"等 {len(refused)} 名学员" if len(refused) > 5 else ""
+        raise ServiceError(f"{first}{more}。未登记。")
     prototypes: dict[Profile, HourRecord] = {}
     for key, ids in people.items():
         professional = Professional.objects.get(pk=ids[0])
@@ -181,4 +213,11 @@ def hour_record_enter_for_class_bulk(
             **common,
         )
         standing.records_entered(prototype=prototypes[key], professional_ids=ids)
+    if flagged:
+        integrity_flags_write_many(
+            flagged={created[pk]: findings for pk, findings in flagged.items()},
+            actor=actor,
+            role=role,
+            policy_version=policy_version,
+        )
     return set(created)

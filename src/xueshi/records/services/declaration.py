@@ -23,7 +23,13 @@ from xueshi.records.services.chains import chain_for, chain_snapshot
 from xueshi.records.services.evidence import (
     evidence_attach,
     evidence_files_removed_on_failure,
+    evidence_hashes,
     evidence_precheck,
+)
+from xueshi.records.services.integrity import (
+    integrity_check,
+    integrity_flags_write,
+    learning_of,
 )
 from xueshi.records.services.transitions import hour_record_transition
 from xueshi.rules import Category
@@ -140,6 +146,20 @@ def hour_record_declare(
             f"依据：{chain.reference.citation}",
             field="category",
         )
+    findings = integrity_check(
+        professional=professional,
+        entry=learning_of(
+            category=category,
+            content=content,
+            start=start_date,
+            end=end_date,
+            hours=hours,
+            mode=mode,
+            provider=provider_name,
+        ),
+        evidence_hashes=evidence_hashes(list(evidence or [])),
+        year=credited_year,
+    )
     record = HourRecord.objects.create(
         professional=professional,
         category=category,
@@ -170,6 +190,7 @@ def hour_record_declare(
         to_status=record.status,
         policy_version=record.policy_version,
     )
+    integrity_flags_write(record=record, findings=findings, actor=actor, role=active.role)
     if submit:
         record = hour_record_transition(
             record_id=record.pk, actor=actor, active=active, action=Action.SUBMIT

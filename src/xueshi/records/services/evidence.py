@@ -79,5 +79,10 @@ def evidence_precheck(uploads: list[UploadedFile]) -> None:
         seen[sha256] = upload.name or "附件"
 
 
+def evidence_hashes(uploads: list[UploadedFile]) -> list[str]:
+    """The SHA-256 of each upload (checked: type and size)."""
+    return [evidence_check(upload)[1] for upload in uploads]
+
+
 def _suffix(content_type: str) -> str:
     return {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}[content_type]

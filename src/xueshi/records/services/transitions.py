@@ -14,6 +14,7 @@ from xueshi.errors import ServiceError
 from xueshi.records.models import HourRecord
 from xueshi.records.scope import records_visible
 from xueshi.records.services.chains import chain_roles
+from xueshi.records.services.integrity import open_flags_message
 from xueshi.rules.workflow import Action, RecordState, State, TransitionNotAllowed, next_state
 
 
@@ -72,6 +73,12 @@ def hour_record_transition(
         )
     except TransitionNotAllowed as exc:
         raise ServiceError(str(exc)) from None
+    if action is Action.APPROVE:
+        # A doubtful record is looked at, not approved in passing (in a bulk approval
+        # beside its twin): its flags are cleared first, each with a comment.
+        doubt = open_flags_message(record)
+        if doubt:
+            raise ServiceError(doubt)
     record.status = after.status.value
     record.step = after.step
     if comment:

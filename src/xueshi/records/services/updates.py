@@ -19,7 +19,13 @@ from xueshi.records.services.declaration import check_learning
 from xueshi.records.services.evidence import (
     evidence_attach,
     evidence_files_removed_on_failure,
+    evidence_hashes,
     evidence_precheck,
+)
+from xueshi.records.services.integrity import (
+    integrity_check,
+    integrity_flags_write,
+    learning_of,
 )
 from xueshi.records.services.transitions import hour_record_transition, is_declarant, record_locked
 from xueshi.rules.workflow import Action, RecordState
@@ -123,6 +129,24 @@ def _update(
         )
         uploads = list(evidence or [])
         evidence_precheck(uploads)
+        # The corrected learning is checked like a new one, against the person's other
+        # records (an edit must not make a duplicate the declaration would have refused).
+        findings = integrity_check(
+            professional=record.professional,
+            entry=learning_of(
+                key=record.pk,
+                category=record.category,
+                content=content,
+                start=start_date,
+                end=end_date,
+                hours=hours,
+                mode=record.mode,
+                provider=record.provider_name,
+                class_id=record.class_plan_id,
+            ),
+            evidence_hashes=evidence_hashes(uploads),
+            year=record.credited_year,
+        )
         before = {
             "content": record.content,
             "start_date": record.start_date.isoformat(),
@@ -153,6 +177,7 @@ def _update(
             policy_version=record.policy_version,
             data={"changed": changed, "evidence_added": added},
         )
+        integrity_flags_write(record=record, findings=findings, actor=actor, role=active.role)
         if send:
             record = hour_record_transition(
                 record_id=record.pk, actor=actor, active=active, action=then
