@@ -4,7 +4,9 @@ other records, and what refuses it."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 from xueshi.rules.integrity import (
     DailyCap,
@@ -18,17 +20,18 @@ from xueshi.rules.integrity import (
 CAP = DailyCap()
 
 
-def learning(key: int | None = None, **kw: object) -> Learning:
-    data: dict[str, object] = {
-        "key": key,
-        "category": "professional",
-        "content": "新技术培训",
-        "start": dt.date(2014, 6, 2),
-        "end": dt.date(2014, 6, 4),
-        "hours": Decimal(18),
-    }
-    data.update(kw)
-    return Learning(**data)  # type: ignore[arg-type]
+BASE = Learning(
+    key=None,
+    category="professional",
+    content="新技术培训",
+    start=dt.date(2014, 6, 2),
+    end=dt.date(2014, 6, 4),
+    hours=Decimal(18),
+)
+
+
+def learning(key: int | None = None, **kw: Any) -> Learning:
+    return replace(BASE, key=key, **kw)
 
 
 def kinds(entry: Learning, *others: Learning, cap: DailyCap = CAP) -> list[FlagKind]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -28,8 +29,8 @@ IN_TIME = dt.date(2014, 7, 7)
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 
-def _declare(person: Professional, **kw: object) -> HourRecord:
-    data: dict[str, object] = {
+def _declare(person: Professional, **kw: Any) -> HourRecord:
+    data: dict[str, Any] = {
         "category": "professional",
         "content": "工程新技术研修班",
         "hours": Decimal(20),
@@ -45,7 +46,7 @@ def _declare(person: Professional, **kw: object) -> HourRecord:
         actor=person.user,
         active=grant(person.user, Role.PROFESSIONAL),
         professional=person,
-        **data,  # type: ignore[arg-type]
+        **data,
     )
 
 
