@@ -32,7 +32,7 @@ from xueshi.jobs.models import JobKind, JobStatus
 from xueshi.organisations.models import ProviderFilingStatus, RegionLevel
 from xueshi.people.models import EmploymentStatus
 from xueshi.policies.models import DraftStatus
-from xueshi.records.models import LearningForm, RecordSource
+from xueshi.records.models import FlagStatus, LearningForm, RecordSource
 from xueshi.rules.terms import SERIES_LABELS
 from xueshi.training.models import ClassStatus, HalfDay
 
@@ -44,6 +44,7 @@ MODEL_ONLY: dict[str, type[models.Choices]] = {
     "people.Employment.status": EmploymentStatus,
     "records.HourRecord.form": LearningForm,
     "records.HourRecord.source": RecordSource,
+    "records.IntegrityFlag.status": FlagStatus,  # a reviewer's handling of a flag
     "training.ClassPlan.status": ClassStatus,
     "training.Attendance.half_day": HalfDay,
     "certificates.BookletIssue.kind": BookletIssueKind,
