@@ -68,9 +68,24 @@ verification.days:
     value: {days_of_month: [1, 15, 31], roll: next_working_day}
     reference: {notice: n, section: 六, clause: 每月1日、15日、31日受理验证}
   - from: 2019-03-16
+    until: 2019-04-30
     unit: rule
     value: null
     reference: {notice: n, section: 七, clause: 停止集中受理验证}
+  - from: 2019-05-01
+    until: 2019-05-03
+    unit: rule
+    value: {days_of_month: [1], roll: next_working_day}
+    reference: {notice: n, section: 八, clause: 五月一日受理验证}
+  - from: 2019-05-04
+    until: 2019-05-04
+    unit: rule
+    value: {days_of_month: [4], roll: next_working_day}
+    reference: {notice: n, section: 九, clause: 五月四日受理验证}
+  - from: 2019-05-05
+    unit: rule
+    value: null
+    reference: {notice: n, section: 十, clause: 停止受理验证}
 """
 
 
@@ -180,6 +195,8 @@ def test_class_filing_counts_working_days_backwards_over_the_spring_festival(
     result = deadline(policy, "class_filing", "440000", date=D(2019, 2, 11))
     assert result.due == D(2019, 2, 1)
     assert result.opens is None
+    assert result.rule is DeadlineRule.CLASS_FILING
+    assert (result.region, result.reference.section) == ("440000", "四")
     assert result.explanation == "开班日期 2019-02-11，须提前 3 个工作日备案，最迟 2019-02-01。"
 
 
@@ -188,6 +205,8 @@ def test_hours_entry_counts_working_days_forwards(policy: Policy) -> None:
     so the 2nd working day after is Monday 04-08."""
     result = deadline(policy, "hours_entry", "440000", date=D(2019, 4, 3))
     assert result.due == D(2019, 4, 8)
+    assert result.rule is DeadlineRule.HOURS_ENTRY
+    assert (result.region, result.reference.section) == ("440000", "五")
     assert (
         result.explanation
         == "结班日期 2019-04-03，须在 2 个工作日内完成学时登记，最迟 2019-04-08。"
@@ -237,3 +256,13 @@ def test_the_reference_of_a_month_is_the_rule_in_force_at_its_end() -> None:
     april = verification_days_reference(policy, "440500", 2014, 4)
     assert april.notice.id == "shantou-2014"
     assert april.section == "五(二)2"
+
+
+def test_the_reference_of_a_month_is_the_last_day_with_a_rule_not_any_earlier_one(
+    policy: Policy,
+) -> None:
+    """May 2019: one rule from the 1st to the 3rd, another on the 4th only, none after. The
+    month cites the 4th's. Both days fall in the Labour Day holiday (05-01…05-04 off, Sunday
+    05-05 worked): both roll to 05-05."""
+    assert verification_days_reference(policy, "440000", 2019, 5).section == "九"
+    assert verification_days(policy, "440000", 2019, 5) == [D(2019, 5, 5)]

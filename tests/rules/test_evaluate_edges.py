@@ -25,6 +25,7 @@ from xueshi.rules import (
     Person,
     Reason,
     Record,
+    Status,
     TitleLevel,
     default_policy,
     evaluate,
@@ -33,7 +34,7 @@ from xueshi.rules import (
 )
 from xueshi.rules.bulk import centi, evaluate_bulk, evaluate_rows, profile_person
 from xueshi.rules.counting import makeup_refusal
-from xueshi.rules.evaluate import exact, total_shortfall
+from xueshi.rules.evaluate import category_span_of, exact, total_shortfall
 from xueshi.rules.policy import Policy
 
 D = dt.date
@@ -466,3 +467,99 @@ def test_makeup_inside_the_window_counts_and_learning_in_the_year_needs_no_rule(
         credited_year=2017, category=Category.PUBLIC, hours=Decimal(1), taken_on=D(2013, 1, 1)
     )
     assert makeup_refusal(policy, "350504", cycle, (2013, 2014, 2015, 2016, 2017), TEACHER) is None
+
+
+# -- the remote cap, record by record; the general-practice cycle; what counts on a day -------
+
+
+def test_remote_credits_past_the_cap_count_nothing_after_it_is_full() -> None:
+    """10 + 5 + 3 remote credits under a cap of 12: the second counts 2, the third 0."""
+    verdict = evaluate(
+        default_policy(),
+        region="350504",
+        year=2017,
+        person=DOCTOR,
+        records=[
+            credits("10", online=True),
+            credits("8"),
+            credits("5", online=True),
+            credits("3", online=True),
+        ],
+    )
+    assert [(n.index, n.reason, n.counted) for n in verdict.notes] == [
+        (2, Reason.OVER_CAP, Decimal(2)),
+        (3, Reason.OVER_CAP, Decimal(0)),
+    ]
+    assert (
+        verdict.notes[1].message == "远程学分每年最多计 12 分，本条计入 0 分，超出的 3 分不计入。"
+    )
+    assert verdict.counted["credits"] == Decimal(20)
+
+
+def test_the_general_practice_condition_says_what_was_earned_in_which_cycle() -> None:
+    primary = Person(TitleLevel.JUNIOR, "health", InstitutionLevel.PRIMARY)
+    records = [
+        credits("25"),
+        Record(credited_year=2015, credits=Decimal(4), general_practice=True),
+        Record(credited_year=2016, credits=Decimal(6), general_practice=True),
+        Record(credited_year=2014, credits=Decimal(9), general_practice=True),  # before it
+        Record(
+            credited_year=2016, credits=Decimal(9), general_practice=True, status=Status.PENDING
+        ),
+        Record(credited_year=2016, category=Category.PROFESSIONAL, hours=Decimal(9)),
+    ]
+    verdict = evaluate(
+        default_policy(),
+        region="350504",
+        year=2017,
+        person=primary,
+        records=records,
+        appointment_cycle=(2015, 2017),
+    )
+    (condition,) = verdict.conditions
+    assert condition.code == "general_practice_credits"
+    assert (
+        condition.text == "任职周期（2015–2017）内全科医学继续教育学分不少于 10 分（已认定 10 分）"
+    )
+    assert condition.met
+    assert condition.reference.section == "一(三)2"
+    assert verdict.remarks == ()  # the remark became the condition
+    short = evaluate(
+        default_policy(),
+        region="350504",
+        year=2017,
+        person=primary,
+        records=records[:2],
+        appointment_cycle=(2015, 2017),
+    )
+    assert [(c.code, c.met) for c in short.conditions] == [("general_practice_credits", False)]
+    assert short.conditions[0].text.endswith("（已认定 4 分）")
+    without = evaluate(
+        default_policy(), region="350504", year=2017, person=primary, records=records
+    )
+    assert without.conditions == ()
+    assert len(without.remarks) == 1
+
+
+def test_what_counts_on_a_day_of_a_year_that_changes_its_categories() -> None:
+    """Guangdong's electives count until 2023-10-31; from 2023-11-01 the national rule
+    (public and professional) applies. Learning after the year keeps the year's close."""
+    policy = default_policy()
+    summer = category_span_of(policy, "440000", 2023, ENGINEER, D(2023, 6, 1))
+    assert (summer.first, summer.last) == (D(2023, 1, 1), D(2023, 10, 31))
+    assert Category.ELECTIVE in summer.categories
+    assert summer.reference is not None
+    assert summer.reference.notice.id != "mohrss-25"
+    winter = category_span_of(policy, "440000", 2023, ENGINEER, D(2023, 11, 1))
+    assert (winter.first, winter.last) == (D(2023, 11, 1), D(2023, 12, 31))
+    assert winter.categories == frozenset({Category.PUBLIC, Category.PROFESSIONAL})
+    assert winter.reference is not None
+    assert winter.reference.notice.id == "mohrss-25"
+    assert category_span_of(policy, "440000", 2023, ENGINEER, D(2024, 3, 1)) == winter
+    reqs = requirements(policy, "440000", 2023, ENGINEER)
+    assert reqs.changing == frozenset({Category.ELECTIVE})
+    assert reqs.span_on(D(2022, 12, 31)) is None
+    assert reqs.span_on(D(2023, 10, 31)) == summer
+    one = requirements(policy, "440000", 2024, ENGINEER)
+    assert one.changing == frozenset()
+    assert len(one.spans) == 1

@@ -7,6 +7,7 @@ takes them from the verdict's own references; what is pinned is where and how th
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -320,3 +321,21 @@ def test_a_missing_attribute_is_none_not_text() -> None:
     assert Person().attribute("title_level") is None
     assert ENGINEER.attribute("title_level") == "intermediate"
     assert PRIMARY_DOCTOR.attribute("institution_level") == "primary"
+
+
+def test_a_two_year_period_is_a_cycle_and_an_unknown_unit_is_shown_as_given() -> None:
+    verdict = kaifeng()
+    (first, *rest) = verdict.results
+    odd = replace(first, requirement=replace(first.requirement, unit="天"))
+    two = replace(verdict, years=(2015, 2016), results=(odd, *rest), notes=())
+    lines = explain(two).splitlines()
+    assert lines[0] == "开封市（410200）2015–2016 周期 · 中级职称 · 工程系列：未达标"
+    assert lines[1] == "  公需科目：要求不少于 26 天，已认定 10 天，尚缺 16 天。"
+
+
+def test_an_unmet_condition_says_so() -> None:
+    verdict = evaluate(default_policy(), region="350504", year=2017, person=TEACHER, records=[])
+    assert (
+        "  周期内参加一次集中脱产培训或远程继续教育培训：未满足。" in explain(verdict).splitlines()
+    )
+    assert verdict.as_dict()["conditions"][0]["met"] is False
