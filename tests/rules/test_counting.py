@@ -1,0 +1,171 @@
+"""What counts, in the words a person reads and with the clause it cites (issue 19):
+refusals of step 1 (status, period, make-up, the day's categories) and step 2 (hours or
+credits not used), the review a pending record waits for, and the helpers the database
+paths share with the single evaluation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from xueshi.rules import (
+    Category,
+    Mode,
+    Person,
+    Reason,
+    Record,
+    Status,
+    TitleLevel,
+    default_policy,
+    evaluate,
+)
+from xueshi.rules.counting import (
+    COLUMN,
+    COUNTED_STATES,
+    PENDING_STATES,
+    column_sums,
+    counts_without_requirement,
+    is_pending,
+    period_days,
+    review_reference,
+    status_refusal,
+)
+from xueshi.rules.workflow import RecordState
+
+D = dt.date
+ENGINEER = Person(TitleLevel.INTERMEDIATE, "engineering")
+TEACHER = Person(TitleLevel.INTERMEDIATE, "teacher")
+
+
+def hours(year: int, category: Category, amount: int, **kwargs: Any) -> Record:
+    record = Record(credited_year=year, category=category, hours=Decimal(amount))
+    return _with(record, **kwargs)
+
+
+def _with(record: Record, **kwargs: Any) -> Record:
+    return replace(record, **kwargs)
+
+
+def test_a_refusal_of_the_days_categories_names_the_span() -> None:
+    verdict = evaluate(
+        default_policy(),
+        region="440000",
+        year=2018,
+        person=ENGINEER,
+        records=[hours(2018, Category.ELECTIVE, 20, taken_on=D(2018, 10, 31))],
+    )
+    (note,) = verdict.notes
+    assert note.reason is Reason.CATEGORY_NOT_IN_FORCE
+    assert note.message == (
+        "2018-01-01至2018-10-31期间继续教育内容为公需科目、专业科目，"
+        "2018-10-31 学习的选修科目不计入。"
+    )
+    assert note.reference is not None
+    assert note.reference.section == "第七条"
+
+
+def test_a_teachers_record_outside_the_cycle_and_credits_say_why() -> None:
+    verdict = evaluate(
+        default_policy(),
+        region="350504",
+        year=2017,
+        person=TEACHER,
+        records=[
+            hours(2012, Category.PUBLIC, 2, required=True),
+            Record(credited_year=2016, credits=Decimal(3)),
+        ],
+    )
+    outside, credits = verdict.notes
+    assert (outside.reason, outside.message) == (
+        Reason.OUTSIDE_PERIOD,
+        "归属 2012 年度，不在本次核查期间（2013–2017）内。",
+    )
+    assert outside.reference is not None
+    assert outside.reference.section == "一(三)3"
+    assert (credits.reason, credits.message, credits.reference) == (
+        Reason.CREDITS_NOT_USED,
+        "本地区该系列按学时核查，学分不计入。",
+        None,
+    )
+
+
+def test_status_refusals() -> None:
+    assert status_refusal(hours(2017, Category.PUBLIC, 1)) is None
+    pending = status_refusal(hours(2017, Category.PUBLIC, 1, status=Status.PENDING))
+    rejected = status_refusal(hours(2017, Category.PUBLIC, 1, status=Status.REJECTED))
+    assert pending == (Reason.PENDING, "待审核，审核通过后计入。", None)
+    assert rejected == (Reason.REJECTED, "审核未通过，不计入。", None)
+
+
+def test_a_pending_record_waits_for_the_chain_of_the_day_it_was_taken() -> None:
+    """Shantou's chain changes on 2018-11-01 (the province's opinion): learning of June 2018
+    waits for Shantou's review, learning without a date or after the year for the chain at
+    the year's close; credits go the professional way; no chain, no clause."""
+    policy = default_policy()
+    pending = Status.PENDING
+
+    def section(record: Record) -> tuple[str, str] | None:
+        reference = review_reference(policy, "440500", ENGINEER, record)
+        return None if reference is None else (reference.notice.id, reference.section)
+
+    june = D(2018, 6, 1)
+    professional = hours(2018, Category.PROFESSIONAL, 5, status=pending)
+    assert section(_with(professional, taken_on=june)) == ("shantou-2014", "五(一)3")
+    assert section(professional) == ("guangdong-2018", "三(二)")
+    assert section(_with(professional, taken_on=D(2019, 2, 1))) == ("guangdong-2018", "三(二)")
+    credit = Record(credited_year=2018, credits=Decimal(5), status=pending, taken_on=june)
+    assert section(credit) == ("shantou-2014", "五(一)3")
+    public = hours(2018, Category.PUBLIC, 5, status=pending, taken_on=june)
+    assert section(public) == ("shantou-2014", "五(一)2–3")
+    kaifeng = review_reference(policy, "410200", ENGINEER, hours(2016, Category.ELECTIVE, 5))
+    assert kaifeng is None
+
+
+def test_pending_and_counted_without_a_requirement() -> None:
+    record = hours(2017, Category.PUBLIC, 5, status=Status.PENDING)
+    assert is_pending(record, (2016, 2017))
+    assert not is_pending(record, (2015, 2016))
+    assert not is_pending(_with(record, status=Status.APPROVED), (2017,))
+    approved = hours(2017, Category.PUBLIC, 5, taken_on=D(2019, 1, 1))
+    assert counts_without_requirement(approved, 2017)
+    assert not counts_without_requirement(approved, 2016)
+    assert not counts_without_requirement(_with(approved, status=Status.PENDING), 2017)
+
+
+def test_workflow_states_as_the_rules_see_them() -> None:
+    assert COUNTED_STATES == (RecordState.APPROVED,)
+    assert set(PENDING_STATES) == {RecordState.IN_REVIEW, RecordState.RETURNED}
+    assert RecordState.DRAFT not in (*COUNTED_STATES, *PENDING_STATES)
+
+
+def test_a_period_runs_from_its_first_new_year_to_its_last_new_years_eve() -> None:
+    assert period_days((2013, 2014, 2015)) == (D(2013, 1, 1), D(2015, 12, 31))
+    assert period_days((2017,)) == (D(2017, 1, 1), D(2017, 12, 31))
+
+
+def test_the_sums_by_column() -> None:
+    sums = column_sums(
+        [
+            hours(2017, Category.PUBLIC, 6, required=True),
+            hours(2017, Category.PUBLIC, 0, required=True),
+            hours(2017, Category.PUBLIC, 4),
+            hours(2017, Category.PROFESSIONAL, 30, mode=Mode.ONLINE),
+            hours(2017, Category.ELECTIVE, 2),
+            Record(credited_year=2017, credits=Decimal("2.5")),
+            Record(credited_year=2017, credits=Decimal(7), mode=Mode.ONLINE),
+        ]
+    )
+    assert sums == {
+        "public": Decimal(10),
+        "public_required": Decimal(6),
+        "professional": Decimal(30),
+        "elective": Decimal(2),
+        "credits_face": Decimal("2.5"),
+        "credits_remote": Decimal(7),
+        "public_required_courses": Decimal(1),
+    }
+    assert COLUMN["public_required_courses"].scale == 1
+    assert COLUMN["public"].scale == 100
+    assert COLUMN["credits_remote"].scale == 100
