@@ -9,6 +9,7 @@ answer the same on each.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import textwrap
 from decimal import Decimal
 from fractions import Fraction
@@ -32,7 +33,7 @@ from xueshi.rules import (
     load_policy,
     requirements,
 )
-from xueshi.rules.bulk import centi, evaluate_bulk, evaluate_rows, profile_person
+from xueshi.rules.bulk import centi, evaluate_bulk, evaluate_rows, gc_paused, profile_person
 from xueshi.rules.counting import makeup_refusal
 from xueshi.rules.evaluate import category_span_of, exact, total_shortfall
 from xueshi.rules.policy import Policy
@@ -563,3 +564,40 @@ def test_what_counts_on_a_day_of_a_year_that_changes_its_categories() -> None:
     one = requirements(policy, "440000", 2024, ENGINEER)
     assert one.changing == frozenset()
     assert len(one.spans) == 1
+
+
+def test_the_collector_is_paused_only_while_rows_are_built() -> None:
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
+
+
+def test_bulk_teachers_cycle_courses_training_and_undecided() -> None:
+    """The teachers' cycle in the bulk path: two courses asked (shortfall in whole courses,
+    reported as public_required), a training needed, and never compliant while the cycle's
+    figure is not in the data."""
+    teacher = ("350504", 2017, "teacher", "intermediate", None)
+    rows = [
+        (*teacher, 1200, 1200, 0, 0, 0, 0, 1),
+        (*teacher, 0, 0, 0, 0, 0, 0, 0),
+        (*teacher, 2400, 2400, 0, 0, 0, 0, 2),
+    ]
+    result = evaluate_rows(default_policy(), rows)
+    assert [result.row_shortfall(i) for i in range(3)] == [
+        {"public_required": Decimal(1)},
+        {"public_required": Decimal(2)},
+        {},
+    ]
+    assert list(result.compliant) == [False, False, False]
+    assert list(result.determined) == [True, True, True]
+    reqs = result.requirements[0]
+    assert reqs is not None
+    assert reqs.undecided
