@@ -7,6 +7,7 @@
 #   bash scripts/mutation.sh                  every module, smallest first
 #   bash scripts/mutation.sh chains verdict   only these modules (xueshi.rules.<name>)
 #   bash scripts/mutation.sh --sample 4 evaluate   every 4th mutant of a module (a quick estimate)
+#   bash scripts/mutation.sh --survived chains    only the mutants that survived the last run
 #   bash scripts/mutation.sh --table          the table of the last runs, no new run
 #   bash scripts/mutation.sh --survivors M    the surviving mutants of module M, with their diffs
 #
@@ -87,9 +88,13 @@ refresh_copies() {
 }
 
 every=1
+only=""
 if [ "${1:-}" = "--sample" ]; then
     every=${2:?how many mutants to one tested, e.g. 4}
     shift 2
+elif [ "${1:-}" = "--survived" ]; then
+    only="survived"
+    shift
 fi
 selected=("$@")
 if [ "${#selected[@]}" -eq 0 ]; then
@@ -102,11 +107,18 @@ for module in "${selected[@]}"; do
     echo "== xueshi.rules.${module} ($(date -u +%H:%M:%S) UTC)"
     # mutmut's own progress line is long and rewritten in place: keep its summary only.
     names=("xueshi.rules.${module}.*")
-    if [ "$every" -gt 1 ]; then
-        # The module's mutants are listed once mutmut has generated them (any earlier run).
+    if [ -n "$only" ]; then
         mapfile -t names < <(mutmut results --all true 2>/dev/null \
-            | sed -n "s/^ *\(xueshi\.rules\.${module}\.[^:]*\):.*/\1/p" | sort | awk "NR % $every == 1")
-        echo "   ${#names[@]} mutants (every ${every}th)"
+            | sed -n "s/^ *\(xueshi\.rules\.${module}\.[^:]*\): \(survived\|no tests\)$/\1/p")
+        echo "   ${#names[@]} mutants that survived or had no test"
+        [ "${#names[@]}" -gt 0 ] || continue
+    elif [ "$every" -gt 1 ]; then
+        # The module's mutants are listed once mutmut has generated them (any earlier run).
+        # Every Nth of the module's mutants, less those a run already tested.
+        mapfile -t names < <(mutmut results --all true 2>/dev/null \
+            | sed -n "s/^ *\(xueshi\.rules\.${module}\.[^:]*\): \(.*\)$/\1 \2/p" | sort \
+            | awk -v every="$every" 'NR % every == 1 && $2 == "not" {print $1}')
+        echo "   ${#names[@]} mutants (every ${every}th not tested yet)"
         [ "${#names[@]}" -gt 0 ] || continue
     fi
     nice -n 19 mutmut run --max-children 1 "${names[@]}" >"mutants/run-${module}.log" 2>&1 \
