@@ -100,9 +100,11 @@ def test_status_refusals() -> None:
 
 
 def test_a_pending_record_waits_for_the_chain_of_the_day_it_was_taken() -> None:
-    """Shantou's chain changes on 2018-11-01 (the province's opinion): learning of June 2018
-    waits for Shantou's review, learning without a date or after the year for the chain at
-    the year's close; credits go the professional way; no chain, no clause."""
+    """In Shantou, 2018: until the province's opinion (2018-11-01) the national rule's
+    employer record (人社部令第25号 第十四条) is the chain, from then on the opinion's
+    (ADR 0014). Learning of June waits for the first; learning without a date, or after the
+    year, for the chain at the year's close; credits go the professional way; in 2014
+    Shantou's own chains; where no chain is set, no clause."""
     policy = default_policy()
     pending = Status.PENDING
 
@@ -112,13 +114,15 @@ def test_a_pending_record_waits_for_the_chain_of_the_day_it_was_taken() -> None:
 
     june = D(2018, 6, 1)
     professional = hours(2018, Category.PROFESSIONAL, 5, status=pending)
-    assert section(_with(professional, taken_on=june)) == ("shantou-2014", "五(一)3")
+    assert section(_with(professional, taken_on=june)) == ("mohrss-25", "第十四条")
     assert section(professional) == ("guangdong-2018", "三(二)")
     assert section(_with(professional, taken_on=D(2019, 2, 1))) == ("guangdong-2018", "三(二)")
-    credit = Record(credited_year=2018, credits=Decimal(5), status=pending, taken_on=june)
-    assert section(credit) == ("shantou-2014", "五(一)3")
-    public = hours(2018, Category.PUBLIC, 5, status=pending, taken_on=june)
-    assert section(public) == ("shantou-2014", "五(一)2–3")
+    public = hours(2018, Category.PUBLIC, 5, status=pending)
+    assert section(public) == ("guangdong-2018", "三(一)")
+    credit = Record(credited_year=2018, credits=Decimal(5), status=pending)
+    assert section(credit) == ("guangdong-2018", "三(二)")
+    in_2014 = hours(2014, Category.PUBLIC, 5, status=pending, taken_on=D(2014, 6, 1))
+    assert section(in_2014) == ("shantou-2014", "五(一)2–3")
     kaifeng = review_reference(policy, "410200", ENGINEER, hours(2016, Category.ELECTIVE, 5))
     assert kaifeng is None
 
