@@ -3,6 +3,7 @@ for confirmation, and the declaration form shows the chain of the year the dates
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 import time
@@ -72,7 +73,12 @@ def test_a_reviewer_approves_and_rejects_rows_in_place(
     browser: Any, live_server: Any, world: World
 ) -> None:
     first = world.declare(content="第一次培训")
-    second = world.declare(content="第二次培训", salt=b"2")
+    second = world.declare(
+        content="第二次培训",
+        salt=b"2",
+        start_date=dt.date(2014, 7, 7),
+        end_date=dt.date(2014, 7, 13),
+    )
     page = _page_as(browser, live_server, world.boss.assignment.user)
     page.goto(f"{live_server.url}/records/review/")
     queue_url = page.url
