@@ -13,6 +13,10 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from xueshi.rules.policy import Policy
 
 SETTINGS_MODULE = "xueshi.config.settings"
 PROG = "xueshi"
@@ -58,8 +62,32 @@ def _rules(argv: list[str]) -> int:
             raise
         sys.stderr.write(f"{PROG} rules: the rules engine (xueshi.rules.cli) is not installed\n")
         return 2
-    rules_main: Callable[[list[str]], int] = module.main
-    return rules_main(argv)
+    rules_main: Callable[..., int] = module.main
+    return rules_main(argv, published=_published_policy)
+
+
+def _published_policy() -> Policy:
+    """The policy in force — the repository's with the notices bureaus published in the
+    database — for ``xueshi rules show`` and ``check``. Django is loaded only when asked. A
+    database that cannot be read (not migrated, not reachable) gives the repository's policy,
+    saying so on stderr."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    import django
+
+    django.setup()
+    from django.db import DatabaseError
+
+    from xueshi.policy_store import base_policy, current_policy, policy_check_due
+
+    policy_check_due()
+    try:
+        return current_policy()
+    except DatabaseError as exc:
+        sys.stderr.write(
+            f"{PROG} rules: 无法读取数据库中已发布的政策（{exc.__class__.__name__}），"
+            "以下仅为仓库中的政策。\n"
+        )
+        return base_policy()
 
 
 def _certificate(argv: list[str]) -> int:

@@ -222,3 +222,37 @@ def test_a_notice_without_an_end_governs_every_later_year_the_preview_reads(
     assert job.result["years"] == list(range(2025, 2031))
     # Only 2025 has hours: every later year is short under both policies.
     assert job.result["changed"] == 2
+
+
+def test_rules_show_reads_the_published_notice(
+    shantou: Shantou, django_capture_on_commit_callbacks: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``xueshi rules show 440500 2025`` reads the policy in force — the notice the bureau
+    published, from the database — and ``--repository`` the repository's alone (the
+    national rules for 2025)."""
+    from xueshi.cli import main as xueshi
+
+    assert xueshi(["rules", "show", "440500", "2025"]) == 0
+    before = capsys.readouterr().out
+    assert "《关于做好2025年度" not in before
+    assert "选修科目 ≥" not in before
+    with django_capture_on_commit_callbacks(execute=True):
+        publication = policy_publish(
+            actor=shantou.bureau.assignment.user, active=shantou.bureau, draft_id=_draft(shantou).pk
+        )
+    assert xueshi(["rules", "show", "440500", "2025"]) == 0
+    shown = capsys.readouterr().out
+    assert (
+        "总学时 ≥ 90 学时  ← 440500 《关于做好2025年度专业技术人员继续教育工作的通知》 二" in shown
+    )
+    assert (
+        "选修科目 ≥ 12 学时  ← 440500 《关于做好2025年度专业技术人员继续教育工作的通知》 二(三)"
+        in shown
+    )
+    assert f"政策版本：{publication.policy_version}" in shown
+    assert xueshi(["rules", "show", "440500", "2024"]) == 0
+    assert "2025年度" not in capsys.readouterr().out  # the notice governs 2025 only
+    assert xueshi(["rules", "--repository", "show", "440500", "2025"]) == 0
+    assert capsys.readouterr().out == before
+    assert xueshi(["rules", "check"]) == 0
+    assert publication.policy_version in capsys.readouterr().out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from .cases import iter_case_files, load_cases, run_case
@@ -17,9 +18,23 @@ from .strict_yaml import PolicyError
 from .terms import Category, Person, TitleLevel
 from .verdict import UNIT_LABELS, explain, fmt
 
+PublishedPolicy = Callable[[], Policy]
+"""The policy in force with the notices bureaus published (the database's), given by the
+``xueshi`` command, which may load Django; the rules core cannot."""
+
 
 def _policy(args: argparse.Namespace) -> Policy:
     return load_policy(args.policy or default_policy_dir())
+
+
+def _policy_in_force(args: argparse.Namespace) -> Policy:
+    """``show`` and ``check``: the policy in force — the repository's with the published
+    notices laid over it — unless ``--policy`` names a tree or ``--repository`` asks for the
+    repository's alone (docs/adr/0007)."""
+    published: PublishedPolicy | None = getattr(args, "published", None)
+    if args.policy or args.repository or published is None:
+        return _policy(args)
+    return published()
 
 
 def cmd_test(args: argparse.Namespace) -> int:
@@ -96,7 +111,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    policy = _policy(args)
+    policy = _policy_in_force(args)
     entries = list(policy.entries())
     print(
         f"政策数据有效：{len(policy.regions)} 个地区，{len(entries)} 个条目，版本 {policy.version}"
@@ -105,8 +120,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    """The requirements and rules of one region and year, with their clauses."""
-    policy = _policy(args)
+    """The requirements and rules of one region and year, with their clauses, as the policy in
+    force says them (published notices included)."""
+    policy = _policy_in_force(args)
     person = Person(
         title_level=TitleLevel(args.title_level) if args.title_level else None,
         series=args.series,
@@ -141,6 +157,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         if resolved is not None:
             label = PARAMETERS[name].label
             print(f"  {label}：{_shown(resolved.value)}  ← {resolved.region} {resolved.reference}")
+    print(f"  政策版本：{policy.version}")
     return 0
 
 
@@ -171,6 +188,11 @@ def _shown(value: object) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xueshi rules", description="继续教育规则引擎")
     parser.add_argument("--policy", help="policy directory (default: the repository's policy/)")
+    parser.add_argument(
+        "--repository",
+        action="store_true",
+        help="show and check: the repository's policy alone, without the notices bureaus published",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     test = sub.add_parser("test", help="run policy case files")
     test.add_argument("files", nargs="+")
@@ -190,8 +212,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, published: PublishedPolicy | None = None) -> int:
+    """``published``: how to read the policy in force with the published notices (the
+    ``xueshi`` command passes one that reads the database)."""
     args = build_parser().parse_args(argv)
+    args.published = published
     try:
         return int(args.func(args))
     except PolicyError as exc:
