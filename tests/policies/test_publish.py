@@ -256,3 +256,25 @@ def test_rules_show_reads_the_published_notice(
     assert capsys.readouterr().out == before
     assert xueshi(["rules", "check"]) == 0
     assert publication.policy_version in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("opened", [True, False])
+def test_the_preview_recounts_the_records_as_the_draft_would(
+    shantou: Shantou, opened: bool
+) -> None:
+    """A notice in force from 2025-07-01 changes what counts inside the year: electives count
+    from that day only (ADR 0006 §3). 林伟's 12 elective hours were taken on 2025-06-10, so
+    under the draft he is still short — the preview recounts his records under the draft,
+    not the ledger's sums under the national rules (which hold his 12 elective hours and
+    would show him met). 陈静 (no electives) becomes short either way."""
+    if opened:
+        ledger_rebuild(year=2025)
+    draft = _draft(shantou, PARAMETERS.replace("  - from: 2025-01-01\n", "  - from: 2025-07-01\n"))
+    job = policy_preview_start(
+        actor=shantou.bureau.assignment.user, active=shantou.bureau, draft_id=draft.pk
+    )
+    assert job.status == JobStatus.DONE, job.error
+    r = job.result
+    assert (r["people"], r["compliant_before"], r["compliant_after"]) == (3, 1, 0)
+    assert (r["changed"], r["became_short"], r["became_compliant"]) == (1, 1, 0)
+    assert [person["name"] for person in r["sample"]] == ["陈静"]

@@ -3,9 +3,12 @@ sums judged under the policy in force and under another (a bureau's draft), set-
 ``rules.evaluate_bulk`` — the ledger's rows where the year is open, the same rows computed
 from the records (``compute.year_rows``) where it is not. Nothing is written.
 
-The sums are the ones the policy in force lets into the period (what the ledger holds): a
-draft that changes *what counts* (a cycle's length, make-up, the categories) is judged on
-those sums, not on a recount; its figures (hours, credits, shares) exactly.
+Each side is judged as its policy would judge it: the policy in force on the sums it let
+into the period (the ledger's rows, what the dashboard shows), the draft on the sums *it*
+lets in — the records recounted under the draft (``compute.year_rows(after, …)``, one
+set-based pass per year), so a draft that changes *what counts* (a cycle's length, make-up,
+categories that change inside the year) is previewed as it would be published, not on the
+sums of the policy in force.
 """
 
 from __future__ import annotations
@@ -154,6 +157,14 @@ def _computed_rows(policy: Policy, year: int, region: Region) -> Iterator[list[I
         yield chunk
 
 
+def _sums_under(policy: Policy, year: int, region: Region) -> dict[int, tuple[Any, ...]]:
+    """Each person's sums (SUM_COLUMNS order) as ``policy`` lets records into ``year``'s
+    period: the rows ``ledger_rebuild`` would write under it, by professional."""
+    return {
+        row[0]: tuple(row[7:]) for rows in _computed_rows(policy, year, region) for row in rows
+    }
+
+
 def _count_people(year: int, region: Region, open_year: bool) -> int:
     if open_year:
         codes = _codes_under(region)
@@ -279,9 +290,12 @@ def ledger_impact(
         is_open = year in open_years
         impact.sources[year] = "ledger" if is_open else "records"
         chunks = _ledger_rows(year, region) if is_open else _computed_rows(before, year, region)
+        recounted = _sums_under(after, year, region)
         for rows in chunks:
-            chunk = Chunk.of(rows)
-            old, new = chunk.evaluate(before), chunk.evaluate(after)
+            # A person the recount does not know (moved out of the region since the ledger
+            # was built) keeps the sums of the policy in force.
+            rows_after = [(*r[:7], *recounted.get(r[0], r[7:])) for r in rows]
+            old, new = Chunk.of(rows).evaluate(before), Chunk.of(rows_after).evaluate(after)
             b, a = _states(old), _states(new)
             impact.people += len(rows)
             impact.determined_before += int((b != UNDETERMINED).sum())
