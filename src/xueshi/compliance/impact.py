@@ -160,9 +160,7 @@ def _computed_rows(policy: Policy, year: int, region: Region) -> Iterator[list[I
 def _sums_under(policy: Policy, year: int, region: Region) -> dict[int, tuple[Any, ...]]:
     """Each person's sums (SUM_COLUMNS order) as ``policy`` lets records into ``year``'s
     period: the rows ``ledger_rebuild`` would write under it, by professional."""
-    return {
-        row[0]: tuple(row[7:]) for rows in _computed_rows(policy, year, region) for row in rows
-    }
+    return {row[0]: tuple(row[7:]) for rows in _computed_rows(policy, year, region) for row in rows}
 
 
 def _count_people(year: int, region: Region, open_year: bool) -> int:
