@@ -209,6 +209,8 @@ def world(settings: Any) -> World:
         Role.AUTHORITY_REVIEWER: {"authority": authority},
         Role.BUREAU_STAFF: {"region_id": "440500"},
         Role.SYSADMIN: {},
+        Role.SECURITY_ADMIN: {},
+        Role.AUDIT_ADMIN: {},
     }
     me = grant(person.user, Role.PROFESSIONAL)
     grant(applicant.user, Role.PROFESSIONAL)

@@ -136,7 +136,8 @@ def test_register_declare_review_twice_and_my_year_shows_compliant(
     proof.write_bytes(PDF)
     id_number = demo_ric("440500", dt.date(1988, 8, 8), 51)
 
-    # 1. The professional registers from the login page and is signed in.
+    # 1. The professional registers from the login page, then signs in (the registration
+    #    page answers alike whether or not the account existed: issue 14 item 9).
     me = browser.page("professional")
     me.goto("/accounts/login/")
     me.get_by_role("link", name="专业技术人员注册").click()
@@ -149,6 +150,11 @@ def test_register_declare_review_twice_and_my_year_shows_compliant(
     me.select_option("#id_title_level", "intermediate")
     me.select_option("#id_region", "440500")
     me.get_by_role("button", name="注册").click()
+    me.wait_for_url("**/accounts/login/")
+    me.locator(".messages").get_by_text("注册申请已受理").wait_for()
+    me.fill("#id_username", "chen-gang")
+    me.fill("#id_password", MY_PASSWORD)
+    me.locator("form.login-form button[type=submit]").click()
     me.wait_for_url("**/accounts/dashboard/")
     person = Professional.objects.get(id_number=id_number)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from typing import Any
 
 import pytest
@@ -18,7 +19,11 @@ from xueshi.audit.models import AuditEvent
 from xueshi.errors import ServiceError
 from xueshi.organisations.models import Employer
 from xueshi.people.models import Professional
-from xueshi.people.services import employer_register, professional_register
+from xueshi.people.services import (
+    AlreadyRegistered,
+    employer_register,
+    professional_register,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -121,21 +126,24 @@ def test_a_birth_date_that_does_not_exist_is_refused_even_with_a_right_check_dig
 
 
 def test_an_id_number_registers_once() -> None:
-    """该身份号码已注册: the second registration with the same number is refused."""
+    """The second registration with the same number is refused (AlreadyRegistered, which
+    the page answers like a success) and the refusal is audited."""
     number = make_ric()
     professional_register(**_person(id_number=number))
 
-    with pytest.raises(ServiceError, match="该身份号码已注册") as caught:
+    with pytest.raises(AlreadyRegistered):
         professional_register(**_person(username="another", id_number=number))
 
-    assert caught.value.field == "id_number"
     assert User.objects.count() == 1
+    refused = AuditEvent.objects.get(action="professional_register", result="refused")
+    assert refused.data == {"username": "another", "reason": "already_registered"}
 
 
 def test_a_username_is_taken_once_whatever_its_case() -> None:
     professional_register(**_person())
-    with pytest.raises(ServiceError, match="该用户名已被使用"):
+    with pytest.raises(AlreadyRegistered):
         professional_register(**_person(username="ChenJing", id_number=make_ric()))
+    assert User.objects.count() == 1
 
 
 def test_a_weak_password_is_refused_by_djangos_validators() -> None:
@@ -246,8 +254,10 @@ def test_a_uscc_registers_once() -> None:
 def test_employer_admin_errors_point_at_the_admin_fields() -> None:
     EmployerFactory()
     ProfessionalFactory(user__username="taken")
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(AlreadyRegistered):
         employer_register(**_employer(admin_username="taken"))
+    with pytest.raises(ServiceError) as caught:
+        employer_register(**_employer(admin_username="tak en"))
     assert caught.value.field == "admin_username"
     with pytest.raises(ServiceError) as caught:
         employer_register(**_employer(admin_password="short"))
@@ -264,14 +274,18 @@ def test_register_page_offers_the_seed_regions_and_no_province(client: Client) -
     assert 'value="440000"' not in content
 
 
-def test_registering_signs_the_person_in_and_opens_the_dashboard(client: Client) -> None:
+def test_registering_sends_the_person_to_sign_in_and_the_account_works(client: Client) -> None:
     response = client.post(reverse("people:register"), _form())
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:dashboard")
+    assert response["Location"] == reverse("accounts:login")
+    assert Professional.objects.get().full_name == "陈静"
+    signed_in = client.post(
+        reverse("accounts:login"), {"username": "chenjing", "password": PASSWORD}
+    )
+    assert signed_in["Location"] == reverse("accounts:dashboard")
     dashboard = client.get(reverse("accounts:dashboard")).content.decode()
     assert "专业技术人员" in dashboard
-    assert Professional.objects.get().full_name == "陈静"
 
 
 def test_register_form_shows_chinese_errors_and_creates_nothing(client: Client) -> None:
@@ -287,12 +301,30 @@ def test_register_form_shows_chinese_errors_and_creates_nothing(client: Client) 
     assert not User.objects.exists()
 
 
-def test_register_page_reports_a_duplicate_id_number(client: Client) -> None:
-    existing = ProfessionalFactory(id_number=make_ric())
-    response = client.post(reverse("people:register"), _form(id_number=existing.id_number))
-    assert response.status_code == 200
-    assert "该身份号码已注册" in response.content.decode()
-    assert Professional.objects.count() == 1
+def _answer(client: Client, form: dict[str, Any]) -> tuple[int, str, str]:
+    response = client.post(reverse("people:register"), form)
+    page = client.get(response["Location"]).content.decode() if response.status_code == 302 else ""
+    shown = page[page.find("<main") :] if "<main" in page else page
+    shown = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", shown)  # per client
+    return response.status_code, response.get("Location", ""), shown
+
+
+def test_registration_answers_alike_whether_the_id_number_or_username_exists(
+    client: Client,
+) -> None:
+    """Issue 14 item 9: a new registration, one with a registered ID number and one with a
+    taken username get the same status, the same redirect and the same page."""
+    existing = ProfessionalFactory(id_number=make_ric(), user__username="taken")
+    new = _answer(client, _form())
+    duplicate_id = _answer(Client(), _form(username="someone", id_number=existing.id_number))
+    taken_name = _answer(Client(), _form(username="TAKEN", id_number=make_ric()))
+
+    assert new[0] == duplicate_id[0] == taken_name[0] == 302
+    assert new[1] == duplicate_id[1] == taken_name[1] == reverse("accounts:login")
+    assert new[2] == duplicate_id[2] == taken_name[2]
+    assert "注册申请已受理" in new[2]
+    assert "已注册" not in new[2].replace("此前已注册", "")
+    assert Professional.objects.count() == 2
 
 
 @pytest.mark.parametrize(
@@ -316,7 +348,7 @@ def test_malformed_registrations_answer_with_the_form_not_a_server_error(
     assert not User.objects.exists()
 
 
-def test_employer_registration_page_creates_and_signs_in_the_admin(client: Client) -> None:
+def test_employer_registration_page_creates_the_admin_who_then_signs_in(client: Client) -> None:
     code = make_uscc()
     response = client.post(
         reverse("people:employer_register"),
@@ -333,7 +365,9 @@ def test_employer_registration_page_creates_and_signs_in_the_admin(client: Clien
         },
     )
     assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:login")
     assert Employer.objects.get().uscc == code
+    client.post(reverse("accounts:login"), {"username": "stzx", "password": PASSWORD})
     staff_page = client.get(reverse("people:employer_staff"))
     assert staff_page.status_code == 200
     assert "汕头市第一中学" in staff_page.content.decode()

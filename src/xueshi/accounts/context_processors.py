@@ -63,6 +63,8 @@ MENU: list[tuple[str, str, frozenset[Role]]] = [
         frozenset({Role.EMPLOYER_ADMIN, Role.PROVIDER_STAFF, Role.BUREAU_STAFF}),
     ),
     ("web:policy", "政策查询", frozenset(Role)),
+    ("accounts:locked_accounts", "账户锁定", frozenset({Role.SECURITY_ADMIN})),
+    ("accounts:password_change", "修改密码", frozenset(Role)),
 ]
 
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class User(AbstractUser):
     full_name = models.CharField("姓名", max_length=64, blank=True)
+    password_changed_at = models.DateTimeField("密码修改时间", default=timezone.now)
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
 
     class Meta:
         verbose_name = "用户"
@@ -17,6 +20,12 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def set_password(self, raw_password: str | None) -> None:
+        """Set the password and restart its age (a reset sets ``must_change_password`` after)."""
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+        self.must_change_password = False
 
 
 class Role(models.TextChoices):
@@ -27,9 +36,17 @@ class Role(models.TextChoices):
     AUTHORITY_REVIEWER = "authority_reviewer", "行业主管部门审核员"
     BUREAU_STAFF = "bureau_staff", "人社部门工作人员"
     SYSADMIN = "sysadmin", "系统管理员"
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "审计管理员"
 
 
 EMPLOYER_ROLES = (Role.EMPLOYER_ADMIN, Role.EMPLOYER_REVIEWER)
+# 三员分立 (等保 8.1.4.2 d): one account holds at most one of these (a database constraint).
+ADMINISTRATOR_ROLES = (Role.SYSADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
+# Roles whose login needs a second factor (TOTP) beside the password (等保 8.1.4.1 d).
+SECOND_FACTOR_ROLES = (Role.AUTHORITY_REVIEWER, Role.BUREAU_STAFF, *ADMINISTRATOR_ROLES)
+# Every role but the professional's is staff: their passwords expire.
+STAFF_ROLES = tuple(role for role in Role if role != Role.PROFESSIONAL)
 
 
 class RoleAssignment(models.Model):
@@ -114,12 +131,19 @@ class RoleAssignment(models.Model):
                         authority__isnull=True,
                     )
                     | Q(
-                        role="sysadmin",
+                        role__in=["sysadmin", "security_admin", "audit_admin"],
                         employer__isnull=True,
                         provider__isnull=True,
                         authority__isnull=True,
                     )
                 ),
+            ),
+            # 三员分立: the system, security and audit administrator are three accounts.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(role__in=["sysadmin", "security_admin", "audit_admin"]),
+                name="one_administrator_role_per_user",
+                violation_error_message="系统管理员、安全管理员、审计管理员不能由同一账户兼任。",
             ),
         ]
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xueshi.accounts import views
+from xueshi.accounts import security_views, views
 
 app_name = "accounts"
 
@@ -9,4 +9,7 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("role/", views.role_switch, name="role_switch"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("password/", security_views.password_change, name="password_change"),
+    path("security/locked/", security_views.locked_accounts, name="locked_accounts"),
+    path("security/unlock/", security_views.account_unlock, name="account_unlock"),
 ]

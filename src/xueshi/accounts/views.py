@@ -9,8 +9,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from xueshi.accounts import services
 from xueshi.accounts.access import SESSION_KEY, SignedInRequest, signed_in
 from xueshi.accounts.redirects import local_path
+from xueshi.errors import ServiceError
 
 
 class _LocalNext:
@@ -48,8 +50,10 @@ def role_switch(request: SignedInRequest) -> HttpResponse:
         role_id = int(request.POST.get("role_id", ""))
     except ValueError:
         role_id = -1
-    if not request.user.role_assignments.filter(pk=role_id).exists():
-        messages.error(request, "无效的角色。")
+    try:
+        services.role_switch(user=request.user, role_id=role_id, previous=request.active_role)
+    except ServiceError as error:
+        messages.error(request, error.message)
     else:
         request.session[SESSION_KEY] = role_id
         messages.success(request, "已切换角色。")

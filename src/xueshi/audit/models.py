@@ -26,6 +26,8 @@ class AuditEvent(models.Model):
     comment = models.TextField("意见", blank=True)
     policy_version = models.CharField("政策版本", max_length=32, blank=True)
     data = models.JSONField("附加信息", default=dict, blank=True)
+    client_address = models.CharField("客户端地址", max_length=45, blank=True)
+    result = models.CharField("结果", max_length=16, blank=True, default="success")
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
 
     class Meta:

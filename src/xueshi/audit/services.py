@@ -12,6 +12,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
+from xueshi.audit.context import current_client_address
 from xueshi.audit.models import AuditEvent
 from xueshi.db import insert_like
 
@@ -29,6 +30,8 @@ class EventDetails(TypedDict, total=False):
     comment: str
     policy_version: str
     data: dict[str, Any] | None
+    client_address: str
+    result: str
 
 
 def _event(
@@ -42,7 +45,12 @@ def _event(
         action=action,
         target_type=target_type,
         target_id=target_id,
-        **{**details, "data": details.get("data") or {}},
+        **{
+            **details,
+            "data": details.get("data") or {},
+            "client_address": details.get("client_address") or current_client_address(),
+            "result": details.get("result") or "success",
+        },
     )
 
 

@@ -23,6 +23,7 @@ Everything that differs between a laptop and a server comes from the environment
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -108,6 +109,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "oauth2_provider",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "xueshi.web",
     "xueshi.audit",
     "xueshi.accounts",
@@ -128,6 +132,8 @@ INSTALLED_APPS = [
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # django-axes first: a locked account is refused before its password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
@@ -150,6 +156,10 @@ MIDDLEWARE = [
     "xueshi.accounts.access.AccessMiddleware",
     # The demo's date (演示日期) for the request; nothing outside the demo (xueshi.clock).
     "xueshi.demo.middleware.DemoClockMiddleware",
+    # Idle and absolute session limits, forced password changes (xueshi/accounts/middleware.py).
+    "xueshi.accounts.middleware.SessionPolicyMiddleware",
+    # django-axes last: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # --- Security -------------------------------------------------------------------------------
@@ -244,12 +254,51 @@ DATABASES = {"default": _database}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Authentication (等保 8.1.4.1 a–b; docs/security.md) ---------------------------------------
+# Argon2 first: new and changed passwords are hashed with it; older hashes still verify and
+# are upgraded at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# At least 8 characters of 3 of the 4 classes, not a common password, not all digits, not
+# like the username or name: at registration, at a change and at a reset.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "xueshi.accounts.passwords.CharacterClassesValidator", "OPTIONS": {"classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Staff (every role but 专业技术人员) change their password at least this often (days).
+XUESHI_STAFF_PASSWORD_DAYS = int(os.environ.get("XUESHI_STAFF_PASSWORD_DAYS", "90"))
+# A session ends after this many seconds without a request, and this long after the login
+# whatever happens (Django's own cookie age is the absolute limit's upper bound).
+XUESHI_SESSION_IDLE_SECONDS = int(os.environ.get("XUESHI_SESSION_IDLE_SECONDS", str(30 * 60)))
+XUESHI_SESSION_ABSOLUTE_SECONDS = int(
+    os.environ.get("XUESHI_SESSION_ABSOLUTE_SECONDS", str(8 * 3600))
+)
+SESSION_COOKIE_AGE = XUESHI_SESSION_ABSOLUTE_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# django-axes: the 5th wrong password for an account locks it for 30 minutes (so the 6th
+# attempt, right or wrong, is refused); an administrator can unlock it sooner (安全管理员,
+# /accounts/security/locked/). Counted per username, whatever the address.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for the address among the parameters, lest rotating user agents or cookies
+# dodge a lock: the lock here is per account, which neither rotation nor a new address
+# escapes (an address-wide lock would shut a whole office behind one NAT out).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "xueshi.accounts.network.client_address"
+AXES_VERBOSE = False
 
 # --- Language and time --------------------------------------------------------
 

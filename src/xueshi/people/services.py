@@ -33,7 +33,22 @@ def _messages(error: ValidationError) -> str:
     return "".join(error.messages)
 
 
-def _check_username(username: str, field: str) -> str:
+class AlreadyRegistered(ServiceError):
+    """The username or the ID number of a registration is already registered. The
+    registration pages answer exactly as for a success, so that they tell nobody which
+    accounts or ID numbers exist (issue 14 item 9); the audit trail records the attempt."""
+
+    def __init__(self) -> None:
+        super().__init__("该用户名或身份号码已注册。")
+
+
+UNIFORM_REGISTRATION_ANSWER = (
+    "注册申请已受理。请用您设置的用户名和密码登录；如无法登录（例如用户名或身份号码此前已注册），"
+    "请联系本单位管理员或当地人社部门。"
+)
+
+
+def _check_username(username: str, field: str, *, taken_is_error: bool = True) -> str:
     username = (username or "").strip()
     if not username:
         raise ServiceError("请填写用户名。", field=field)
@@ -43,7 +58,7 @@ def _check_username(username: str, field: str) -> str:
         User.username_validator(username)
     except ValidationError:
         raise ServiceError("用户名只能包含字母、数字和 @ . + - _ 字符。", field=field) from None
-    if User.objects.filter(username__iexact=username).exists():
+    if taken_is_error and User.objects.filter(username__iexact=username).exists():
         raise ServiceError("该用户名已被使用，请换一个。", field=field)
     return username
 
@@ -57,11 +72,15 @@ def _check_full_name(full_name: str, field: str) -> str:
     return full_name
 
 
-def _new_user(*, username: str, password: str, full_name: str, prefix: str = "") -> User:
+def _new_user(
+    *, username: str, password: str, full_name: str, prefix: str = "", registering: bool = False
+) -> User:
     """A user, not saved yet, whose password Django's validators accept. ``prefix`` names
-    the form fields errors belong to (``admin_`` on the employer form)."""
+    the form fields errors belong to (``admin_`` on the employer form). ``registering``: a
+    public registration, where a taken username is found by the caller (``_taken``) after
+    every other check, and answered like a success."""
     user = User(
-        username=_check_username(username, f"{prefix}username"),
+        username=_check_username(username, f"{prefix}username", taken_is_error=not registering),
         full_name=_check_full_name(full_name, f"{prefix}full_name"),
     )
     try:
@@ -70,6 +89,10 @@ def _new_user(*, username: str, password: str, full_name: str, prefix: str = "")
         raise ServiceError(_messages(error), field=f"{prefix}password1") from None
     user.set_password(password)
     return user
+
+
+def _taken(username: str) -> bool:
+    return User.objects.filter(username__iexact=username).exists()
 
 
 def _checked_ric(value: str) -> str:
@@ -87,7 +110,6 @@ def _registration_region(code: str) -> Region:
     return region
 
 
-@transaction.atomic
 def professional_register(
     *,
     username: str,
@@ -99,7 +121,9 @@ def professional_register(
     region_code: str,
     institution_level: str = "",
 ) -> Professional:
-    """专业技术人员注册: an account, the person and the ``professional`` role, together."""
+    """专业技术人员注册: an account, the person and the ``professional`` role, together, in
+    one transaction. A username or ID number already registered raises ``AlreadyRegistered``
+    after the refusal's audit row is written (outside the registration's transaction)."""
     id_number = _checked_ric(id_number)
     if series not in SERIES_LABELS:
         raise ServiceError("请选择专业技术系列。", field="series")
@@ -114,11 +138,17 @@ def professional_register(
         # Only medical staff have an institution level (it decides their credit rules).
         institution_level = ""
     region = _registration_region(region_code)
-    if Professional.objects.filter(id_number=id_number).exists():
-        raise ServiceError(
-            "该身份号码已注册。如忘记用户名，请联系单位或管理员。", field="id_number"
+    user = _new_user(username=username, password=password, full_name=full_name, registering=True)
+    if _taken(user.username) or Professional.objects.filter(id_number=id_number).exists():
+        audit_event_write(
+            actor=None,
+            role="",
+            action="professional_register",
+            target=("people.professional", ""),
+            result="refused",
+            data={"username": user.username, "reason": "already_registered"},
         )
-    user = _new_user(username=username, password=password, full_name=full_name)
+        raise AlreadyRegistered
     try:
         with transaction.atomic():
             user.save()
@@ -132,19 +162,17 @@ def professional_register(
                 region=region,
             )
             RoleAssignment.objects.create(user=user, role=Role.PROFESSIONAL)
+            audit_event_write(
+                actor=user,
+                role=Role.PROFESSIONAL,
+                action="professional_register",
+                target=professional,
+                data={"region": region.code, "series": series, "title_level": title_level},
+            )
+            standing.person_changed(professional_id=professional.pk)  # a row in every open year
     except IntegrityError:
         # Two registrations with the same number or username at the same moment.
-        raise ServiceError(
-            "该身份号码或用户名刚刚已被注册，请核对后重试。", field="id_number"
-        ) from None
-    audit_event_write(
-        actor=user,
-        role=Role.PROFESSIONAL,
-        action="professional_register",
-        target=professional,
-        data={"region": region.code, "series": series, "title_level": title_level},
-    )
-    standing.person_changed(professional_id=professional.pk)  # a row in every open year
+        raise AlreadyRegistered from None
     return professional
 
 
@@ -188,7 +216,10 @@ def employer_register(
         password=admin_password,
         full_name=admin_full_name,
         prefix="admin_",
+        registering=True,
     )
+    if _taken(user.username):
+        raise AlreadyRegistered
     try:
         with transaction.atomic():
             employer = Employer.objects.create(
@@ -201,9 +232,7 @@ def employer_register(
             user.save()
             RoleAssignment.objects.create(user=user, role=Role.EMPLOYER_ADMIN, employer=employer)
     except IntegrityError:
-        raise ServiceError(
-            "该统一社会信用代码或用户名刚刚已被注册，请核对后重试。", field="uscc"
-        ) from None
+        raise AlreadyRegistered from None
     audit_event_write(
         actor=user,
         role=Role.EMPLOYER_ADMIN,

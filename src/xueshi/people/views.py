@@ -6,7 +6,6 @@ Views parse the request, call one service or selector and render; services decid
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -29,7 +28,6 @@ from xueshi.people.forms import (
 from xueshi.people.models import EmploymentStatus
 
 PAGE_SIZE = 25
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _redirect(name: str) -> HttpResponseRedirect:
@@ -55,7 +53,7 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            professional = services.professional_register(
+            services.professional_register(
                 username=data["username"],
                 password=data["password1"],
                 full_name=data["full_name"],
@@ -65,12 +63,13 @@ def register(request: HttpRequest) -> HttpResponse:
                 institution_level=data["institution_level"],
                 region_code=data["region"],
             )
+        except services.AlreadyRegistered:
+            pass  # answered exactly as a success: nothing tells that the account exists
         except ServiceError as error:
             add_service_error(form, error)
-        else:
-            login(request, professional.user, backend=MODEL_BACKEND)
-            messages.success(request, "注册成功。请在“我的工作单位”中申请加入您的用人单位。")
-            return _redirect("accounts:dashboard")
+        if form.is_valid():  # registered, or already registered: the same answer
+            messages.success(request, services.UNIFORM_REGISTRATION_ANSWER)
+            return _redirect("accounts:login")
     return render(request, "people/register.html", {"form": form})
 
 
@@ -85,7 +84,7 @@ def employer_register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            employer = services.employer_register(
+            services.employer_register(
                 name=data["name"],
                 uscc=data["uscc"],
                 region_code=data["region"],
@@ -95,13 +94,13 @@ def employer_register(request: HttpRequest) -> HttpResponse:
                 admin_password=data["admin_password1"],
                 admin_full_name=data["admin_full_name"],
             )
+        except services.AlreadyRegistered:
+            pass  # answered exactly as a success (the administrator's username is taken)
         except ServiceError as error:
             add_service_error(form, error)
-        else:
-            admin = employer.staff_roles.get(role=Role.EMPLOYER_ADMIN).user
-            login(request, admin, backend=MODEL_BACKEND)
-            messages.success(request, f"{employer.name}注册成功，您是本单位管理员。")
-            return _redirect("accounts:dashboard")
+        if form.is_valid():
+            messages.success(request, services.UNIFORM_REGISTRATION_ANSWER)
+            return _redirect("accounts:login")
     return render(request, "people/employer_register.html", {"form": form})
 
 
