@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from xueshi.accounts.models import Role, RoleAssignment, User
 from xueshi.audit.models import AuditEvent
@@ -114,7 +115,9 @@ def test_every_demo_login_works_with_the_demo_password(loaded: list[Any]) -> Non
     assert len(usernames) == len(set(usernames)) >= 30
     assert {p.username for region in DEMO.regions for p in region.people} <= set(usernames)
     for username in usernames:
-        assert authenticate(username=username, password=DEMO.password) is not None, username
+        request = RequestFactory().post("/accounts/login/")  # django-axes needs the request
+        user = authenticate(request, username=username, password=DEMO.password)
+        assert user is not None, username
     assert User.objects.filter(username__in=usernames).count() == len(usernames)
 
 
