@@ -61,3 +61,115 @@ class ReceiptSerializer(serializers.Serializer):
     conflicts = serializers.IntegerField()
     refused = serializers.IntegerField()
     items = ReceiptItemSerializer(many=True, help_text="逐条结果，与报送顺序一致")
+
+
+# --- pulls ---------------------------------------------------------------------------------
+
+
+class VerdictQuerySerializer(serializers.Serializer):
+    id_number = serializers.CharField(max_length=32, help_text="公民身份号码")
+    year = serializers.IntegerField(min_value=2000, max_value=2100, help_text="年度")
+
+
+class ReferenceSerializer(serializers.Serializer):
+    notice = serializers.CharField(help_text="文件名称")
+    document_number = serializers.CharField(help_text="文号")
+    issuer = serializers.CharField(help_text="发文机关")
+    section = serializers.CharField(help_text="条款")
+    clause = serializers.CharField(help_text="条款原文")
+    citation = serializers.CharField()
+
+
+class RequirementSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    unit = serializers.CharField()
+    required = serializers.CharField(help_text="应完成")
+    counted = serializers.CharField(help_text="已计入")
+    shortfall = serializers.CharField(help_text="尚缺")
+    met = serializers.BooleanField()
+    region = serializers.CharField(help_text="规定该要求的地区代码")
+    explanation = serializers.CharField()
+    reference = ReferenceSerializer()
+
+
+class VerdictSerializer(serializers.Serializer):
+    id_number = serializers.CharField(help_text="公民身份号码（脱敏）")
+    name = serializers.CharField()
+    region = serializers.CharField()
+    region_name = serializers.CharField()
+    year = serializers.IntegerField()
+    years = serializers.ListField(child=serializers.IntegerField(), help_text="核查的年度或周期")
+    as_of = serializers.DateField(help_text="结论截至的日期（服务器日期）")
+    status = serializers.CharField(help_text="已达标、未达标或无法判定")
+    compliant = serializers.BooleanField()
+    determined = serializers.BooleanField()
+    summary = serializers.CharField(allow_blank=True)
+    policy_version = serializers.CharField(allow_blank=True)
+    requirements = RequirementSerializer(many=True)
+    pending_records = serializers.IntegerField(help_text="尚在审核中的记录数")
+
+
+class CertificateSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    name = serializers.CharField(source="professional.full_name")
+    id_number = serializers.CharField(source="professional.masked_id_number")
+    year = serializers.IntegerField()
+    years_label = serializers.CharField()
+    region = serializers.CharField(source="region_id")
+    issuer = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    hours = serializers.JSONField()
+    verdict = serializers.JSONField()
+    policy_version = serializers.CharField()
+
+
+class ClassPlanSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    provider = serializers.CharField(source="provider.name")
+    region = serializers.CharField(source="region_id")
+    category = serializers.CharField()
+    required = serializers.BooleanField()
+    series = serializers.CharField(allow_blank=True)
+    mode = serializers.CharField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    hours = serializers.DecimalField(max_digits=5, decimal_places=1)
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+
+
+class ClassPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    results = ClassPlanSerializer(many=True)
+
+
+class ClassQuerySerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+    page = serializers.IntegerField(min_value=1, max_value=100_000, required=False, default=1)
+
+
+class ChangesQuerySerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    cursor = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    limit = serializers.IntegerField(min_value=1, max_value=1000, required=False, default=500)
+
+
+class LedgerRowSerializer(serializers.Serializer):
+    id_number = serializers.CharField(source="professional.id_number")
+    name = serializers.CharField(source="professional.full_name")
+    year = serializers.IntegerField()
+    region = serializers.CharField(source="region_id")
+    compliant = serializers.BooleanField(allow_null=True)
+    pending = serializers.IntegerField()
+    policy_version = serializers.CharField()
+    updated_at = serializers.DateTimeField()
+
+
+class ChangesSerializer(serializers.Serializer):
+    cursor = serializers.CharField(help_text="下次请求带上它")
+    more = serializers.BooleanField(help_text="是否还有更多，为真则立即再取")
+    results = LedgerRowSerializer(many=True, source="rows")

@@ -11,4 +11,8 @@ urlpatterns = [
     path("oauth/token/", views.token_view, name="token"),
     path("classes/<int:class_id>/results/", views.ResultsPushView.as_view(), name="results_push"),
     path("receipts/<str:receipt_id>/", views.ReceiptView.as_view(), name="receipt"),
+    path("compliance/verdicts/", views.VerdictView.as_view(), name="verdict"),
+    path("compliance/changes/", views.ChangesView.as_view(), name="changes"),
+    path("certificates/<str:number>/", views.CertificateView.as_view(), name="certificate"),
+    path("classes/", views.ClassListView.as_view(), name="classes"),
 ]

@@ -26,7 +26,18 @@ from xueshi.api import selectors
 from xueshi.api.authentication import Caller
 from xueshi.api.errors import PROBLEM
 from xueshi.api.models import Scope
-from xueshi.api.serializers import ProblemSerializer, PushSerializer, ReceiptSerializer
+from xueshi.api.serializers import (
+    CertificateSerializer,
+    ChangesQuerySerializer,
+    ChangesSerializer,
+    ClassPageSerializer,
+    ClassQuerySerializer,
+    ProblemSerializer,
+    PushSerializer,
+    ReceiptSerializer,
+    VerdictQuerySerializer,
+    VerdictSerializer,
+)
 from xueshi.api.services import PushItem, api_results_push
 from xueshi.audit.services import audit_event_write
 
@@ -106,6 +117,96 @@ class ReceiptView(ApiView):
         assert isinstance(caller, Caller)
         receipt = selectors.receipt_of(caller.client, receipt_id)
         return Response(ReceiptSerializer(receipt).data)
+
+
+# --- pulls ---------------------------------------------------------------------------------
+
+
+def _caller(request: Request) -> Caller:
+    caller = request.auth
+    assert isinstance(caller, Caller)
+    return caller
+
+
+class VerdictView(ApiView):
+    """POST, not GET: the ID number stays out of addresses and their logs."""
+
+    required_scope = Scope.COMPLIANCE_READ
+
+    @extend_schema(
+        operation_id="verdict_get",
+        summary="查询某人某年度的达标结论（附条款）",
+        request=VerdictQuerySerializer,
+        responses={200: VerdictSerializer, **problems(*COMMON, 404)},
+        tags=["查询"],
+    )
+    def post(self, request: Request) -> Response:
+        query = VerdictQuerySerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        found = selectors.verdict_of(
+            _caller(request).client, query.validated_data["id_number"], query.validated_data["year"]
+        )
+        return Response(VerdictSerializer(found).data)
+
+
+class CertificateView(ApiView):
+    required_scope = Scope.CERTIFICATES_READ
+
+    @extend_schema(
+        operation_id="certificate_get",
+        summary="按编号查询证书",
+        responses={200: CertificateSerializer, **problems(*COMMON, 404)},
+        tags=["查询"],
+    )
+    def get(self, request: Request, number: str) -> Response:
+        found = selectors.certificate_of(_caller(request).client, number)
+        return Response(CertificateSerializer(found).data)
+
+
+PAGE_SIZE = 100
+
+
+class ClassListView(ApiView):
+    required_scope = Scope.CLASSES_READ
+
+    @extend_schema(
+        operation_id="classes_list",
+        summary="本地区（或本机构）的培训班，每页 100 个",
+        parameters=[ClassQuerySerializer],
+        responses={200: ClassPageSerializer, **problems(*COMMON)},
+        tags=["查询"],
+    )
+    def get(self, request: Request) -> Response:
+        query = ClassQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        plans = selectors.classes_of(_caller(request).client, query.validated_data.get("year"))
+        count = plans.count()
+        page = query.validated_data["page"]
+        start = (page - 1) * PAGE_SIZE
+        body = {
+            "count": count,
+            "page": page,
+            "pages": max(1, -(-count // PAGE_SIZE)),
+            "results": list(plans[start : start + PAGE_SIZE]),
+        }
+        return Response(ClassPageSerializer(body).data)
+
+
+class ChangesView(ApiView):
+    required_scope = Scope.COMPLIANCE_READ
+
+    @extend_schema(
+        operation_id="compliance_changes",
+        summary="某年度达标台账自游标以来的变化（供镜像同步）",
+        parameters=[ChangesQuerySerializer],
+        responses={200: ChangesSerializer, **problems(*COMMON)},
+        tags=["查询"],
+    )
+    def get(self, request: Request) -> Response:
+        query = ChangesQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        changes = selectors.ledger_changes(_caller(request).client, **query.validated_data)
+        return Response(ChangesSerializer(changes).data)
 
 
 # --- schema, its pages, the token endpoint ------------------------------------------------------

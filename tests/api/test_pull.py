@@ -1,0 +1,96 @@
+"""Pulls: a 职称 system asks a person's verdict with its clauses, certificates by number, a
+region's classes, and the ledger's changes since a cursor — each within the client's scope."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import Api, register
+from tests.training.conftest import valid_ric
+from xueshi.api.models import ClientKind, Scope
+from xueshi.compliance.services import ledger_rebuild
+
+pytestmark = pytest.mark.django_db
+
+VERDICT = "/api/v1/compliance/verdicts/"
+
+
+def test_a_title_system_pulls_a_verdict_with_its_clauses(api: Api) -> None:
+    api.push([api.item(0, "90")])
+    title = register(api.world, kind=ClientKind.TITLE_SYSTEM, scopes=[Scope.COMPLIANCE_READ])
+    person = api.people[0]
+    response = title.post(VERDICT, {"id_number": person.id_number, "year": 2014})
+    assert response.status_code == 200, response.content
+    verdict = response.json()
+    assert verdict["name"] == person.full_name
+    assert verdict["id_number"] != person.id_number  # masked
+    assert verdict["id_number"][-4:] == person.id_number[-4:]
+    assert verdict["status"] == "未达标"
+    assert verdict["compliant"] is False
+    assert verdict["requirements"]
+    for requirement in verdict["requirements"]:
+        assert requirement["reference"]["clause"]
+        assert requirement["reference"]["notice"]
+    assert verdict["pending_records"] == 1  # the pushed class, in review
+
+
+def test_a_person_outside_the_clients_region_is_not_found(api: Api) -> None:
+    luojiang = api.world.luojiang
+    from xueshi.api.services import api_client_register
+
+    client, secret = api_client_register(
+        actor=luojiang.assignment.user,
+        active=luojiang,
+        name="洛江职称系统",
+        kind=ClientKind.TITLE_SYSTEM,
+        scopes=[Scope.COMPLIANCE_READ],
+    )
+    from tests.api.conftest import Signer
+
+    outsider = Signer(client, secret)
+    response = outsider.post(VERDICT, {"id_number": api.people[0].id_number, "year": 2014})
+    assert response.status_code == 404
+    unknown = outsider.post(VERDICT, {"id_number": valid_ric(), "year": 2014})
+    assert unknown.status_code == 404
+    bad = outsider.post(VERDICT, {"id_number": "123", "year": 2014})
+    assert bad.status_code == 400
+
+
+def test_classes_of_the_providers_own_and_of_a_region(api: Api) -> None:
+    response = api.signer.get("/api/v1/classes/", "year=2014")
+    assert response.status_code == 200
+    body = response.json()
+    assert [c["id"] for c in body["results"]] == [api.plan.pk]
+    assert (body["count"], body["pages"]) == (1, 1)
+    assert api.signer.get("/api/v1/classes/", "year=2015").json()["count"] == 0
+
+
+def test_certificates_not_in_scope_are_not_found(api: Api) -> None:
+    reader = register(api.world, name="证书查询", scopes=[Scope.CERTIFICATES_READ])
+    response = reader.get("/api/v1/certificates/GD-2014-000001/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_changes_since_a_cursor(api: Api) -> None:
+    api.push([api.item(0, "90"), api.item(1, "80")])
+    ledger_rebuild(year=2014)
+    mirror = register(api.world, kind=ClientKind.TITLE_SYSTEM, scopes=[Scope.COMPLIANCE_READ])
+    first = mirror.get("/api/v1/compliance/changes/", "year=2014&limit=2").json()
+    assert len(first["results"]) == 2
+    assert first["more"] is True
+    rest = mirror.get(
+        "/api/v1/compliance/changes/", f"year=2014&limit=100&cursor={first['cursor']}"
+    ).json()
+    assert rest["more"] is False
+    seen = [r["id_number"] for r in first["results"] + rest["results"]]
+    assert len(seen) == len(set(seen))
+    assert {p.id_number for p in api.people} <= set(seen)
+    # nothing changed since: an empty page with the same cursor
+    again = mirror.get(
+        "/api/v1/compliance/changes/", f"year=2014&cursor={rest['cursor']}"
+    ).json()
+    assert again == {"cursor": rest["cursor"], "more": False, "results": []}
+    bad = mirror.get("/api/v1/compliance/changes/", "year=2014&cursor=%%%")
+    assert bad.status_code == 400
+    assert bad.json()["code"] == "cursor_invalid"
