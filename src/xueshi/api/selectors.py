@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -51,7 +50,12 @@ def professional_by_id_number(client: ApiClient, id_number: str) -> Professional
     try:
         number = normalise_ric(id_number)
     except ValidationError:
-        raise Problem("公民身份号码格式或校验位不正确。", code="invalid", status_code=400) from None
+        # No registered person has it (a wrong check digit): not found, saying why.
+        raise Problem(
+            "没有这个公民身份号码的人员：号码的出生日期或校验位不正确。",
+            code="not_found",
+            status_code=404,
+        ) from None
     person = (
         professionals_visible(ActiveRole(client.assignment))
         .select_related("region")
@@ -135,21 +139,23 @@ class Changes:
     more: bool
 
 
+CURSOR = r"^[0-9]{1,16}\.[0-9]{1,18}$"
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
 def _cursor_parse(cursor: str) -> tuple[dt.datetime, int] | None:
+    """A cursor is "<microseconds since 1970>.<row id>" of the last row returned: every value
+    of that form is a place in the order (the schema's pattern says it)."""
     if not cursor:
         return None
-    try:
-        stamp, _, pk = base64.urlsafe_b64decode(cursor.encode() + b"==").decode().partition("|")
-        moment = dt.datetime.fromisoformat(stamp)
-        if moment.tzinfo is None:
-            raise ValueError(stamp)
-        return moment, int(pk)
-    except (ValueError, UnicodeDecodeError, binascii.Error):
-        raise Problem("游标无效：请使用上次返回的 cursor。", code="cursor_invalid") from None
+    if not re.fullmatch(CURSOR, cursor):
+        raise Problem("游标无效：请使用上次返回的 cursor。", code="cursor_invalid")
+    micros, _, pk = cursor.partition(".")
+    return EPOCH + dt.timedelta(microseconds=int(micros)), int(pk)
 
 
 def _cursor_make(moment: dt.datetime, pk: int) -> str:
-    return base64.urlsafe_b64encode(f"{moment.isoformat()}|{pk}".encode()).decode().rstrip("=")
+    return f"{(moment - EPOCH) // dt.timedelta(microseconds=1)}.{pk}"
 
 
 def ledger_changes(client: ApiClient, year: int, cursor: str, limit: int) -> Changes:

@@ -7,11 +7,15 @@ from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from xueshi.api.models import PushResult
+from xueshi.api.selectors import CURSOR
 
 EXTERNAL_ID = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$",
     "编号应为 1–64 位字母、数字或“.”“_”“:”“-”，以字母或数字开头。",
 )
+
+# Declared so that the schema says it (pattern): DRF refuses NUL in any text anyway.
+NO_NUL = RegexValidator(r"^[^\x00]*$", "不能含空字符（NUL）。")
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -29,9 +33,20 @@ class PushItemSerializer(serializers.Serializer):
     external_id = serializers.CharField(
         max_length=64, validators=[EXTERNAL_ID], help_text="报送系统自己的编号（幂等键）"
     )
-    name = serializers.CharField(max_length=64, help_text="姓名")
-    id_number = serializers.CharField(max_length=32, help_text="公民身份号码")
-    score = serializers.CharField(max_length=16, help_text="考核成绩，0–100，最多一位小数")
+    # Not trimmed here: each row's checks say what is wrong with a blank name or score (the
+    # row is refused with its reason), as for an Excel row.
+    name = serializers.CharField(
+        max_length=64, trim_whitespace=False, validators=[NO_NUL], help_text="姓名"
+    )
+    id_number = serializers.CharField(
+        max_length=32, trim_whitespace=False, validators=[NO_NUL], help_text="公民身份号码"
+    )
+    score = serializers.CharField(
+        max_length=16,
+        trim_whitespace=False,
+        validators=[NO_NUL],
+        help_text="考核成绩，0–100，最多一位小数",
+    )
 
 
 class PushSerializer(serializers.Serializer):
@@ -66,8 +81,13 @@ class ReceiptSerializer(serializers.Serializer):
 # --- pulls ---------------------------------------------------------------------------------
 
 
+ID_NUMBER = RegexValidator(r"^[0-9]{17}[0-9Xx]$", "公民身份号码应为 18 位（末位可为 X）。")
+
+
 class VerdictQuerySerializer(serializers.Serializer):
-    id_number = serializers.CharField(max_length=32, help_text="公民身份号码")
+    id_number = serializers.CharField(
+        max_length=18, trim_whitespace=False, validators=[ID_NUMBER], help_text="公民身份号码"
+    )
     year = serializers.IntegerField(min_value=2000, max_value=2100, help_text="年度")
 
 
@@ -154,7 +174,15 @@ class ClassQuerySerializer(serializers.Serializer):
 
 class ChangesQuerySerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
-    cursor = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    cursor = serializers.CharField(
+        max_length=200,
+        required=False,
+        default="",
+        allow_blank=True,
+        trim_whitespace=False,
+        validators=[RegexValidator(CURSOR, "游标无效：请使用上次返回的 cursor。")],
+        help_text="上次返回的 cursor；首次不带",
+    )
     limit = serializers.IntegerField(min_value=1, max_value=1000, required=False, default=500)
 
 

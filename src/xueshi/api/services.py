@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, get_application_model
 
@@ -34,7 +35,7 @@ from xueshi.organisations.models import IndustryAuthority, Provider
 from xueshi.organisations.validators import normalise_ric
 from xueshi.training import batch as batch_rows
 from xueshi.training.batch import LearnerScore
-from xueshi.training.selectors import entered_learners
+from xueshi.training.selectors import classes_visible, entered_learners
 from xueshi.training.services import class_plan_lock_for_entry, hour_batch_enter
 
 # The scopes each kind of client may be given.
@@ -274,6 +275,7 @@ def _refuse_duplicate_ids(items: Sequence[PushItem]) -> None:
                 f"第 {number} 条的编号“{item.external_id}”与第 {seen[item.external_id]} 条重复："
                 "同一批内编号不能重复，整批未接收。",
                 code="duplicate_external_id",
+                status_code=409,  # the batch conflicts with itself (xAPI: refused whole)
             )
         seen[item.external_id] = number
 
@@ -296,6 +298,8 @@ def api_results_push(
     if not locked.active:
         raise Problem("接入系统已停用。", code="client_unknown", status_code=401)
     active = ActiveRole(locked.assignment)
+    if not classes_visible(active).filter(pk=class_plan_id).exists():
+        raise Http404  # another provider's class is not found, as any class not there
     plan = class_plan_lock_for_entry(active=active, class_plan_id=class_plan_id)
     digests = [content_digest(plan.pk, item) for item in items]
     known = {

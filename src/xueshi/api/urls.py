@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from xueshi.api import views
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("compliance/changes/", views.ChangesView.as_view(), name="changes"),
     path("certificates/<str:number>/", views.CertificateView.as_view(), name="certificate"),
     path("classes/", views.ClassListView.as_view(), name="classes"),
+    re_path(r"^(?P<rest>.*)$", views.not_found, name="not_found"),
 ]

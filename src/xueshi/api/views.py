@@ -8,7 +8,8 @@ import hashlib
 from typing import Any, ClassVar
 
 from csp.decorators import csp_update
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_spectacular.views import (
     SpectacularAPIView,
@@ -85,7 +86,7 @@ class ResultsPushView(ApiView):
         operation_id="class_results_push",
         summary="报送培训班学员成绩（批量登记学时）",
         request=PushSerializer,
-        responses={201: ReceiptSerializer, **problems(*COMMON, 404, 422)},
+        responses={201: ReceiptSerializer, **problems(*COMMON, 404, 409, 422)},
         tags=["报送"],
     )
     def post(self, request: Request, class_id: int) -> Response:
@@ -237,6 +238,22 @@ def swagger_view(request: HttpRequest) -> HttpResponse:
 def redoc_view(request: HttpRequest) -> HttpResponse:
     return SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html")(
         request
+    )
+
+
+@public
+@csrf_exempt
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other address under /api/v1/ (a class id that is not a number…): problem+json."""
+    body = {
+        "type": "https://xueshi.invalid/problems/not_found",
+        "title": "不存在",
+        "status": 404,
+        "detail": "没有这个接口地址，请对照接口文档（/api/v1/docs/）。",
+        "code": "not_found",
+    }
+    return JsonResponse(
+        body, status=404, content_type=PROBLEM, json_dumps_params={"ensure_ascii": False}
     )
 
 
