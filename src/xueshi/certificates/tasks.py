@@ -1,7 +1,7 @@
 """Background tasks of certificates: the employer's batch print.
 
 The employer's request is a ``PrintJob`` (``services.printing``); the work is a background
-job (``xueshi.jobs``: a task of Django's tasks API, run by ``xueshi db_worker``). The task
+job (``xueshi.jobs``: a task of Django's tasks API, run by ``xueshi worker``). The task
 keeps both rows' progress in step, so the print page and ``xueshi job watch`` agree.
 """
 

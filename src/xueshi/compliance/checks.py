@@ -66,7 +66,7 @@ def ledger_policy_current(
             f"force ({stale[0].in_force}): {built}. The bureau pages say their figures may "
             "not match the policy until these years are rebuilt.",
             hint="Run `xueshi policy sync` once every process runs the new policy: it queues "
-            "a rebuild of each year for the task workers (`xueshi db_worker`; `--here` "
+            "a rebuild of each year for the task workers (`xueshi worker`; `--here` "
             "rebuilds in that process instead).",
             id="xueshi.C002",
         )

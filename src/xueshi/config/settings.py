@@ -330,6 +330,8 @@ XUESHI_BATCH_READ_SECONDS = int(os.environ.get("XUESHI_BATCH_READ_SECONDS", "60"
 XUESHI_JOB_STALE_SECONDS = int(os.environ.get("XUESHI_JOB_STALE_SECONDS", "60"))
 # Seconds between two heartbeats of a running job (a thread of the process running it).
 XUESHI_JOB_HEARTBEAT_SECONDS = float(os.environ.get("XUESHI_JOB_HEARTBEAT_SECONDS", "10"))
+# Seconds between two looks of a worker's watcher at every job's heartbeat (xueshi worker).
+XUESHI_JOB_WATCH_SECONDS = float(os.environ.get("XUESHI_JOB_WATCH_SECONDS", "5"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
 # --- Certificates -----------------------------------------------------------------
@@ -352,7 +354,7 @@ XUESHI_VERIFY_WINDOW = int(os.environ.get("XUESHI_VERIFY_WINDOW", "600"))
 
 # --- Background jobs --------------------------------------------------------------
 # Django's tasks API (the django-tasks backport until Django 6). "default" keeps tasks in the
-# database; `xueshi db_worker` runs them (any number of workers, wherever the database is
+# database; `xueshi worker` runs them (any number of workers, wherever the database is
 # reached). "inline" runs a task at once in the caller's process: XUESHI_JOBS_INLINE=1 sends
 # every job there (one process and no worker, e.g. the demo); tests make "default" inline.
 XUESHI_JOBS_INLINE = _env_bool("XUESHI_JOBS_INLINE", default=False)

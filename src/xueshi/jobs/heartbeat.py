@@ -67,7 +67,7 @@ class Heartbeat:
             changes, self._pending = self._pending, {}
         try:
             Job.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(
-                heartbeat_at=timezone.now(), **changes
+                **{**changes, "heartbeat_at": timezone.now()}
             )
         except DatabaseError as exc:
             logger.warning("job %s: heartbeat not written (%s)", self.job_id, exc)

@@ -104,5 +104,5 @@ class Command(BaseCommand):
             raise CommandError(f"{len(failed)} 个年度的台账重建失败。", returncode=1)
         if not here and any(job.status == JobStatus.QUEUED for _, job, _ in queued):
             self.console.print(
-                "重建由后台进程（xueshi db_worker）执行；进度：xueshi job watch 任务编号。"
+                "重建由后台进程（xueshi worker）执行；进度：xueshi job watch 任务编号。"
             )

@@ -9,7 +9,7 @@ progress bars.
     xueshi job list                                       the latest jobs
     xueshi job reap                                       fail the jobs whose worker is gone
 
-The jobs themselves run in ``xueshi db_worker``. ``watch`` exits 0 when the job is done and
+The jobs themselves run in ``xueshi worker``. ``watch`` exits 0 when the job is done and
 1 when it failed, printing the result or the error.
 """
 
@@ -64,7 +64,7 @@ class Bars:
     def show(self, job: Job) -> None:
         note = job.message if job.status == JobStatus.RUNNING else job.get_status_display()
         if job.status == JobStatus.QUEUED:
-            note = "排队中：等待后台进程（xueshi db_worker）"
+            note = "排队中：等待后台进程（xueshi worker）"
         total = job.total or None
         if self.bar is None:
             self.bar = self.progress.add_task(job.title, total=total, note=note)
