@@ -9,7 +9,8 @@
 - ``wait``: it writes the point's name to the file ``XUESHI_FAULT_FILE`` and waits until
   that file is removed (a test cuts the database meanwhile, then lets it go on).
 
-Unset (always, in production), a point costs one dictionary look-up.
+Each point acts once per process (a retry run by the same worker goes through). Unset
+(always, in production), a point costs one dictionary look-up.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import time
 from pathlib import Path
 
 FAULT_ENV = "XUESHI_FAULT"
+_fired: set[str] = set()
 
 
 def fault_point(name: str) -> None:
@@ -28,8 +30,9 @@ def fault_point(name: str) -> None:
         return
     for item in spec.split(","):
         point, _, action = item.strip().partition(":")
-        if point != name:
+        if point != name or name in _fired:
             continue
+        _fired.add(name)
         if action == "kill":
             os.kill(os.getpid(), signal.SIGKILL)
         elif action == "sleep":

@@ -140,7 +140,7 @@ def job_reconcile(job: Job) -> Job:
     Returns the job as it stands afterwards."""
     if job_stale(job):
         with transaction.atomic():
-            locked = Job.objects.select_for_update().select_related("role").get(pk=job.pk)
+            locked = Job.objects.select_for_update().get(pk=job.pk)
             if job_stale(locked):
                 if _retryable(locked):
                     _job_retry(locked)
