@@ -49,7 +49,7 @@ def test_a_database_error_is_waited_out_with_backoff(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(Worker, "run", run)
     slept: list[float] = []
     worker = _worker()
-    worker.sleep = slept.append  # type: ignore[method-assign]
+    worker.sleep = slept.append
     worker.run_resilient()
     assert len(runs) == 5
     assert slept == [1.0, 2.0, 4.0, 8.0]
@@ -65,7 +65,7 @@ def test_the_backoff_stops_at_thirty_seconds(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(Worker, "run", run)
     slept: list[float] = []
     worker = _worker()
-    worker.sleep = slept.append  # type: ignore[method-assign]
+    worker.sleep = slept.append
     worker.run_resilient()
     assert slept == [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0, 30.0]
 
