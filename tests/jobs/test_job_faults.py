@@ -18,12 +18,13 @@ from typing import Any
 import pytest
 import time_machine
 from django.db import transaction
+from django.test import Client
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from tests.jobs.test_jobs import DATABASE_BACKEND, shantou  # noqa: F401
 from tests.training.conftest import World, enrol, learner, upload, world, xlsx  # noqa: F401
-from tests.training.test_training_views import on
+from tests.training.test_training_views import as_role, on
 from xueshi.audit.models import AuditEvent
 from xueshi.compliance import tasks as year_end
 from xueshi.compliance.models import LedgerYear
@@ -36,7 +37,7 @@ from xueshi.records.models import HourRecord
 from xueshi.training.models import ClassPlan, HourBatch
 from xueshi.training.tasks import _import, hour_batch_import_start
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.jobs.urls")]
 
 
 class Killed(BaseException):
@@ -134,6 +135,7 @@ def test_the_queue_row_a_dead_process_left_running_is_closed_as_its_job_ended(
 
 @pytest.mark.parametrize("point", ["hour_batch_import.start", "hour_batch_import.before_commit"])
 def test_an_import_killed_before_its_commit_is_retried_once_and_lands_once(
+    world: World,  # noqa: F811
     queued_import: tuple[Job, ClassPlan, list[Any]],
     kill_at: Any,
     settings: Any,
@@ -158,9 +160,13 @@ def test_an_import_killed_before_its_commit_is_retried_once_and_lands_once(
     job.refresh_from_db()
     assert (job.status, job.retried) == (JobStatus.QUEUED, True)
     assert DBTaskResult.objects.get(id=lost_task).status == "FAILED"
+    page = as_role(Client(), world.staff).get(reverse("jobs:detail", args=[job.pk]))
+    assert "已自动重新排队，重试一次；本页会自动刷新。" in page.content.decode()
     monkeypatch.setattr(services, "fault_point", lambda name: None)
     _run_queued(job)
     job.refresh_from_db()
+    page = as_role(Client(), world.staff).get(reverse("jobs:detail", args=[job.pk]))
+    assert "已自动重试一次" in page.content.decode()
     batch = HourBatch.objects.get()
     assert job.status == JobStatus.DONE, job.error
     assert job.result["created"] == 3

@@ -188,9 +188,7 @@ def test_a_job_whose_worker_stopped_is_retried_once_then_failed(shantou, setting
     stuck.refresh_from_db()
     alive.refresh_from_db()
     assert (stuck.status, stuck.retried) == (JobStatus.QUEUED, True)
-    assert (
-        stuck.message == "处理它的后台进程中断（超过 10 分钟没有进展），已自动重新排队，重试一次。"
-    )
+    assert stuck.message == "处理它的后台进程中断（超过 10 分钟没有进展），已自动重新排队，重试一次"
     assert stuck.task_id != lost_task
     assert DBTaskResult.objects.get(id=lost_task).status == "FAILED"
     assert DBTaskResult.objects.get(id=lost_task).exception_class_path.endswith("WorkerLost")

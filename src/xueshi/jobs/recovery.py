@@ -107,7 +107,7 @@ def _job_retry(job: Job) -> None:
     _queue_row_close(old_task, done=False, reason="worker lost; the job was queued again")
     task = task_for(JobKind(job.kind)).using(backend=job.task_backend or "default")
     new_task = str(task.enqueue(job.pk).id)
-    message = f"处理它的后台进程中断（超过 {limit}没有进展），已自动重新排队，重试一次。"
+    message = f"处理它的后台进程中断（超过 {limit}没有进展），已自动重新排队，重试一次"
     Job.objects.filter(pk=job.pk).update(
         status=JobStatus.QUEUED,
         retried=True,
