@@ -278,3 +278,23 @@ def test_the_preview_recounts_the_records_as_the_draft_would(
     assert (r["people"], r["compliant_before"], r["compliant_after"]) == (3, 1, 0)
     assert (r["changed"], r["became_short"], r["became_compliant"]) == (1, 1, 0)
     assert [person["name"] for person in r["sample"]] == ["陈静"]
+
+
+def test_rules_show_says_when_the_database_cannot_be_read(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No database to read (not migrated, not reachable): the repository's policy, and
+    stderr says that published notices are not in it."""
+    from django.db import OperationalError
+
+    from xueshi import policy_store
+    from xueshi.cli import main as xueshi
+
+    def unreadable() -> None:
+        raise OperationalError("no such table: policies_policypublication")
+
+    monkeypatch.setattr(policy_store, "current_policy", unreadable)
+    assert xueshi(["rules", "show", "440500", "2014"]) == 0
+    out, err = capsys.readouterr()
+    assert "无法读取数据库中已发布的政策（OperationalError），以下仅为仓库中的政策。" in err
+    assert f"政策版本：{base_policy().version}" in out
