@@ -14,9 +14,11 @@ from django.http import Http404
 
 from xueshi import clock
 from xueshi.accounts.access import ActiveRole
+from xueshi.accounts.models import Role
 from xueshi.accounts.scope import professional_scope
 from xueshi.api.errors import Problem
 from xueshi.api.models import ApiClient, ApiReceipt
+from xueshi.audit.models import AuditEvent
 from xueshi.certificates.models import Certificate
 from xueshi.certificates.selectors import certificates_visible
 from xueshi.compliance.models import PersonYear as LedgerRow
@@ -176,3 +178,23 @@ def ledger_changes(client: ApiClient, year: int, cursor: str, limit: int) -> Cha
     page = page[:limit]
     next_cursor = _cursor_make(page[-1].updated_at, page[-1].pk) if page else cursor
     return Changes(page, next_cursor, more)
+
+
+# --- the bureau's pages ----------------------------------------------------------------------
+
+
+def clients_visible(active: ActiveRole) -> QuerySet[ApiClient]:
+    """The clients registered in the bureau's region and below; nobody else sees any."""
+    region = active.assignment.region
+    if active.role != Role.BUREAU_STAFF or region is None:
+        return ApiClient.objects.none()
+    return ApiClient.objects.filter(region__path__startswith=region.path).select_related(
+        "region", "registered_by", "assignment__provider", "assignment__authority"
+    )
+
+
+def client_events(client: ApiClient) -> QuerySet[AuditEvent]:
+    """What the client did and what was done to it, newest first."""
+    return AuditEvent.objects.filter(
+        target_type=ApiClient._meta.label_lower, target_id=str(client.pk)
+    ).select_related("actor")

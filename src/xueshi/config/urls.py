@@ -20,6 +20,7 @@ urlpatterns = [
     path("policies/", include("xueshi.policies.urls")),
     path("demo/", include("xueshi.demo.urls")),
     path("api/v1/", include("xueshi.api.urls")),
+    path("integrations/", include("xueshi.api.page_urls")),
     path("admin/", admin.site.urls),
     # The short address a certificate's QR carries (upper case: the QR's alphanumeric mode).
     path(f"{TOKEN_PATH.strip('/')}/<str:token>", verify_page, name="certificate_token"),
