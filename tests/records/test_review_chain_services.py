@@ -182,3 +182,43 @@ def test_an_employer_cannot_review_another_employers_staff(shantou) -> None:
         hour_record_transition(
             record_id=record.pk, actor=other.assignment.user, active=other, action="approve"
         )
+
+
+def test_the_declarer_never_reviews_the_record_another_reviewer_does(shantou) -> None:
+    """Issue 14 item 12: an employer reviewer who declared a record for a staff member may
+    not approve, return or reject it; it is not in their queue; another reviewer approves."""
+    from xueshi.records.selectors import available_actions, review_queue
+
+    person, _me, boss, _bureau = shantou
+    record = _declare(person, boss, actor=boss.assignment.user)
+    assert record.declared_by == boss.assignment.user
+    for action in ("approve", "return", "reject"):
+        with pytest.raises(ServiceError, match="审核职责分离"):
+            hour_record_transition(
+                record_id=record.pk,
+                actor=boss.assignment.user,
+                active=boss,
+                action=action,
+                comment="理由",
+            )
+    record.refresh_from_db()
+    assert record.status == RecordState.IN_REVIEW
+    assert not review_queue(boss).filter(pk=record.pk).exists()
+    assert available_actions(boss, record) == []
+
+    colleague = grant(UserFactory(), Role.EMPLOYER_REVIEWER, employer=person.employer)
+    assert review_queue(colleague).filter(pk=record.pk).exists()
+    hour_record_transition(
+        record_id=record.pk, actor=colleague.assignment.user, active=colleague, action="approve"
+    )
+    assert AuditEvent.objects.filter(
+        action="approve", actor=colleague.assignment.user, target_id=str(record.pk)
+    ).exists()
+
+
+def test_a_reviewer_never_reviews_their_own_record(shantou) -> None:
+    person, me, _boss, _bureau = shantou
+    own = grant(person.user, Role.EMPLOYER_REVIEWER, employer=person.employer)
+    record = _declare(person, me)
+    with pytest.raises(ServiceError, match="审核职责分离"):
+        hour_record_transition(record_id=record.pk, actor=person.user, active=own, action="approve")

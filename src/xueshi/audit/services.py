@@ -12,6 +12,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
+from xueshi.audit.chain import normalised_data, seal_after_commit
 from xueshi.audit.context import current_client_address
 from xueshi.audit.models import AuditEvent
 from xueshi.db import insert_like
@@ -47,7 +48,7 @@ def _event(
         target_id=target_id,
         **{
             **details,
-            "data": details.get("data") or {},
+            "data": normalised_data(details.get("data")),
             "client_address": details.get("client_address") or current_client_address(),
             "result": details.get("result") or "success",
         },
@@ -70,6 +71,7 @@ def audit_event_write(
         target_type, target_id = target._meta.label_lower, str(target.pk)
     event = _event(actor, role, action, target_type, target_id, details)
     event.save(force_insert=True)
+    seal_after_commit()
     return event
 
 
@@ -94,4 +96,5 @@ def audit_events_write_many(
         target_type = target_type._meta.label_lower
     prototype = _event(actor, role, action, target_type, "", details)
     insert_like(prototype, "target_id", [str(pk) for pk in target_ids])
+    seal_after_commit()
     return len(target_ids)

@@ -196,6 +196,8 @@ def available_actions(active: ActiveRole, record: HourRecord) -> list[Action]:
             continue
         if action in (Action.SUBMIT, Action.RESUBMIT) and not is_declarant(active, record):
             continue
+        if action in REVIEW_ACTIONS and is_declarant(active, record):
+            continue  # the declarer never reviews (separation of duties)
         actions.append(action)
     return actions
 
@@ -226,6 +228,9 @@ def review_queue(
     if role is None or active.role is Role.PROFESSIONAL:
         return HourRecord.objects.none()
     records = records_visible(active).filter(_awaiting(role), status=RecordState.IN_REVIEW)
+    # Separation of duties: what the reviewer declared, or their own record, is for another.
+    user_id = active.assignment.user_id
+    records = records.exclude(declared_by_id=user_id).exclude(professional__user_id=user_id)
     if year:
         records = records.filter(credited_year=year)
     if category:

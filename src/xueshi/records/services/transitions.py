@@ -17,6 +17,8 @@ from xueshi.records.services.chains import chain_roles
 from xueshi.records.services.integrity import open_flags_message
 from xueshi.rules.workflow import Action, RecordState, State, TransitionNotAllowed, next_state
 
+REVIEW_ACTIONS = (Action.APPROVE, Action.RETURN, Action.REJECT)
+
 
 def record_locked(active: ActiveRole, record_id: int) -> HourRecord:
     """The record, locked until the transaction ends, if the active role's scope holds it.
@@ -54,6 +56,10 @@ def hour_record_transition(
         raise ServiceError("当前角色不能办理学时审核。")
     if action in (Action.SUBMIT, Action.RESUBMIT) and not is_declarant(actor, record):
         raise ServiceError("只有申报人或本人可以提交该记录。")
+    if action in REVIEW_ACTIONS and is_declarant(actor, record):
+        # Separation of duties (issue 14 item 12): whoever declared a record, or whose record
+        # it is, never reviews it; another reviewer of the step does.
+        raise ServiceError("审核职责分离：申报人不能审核自己申报的记录，也不能审核本人的记录。")
     before = RecordState(record.status)
     comment = comment.strip()
     if action in (Action.RETURN, Action.REJECT) and not comment:
