@@ -65,6 +65,7 @@ MENU: list[tuple[str, str, frozenset[Role]]] = [
     ),
     ("web:policy", "政策查询", frozenset(Role)),
     ("accounts:locked_accounts", "账户锁定", frozenset({Role.SECURITY_ADMIN})),
+    ("accounts:audit_log", "审计日志", frozenset({Role.AUDIT_ADMIN})),
     ("accounts:password_change", "修改密码", frozenset(Role)),
 ]
 

@@ -52,7 +52,29 @@ class SessionPolicyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with client_address_set(client_address(request)):
-            return self._respond(request)
+            response = self._respond(request)
+            self._audit_download(request, response)
+            return response
+
+    def _audit_download(self, request: HttpRequest, response: HttpResponse) -> None:
+        """Every file a signed-in user downloads (an Excel export, a certificate, an evidence
+        file) is an audit row: what, by whom, in which role, from where."""
+        disposition = response.get("Content-Disposition", "") if response.status_code == 200 else ""
+        user = getattr(request, "user", None)
+        if "attachment" not in disposition or user is None or not user.is_authenticated:
+            return
+        from xueshi.accounts.services import read_audited
+
+        read_audited(
+            actor=user,
+            active=getattr(request, "active_role", None),
+            action="export",
+            target=("download", request.path[:64]),
+            data={
+                "file": disposition[:200],
+                "query": request.GET.urlencode()[:500],
+            },
+        )
 
     def _respond(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:

@@ -92,3 +92,23 @@ def role_switch(*, user: User, role_id: int, previous: ActiveRole | None) -> Rol
         to_status=assignment.role,
     )
     return assignment
+
+
+def read_audited(
+    *,
+    actor: User,
+    active: ActiveRole | None,
+    action: str,
+    target: tuple[str, str],
+    data: dict[str, str] | None = None,
+) -> None:
+    """An audit row for a read that the baseline wants on record (an export, the audit log
+    itself); written in its own transaction, sealed when it commits."""
+    with transaction.atomic():
+        audit_event_write(
+            actor=actor,
+            role=active.role.value if active is not None else "",
+            action=action,
+            target=target,
+            data=data or {},
+        )

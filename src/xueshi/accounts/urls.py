@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xueshi.accounts import security_views, views
+from xueshi.accounts import audit_views, security_views, views
 
 app_name = "accounts"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("password/", security_views.password_change, name="password_change"),
     path("security/locked/", security_views.locked_accounts, name="locked_accounts"),
     path("security/unlock/", security_views.account_unlock, name="account_unlock"),
+    path("audit/", audit_views.audit_log, name="audit_log"),
+    path("audit/export.xlsx", audit_views.audit_log_xlsx, name="audit_log_xlsx"),
 ]
