@@ -601,3 +601,83 @@ def test_bulk_teachers_cycle_courses_training_and_undecided() -> None:
     reqs = result.requirements[0]
     assert reqs is not None
     assert reqs.undecided
+
+
+# -- what counts before the first rule of categories (docs/adr/0006) ---------------------------
+
+CATEGORIES_FROM_JULY = """\
+categories:
+  - from: 2017-07-01
+    until: 2018-12-30
+    unit: category
+    value:
+      by: series
+      engineering: [public, professional, elective]
+      other: [public, professional]
+    reference: {notice: province, section: 五, clause: 工程系列另设选修科目}
+  - from: 2018-12-31
+    unit: category
+    value: [public]
+    reference: {notice: province, section: 六, clause: 年末起只设公需科目}
+hours.total:
+  - from: 2016-01-01
+    unit: hour
+    value: 90
+    reference: {notice: province, section: 一, clause: 学时}
+"""
+
+
+@pytest.fixture(scope="module")
+def categories_policy(tmp_path_factory: pytest.TempPathFactory) -> Policy:
+    """No national rule of categories: before the province's first one, a year is judged by
+    the rule at its close (for the person: the engineer's includes electives)."""
+    root = tmp_path_factory.mktemp("categories")
+    (root / "notices.yaml").write_text(NOTICES, encoding="utf-8")
+    for code, level, parent, parameters in (
+        ("000000", "national", None, ""),
+        ("440000", "province", "000000", CATEGORIES_FROM_JULY),
+    ):
+        folder = root / "regions" / code
+        folder.mkdir(parents=True)
+        (folder / "region.yaml").write_text(region_yaml(code, level, parent), encoding="utf-8")
+        if parameters:
+            (folder / "parameters.yaml").write_text(parameters, encoding="utf-8")
+    return load_policy(root)
+
+
+def test_before_the_first_rule_the_year_takes_the_persons_rule_at_its_close(
+    categories_policy: Policy,
+) -> None:
+    reqs = requirements(categories_policy, "440000", 2017, ENGINEER)
+    (span,) = reqs.spans  # January–June takes December's rule: one span, not two
+    assert (span.first, span.last) == (D(2017, 1, 1), D(2017, 12, 31))
+    assert Category.ELECTIVE in span.categories
+    assert span.reference is not None
+    assert span.reference.section == "五"
+    verdict = evaluate(
+        categories_policy,
+        region="440000",
+        year=2017,
+        person=ENGINEER,
+        records=[
+            Record(
+                credited_year=2017,
+                category=Category.ELECTIVE,
+                hours=Decimal(90),
+                taken_on=D(2017, 3, 1),
+            )
+        ],
+    )
+    assert verdict.notes == ()
+    assert verdict.compliant
+
+
+def test_a_rule_starting_on_the_last_day_makes_a_span_of_one_day(
+    categories_policy: Policy,
+) -> None:
+    spans = requirements(categories_policy, "440000", 2018, ENGINEER).spans
+    assert [(s.first, s.last) for s in spans] == [
+        (D(2018, 1, 1), D(2018, 12, 30)),
+        (D(2018, 12, 31), D(2018, 12, 31)),
+    ]
+    assert spans[1].categories == frozenset({Category.PUBLIC})

@@ -16,7 +16,9 @@ import pytest
 from xueshi.rules import PolicyError, load_policy
 from xueshi.rules.policy import (
     Source,
+    default_policy,
     default_policy_dir,
+    forget_default_policy,
     load_notices_source,
     load_parameters_source,
 )
@@ -412,3 +414,19 @@ def test_the_policy_folder_may_be_named_by_the_environment(
     assert default_policy_dir() == Path(__file__).resolve().parents[2] / "policy"
     monkeypatch.setenv("XUESHI_POLICY_DIR", str(tmp_path))
     assert default_policy_dir() == tmp_path
+
+
+def test_a_breakdown_by_an_unknown_attribute_is_refused_at_its_by_line(tmp_path: Path) -> None:
+    text = PARAMETERS.replace(
+        "    value: {by: series, health: null, other: 72}",
+        "    value:\n      by: hair_colour # <-- here\n      other: 72",
+    )
+    error = refusal(tree(tmp_path, parameters=text))
+    assert error.line == marked(text)
+    assert "不能按 “hair_colour” 细分" in str(error)
+
+
+def test_forgetting_the_default_policy_twice_is_harmless() -> None:
+    forget_default_policy()
+    forget_default_policy()
+    assert default_policy().version == load_policy(default_policy_dir()).version
