@@ -430,3 +430,17 @@ def test_forgetting_the_default_policy_twice_is_harmless() -> None:
     forget_default_policy()
     forget_default_policy()
     assert default_policy().version == load_policy(default_policy_dir()).version
+
+
+def test_a_bad_value_inside_a_breakdown_names_the_file_and_its_line(tmp_path: Path) -> None:
+    text = PARAMETERS.replace(
+        "    value: {by: series, health: null, other: 72}",
+        "    value:\n      by: series\n      health: -5 # <-- here\n      other: 72",
+    )
+    error = refusal(tree(tmp_path, parameters=text))
+    assert_refused(
+        error,
+        tmp_path / "regions" / "000000" / "parameters.yaml",
+        marked(text),
+        "hours.total: 不能为负数 (must not be negative): -5",
+    )
