@@ -444,3 +444,41 @@ def test_a_bad_value_inside_a_breakdown_names_the_file_and_its_line(tmp_path: Pa
         marked(text),
         "hours.total: 不能为负数 (must not be negative): -5",
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("- hours.total # <-- here\n", "parameters 应为映射 (expected a mapping)"),
+        (
+            PARAMETERS + "hours.public: [] # <-- here\n",
+            "hours.public 应为带日期的条目列表",
+        ),
+        (
+            PARAMETERS.replace("  - from: 2017-01-01", '  - from: "2017-01-01" # <-- here'),
+            "from 应为日期 YYYY-MM-DD, got '2017-01-01'",
+        ),
+        (
+            PARAMETERS.replace("    until: 2016-12-31", "    until: 2016-12 # <-- here"),
+            "until 应为日期 YYYY-MM-DD, got '2016-12'",
+        ),
+    ],
+)
+def test_a_malformed_parameter_below_the_first_is_refused_at_its_own_line(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    error = refusal(tree(tmp_path, parameters=text))
+    assert_refused(
+        error, tmp_path / "regions" / "000000" / "parameters.yaml", marked(text), message
+    )
+
+
+def test_a_wrong_code_below_the_name_is_refused_at_the_codes_line(tmp_path: Path) -> None:
+    city = 'name: 汕头市\ncode: "440501"\nlevel: city\nparent: "000000"\n'
+    error = refusal(tree(tmp_path, city=city))
+    assert_refused(
+        error,
+        tmp_path / "regions" / "440500" / "region.yaml",
+        2,
+        "code “440501” 应为六位代码且与目录名 440500 一致",
+    )
