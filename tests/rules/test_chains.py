@@ -20,7 +20,7 @@ from xueshi.rules import (
     load_policy,
 )
 from xueshi.rules import review_chain as _review_chain
-from xueshi.rules.chains import Chain
+from xueshi.rules.chains import Chain, chain_day, record_chain
 
 D = dt.date
 ENGINEER = Person(TitleLevel.INTERMEDIATE, "engineering")
@@ -285,3 +285,41 @@ def test_the_upload_rule_is_read_for_the_person(tmp_path: Path) -> None:
     assert not engineer.evidence_required
     assert engineer.evidence_reference is None
     assert (engineer.region, engineer.reference.section) == ("000000", "一")
+
+
+# -- the chain a record follows (ADR 0014) ------------------------------------------------------
+
+
+def test_a_records_chain_day_is_the_day_its_learning_ended_inside_its_year() -> None:
+    assert chain_day(2018, D(2018, 6, 1)) == D(2018, 6, 1)
+    assert chain_day(2018, None) == D(2018, 12, 31)
+    assert chain_day(2018, D(2019, 2, 1)) == D(2018, 12, 31)  # make-up: the year's close
+    assert chain_day(2018, D(2017, 12, 31)) == D(2018, 12, 31)
+
+
+def test_where_no_chain_is_in_force_on_the_day_the_years_close_decides() -> None:
+    """Shantou, 2015-01-01 … 09-30: no chain in force (the 2014 notice's year is over, the
+    national rule starts on 10-01); a record of June 2015 follows the chain at the close."""
+    policy = default_policy()
+    june = D(2015, 6, 1)
+    assert _review_chain(policy, region="440500", category="professional", day=june) is None
+    chain = record_chain(
+        policy, region="440500", category="professional", credited_year=2015, taken_on=june
+    )
+    assert chain is not None
+    assert (chain.reference.notice.id, chain.reference.section) == ("mohrss-25", "第十四条")
+    assert chain.steps == (Role.EMPLOYER,)
+    in_2014 = record_chain(
+        policy,
+        region="440500",
+        category="professional",
+        credited_year=2014,
+        taken_on=D(2015, 3, 1),
+        person=ENGINEER,
+    )
+    assert in_2014 is not None
+    assert in_2014.steps == (Role.EMPLOYER, Role.BUREAU)
+    assert in_2014.reference.section == "五(一)3"
+    assert (
+        record_chain(policy, region="440500", category="professional", credited_year=2013) is None
+    )
