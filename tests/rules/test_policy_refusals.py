@@ -482,3 +482,20 @@ def test_a_wrong_code_below_the_name_is_refused_at_the_codes_line(tmp_path: Path
         2,
         "code “440501” 应为六位代码且与目录名 440500 一致",
     )
+
+
+def test_an_unknown_notice_is_refused_at_the_notice_line_of_a_block_reference(
+    tmp_path: Path,
+) -> None:
+    text = PARAMETERS.replace(
+        "    reference: {notice: yearly, section: 二, clause: 每年72学时}",
+        "    reference:\n      section: 二\n      notice: yearlee # <-- here\n"
+        "      clause: 每年72学时",
+    )
+    error = refusal(tree(tmp_path, parameters=text))
+    assert_refused(
+        error,
+        tmp_path / "regions" / "000000" / "parameters.yaml",
+        marked(text),
+        "未知的文件 “yearlee” (not in notices.yaml)",
+    )
