@@ -37,6 +37,7 @@ yearly:
   issuer: 市人社局
   date: 2016-03-01
   for_year: 2016
+  file: seeds/yearly-2016.md
 """
 
 NATIONAL = 'code: "000000"\nname: 全国\nlevel: national\nparent: null\n'
@@ -106,6 +107,7 @@ def test_the_small_tree_loads_with_its_notices(tmp_path: Path) -> None:
     )
     yearly = policy.notices["yearly"]
     assert (yearly.for_year, yearly.in_force, yearly.document_number) == (2016, None, None)
+    assert (yearly.file, notice.file) == ("seeds/yearly-2016.md", None)
     assert yearly.citation == "《2016年度通知》"
     assert notice.citation == "《规定》（人社部令第25号）"
     city = policy.region("440500")

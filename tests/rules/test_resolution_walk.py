@@ -234,6 +234,11 @@ def test_resolve_caches_until_told_to_forget(
     assert policy.resolve("hours.total", "440500", day, ENGINEER) is before
     policy.forget_resolved()
     assert policy.resolve("hours.total", "440500", day, ENGINEER) is None
+    # Each question has its own answer in the cache.
+    assert policy.value("credits.total", "440500", day, DOCTOR) == 20
+    assert policy.value("credits.total", "440500", day, ENGINEER) == 25
+    assert policy.value("hours.total", "440500", day, DOCTOR) == 50
+    assert policy.value("credits.total", "440500", D(2016, 6, 1), DOCTOR) == 30
 
 
 def test_xueshi_rules_uncached_resolves_on_every_call(
