@@ -147,7 +147,9 @@ def test_a_row_renumbered_or_forged_without_the_key_is_found() -> None:
 
 def test_a_row_left_unsealed_by_a_dead_process_is_reported_then_sealed() -> None:
     _write(2)
-    AuditEvent.objects.update(created_at=AuditEvent.objects.first().created_at.replace(year=2020))  # type: ignore[union-attr]
+    first = AuditEvent.objects.first()
+    assert first is not None
+    AuditEvent.objects.update(created_at=first.created_at.replace(year=2020))
     code, _, err = _verify()
     assert code == 1
     assert "2 条审计记录超过一分钟仍未入链" in err
