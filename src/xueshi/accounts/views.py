@@ -9,8 +9,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from xueshi.accounts import dashboard as dashboard_panels
 from xueshi.accounts import services
-from xueshi.accounts.access import SESSION_KEY, SignedInRequest, signed_in
+from xueshi.accounts.access import SESSION_KEY, SignedInRequest, active_role, signed_in
 from xueshi.accounts.redirects import local_path
 from xueshi.errors import ServiceError
 
@@ -63,4 +64,5 @@ def role_switch(request: SignedInRequest) -> HttpResponse:
 @signed_in
 @require_GET
 def dashboard(request: SignedInRequest) -> HttpResponse:
-    return render(request, "accounts/dashboard.html")
+    panels = dashboard_panels.panels_for(request, active_role(request))
+    return render(request, "accounts/dashboard.html", {"panels": panels})

@@ -321,6 +321,9 @@ XUESHI_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 XUESHI_BATCH_MAX_BYTES = 20 * 1024 * 1024
 # Rows of one Excel batch (checked and entered by a background job; 100k rows ≈ 3 MB).
 XUESHI_BATCH_MAX_ROWS = 200_000
+# 审核提醒: a record waiting at one review step longer than this many days is late. None of the
+# seed notices sets how long a review may take, so this is the system's default (issue 13).
+XUESHI_REVIEW_LATE_DAYS = int(os.environ.get("XUESHI_REVIEW_LATE_DAYS", "10"))
 # An uploaded spreadsheet is read in a child process with these limits (training.xlsx_sandbox):
 # its address space in MB and its CPU seconds (twice that of wall-clock time).
 XUESHI_BATCH_READ_MEMORY_MB = int(os.environ.get("XUESHI_BATCH_READ_MEMORY_MB", "1024"))

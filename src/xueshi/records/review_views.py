@@ -11,12 +11,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from xueshi.accounts.access import RoleRequest, allow, require_active_role
 from xueshi.accounts.models import Role
 from xueshi.errors import ServiceError
-from xueshi.records import display, selectors
+from xueshi.records import display, reminders, selectors
 from xueshi.records.forms import ReviewActionForm, ReviewFilterForm
 from xueshi.records.models import HourRecord, IntegrityFlag
 from xueshi.records.services import hour_record_transition, integrity_flag_clear
@@ -234,3 +235,30 @@ def flag_clear(request: RoleRequest, pk: int) -> HttpResponse:
     if record_id is None or selectors.record_for(active, record_id) is None:
         return HttpResponseRedirect(reverse("records:review_queue"))
     return HttpResponseRedirect(reverse("records:detail", args=[record_id]))
+
+
+@dataclass
+class LateRow:
+    record: HourRecord
+    step_label: str
+    days: int
+
+
+@allow(*REVIEWERS)
+@require_GET
+def late_reviews(request: RoleRequest) -> HttpResponse:
+    """逾期未审核: records in the role's scope waiting at a step past the limit."""
+    active = require_active_role(request)
+    now = timezone.now()
+    page = Paginator(reminders.late_reviews(active, now), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [
+        LateRow(r, display.review_step_label(r), (now - r.updated_at).days)
+        for r in page.object_list
+    ]
+    return render(
+        request,
+        "records/late_reviews.html",
+        {"page": page, "rows": rows, "days": reminders.late_days()},
+    )

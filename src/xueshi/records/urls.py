@@ -14,5 +14,6 @@ urlpatterns = [
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("review/", review_views.review_queue, name="review_queue"),
     path("review/bulk/", review_views.review_bulk, name="review_bulk"),
+    path("review/late/", review_views.late_reviews, name="late_reviews"),
     path("flags/<int:pk>/clear/", review_views.flag_clear, name="flag_clear"),
 ]
