@@ -99,7 +99,10 @@ def test_the_qr_decoded_from_the_rendered_page_verifies(pdf: Path, keys: Path) -
     assert [r.content["nm"] for r in results] == ["李四", "李四"]
 
 
-@pytest.mark.skipif(not shutil.which("zbarimg"), reason="zbar-tools not installed")
+@pytest.mark.skipif(
+    not (shutil.which("zbarimg") and shutil.which("pdftoppm")),
+    reason="zbar-tools or poppler-utils not installed",
+)
 def test_zbarimg_reads_the_same_qr(pdf: Path, tmp_path: Path) -> None:
     subprocess.run(
         ["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],

@@ -34,7 +34,7 @@ def test_the_five_seed_regions_read_with_their_stories() -> None:
     demo = read()
     assert [r.region for r in demo.regions] == ["440000", "440500", "350504", "410200", "341882"]
     steps = [step for region in demo.regions for step in region.story]
-    assert sum(isinstance(s, TrainingClass) for s in steps) == 19
+    assert sum(isinstance(s, TrainingClass) for s in steps) == 20
     medical = [s for s in steps if isinstance(s, Received) and s.credits]
     assert len(medical) == 3
     assert all(s.category is None for s in medical)

@@ -224,6 +224,9 @@ TEMPLATES = [
     },
 ]
 
+# Forms render their widgets with the design system's classes (Bootstrap 5, vendored).
+FORM_RENDERER = "xueshi.web.forms_renderer.BootstrapFormRenderer"
+
 # --- Database -----------------------------------------------------------------
 # SQLite is the embedded default; PostgreSQL is for scale. With Django's SQLite defaults,
 # concurrent writers fail with "database is locked"; WAL, BEGIN IMMEDIATE and a 20 s busy

@@ -28,13 +28,18 @@ from xueshi.rules.workflow import RecordState
 
 
 def latest_year(people: QuerySet[Professional]) -> int:
-    """The latest credited year with records among ``people``, else the current year."""
-    latest = (
-        HourRecord.objects.filter(professional__in=people.values("pk"))
-        .exclude(status=RecordState.DRAFT)
-        .aggregate(latest=Max("credited_year"))["latest"]
+    """The latest credited year with records among ``people`` up to the current year (the
+    demo's at 2014 opens on 2014, not on its 2020 records), else the latest of any year,
+    else the current year."""
+    records = HourRecord.objects.filter(professional__in=people.values("pk")).exclude(
+        status=RecordState.DRAFT
     )
-    return int(latest) if latest else clock.year()
+    now = clock.year()
+    latest = records.filter(credited_year__lte=now).aggregate(latest=Max("credited_year"))
+    if latest["latest"]:
+        return int(latest["latest"])
+    later = records.aggregate(latest=Max("credited_year"))["latest"]
+    return int(later) if later else now
 
 
 def _filters(filters: Filters) -> LedgerFilters:

@@ -83,6 +83,7 @@ def _links(prefix: str) -> dict[str, str]:
     """The public layout's links, once per script prefix."""
     return {
         "css": static("web/site.css"),
+        "bootstrap_css": static("vendor/bootstrap/css/bootstrap.min.css"),
         "home": reverse("web:home"),
         "login": reverse("accounts:login"),
     }

@@ -1,0 +1,150 @@
+"""Every claim README's demo table makes, checked by signing in as that user (the demo on,
+at its default date, Shantou 2014-12-15, unless the claim is another scenario's)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from xueshi.demo.load import demo_load
+
+pytestmark = pytest.mark.django_db
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+PASSWORD = "xueshi-demo-2026"
+
+
+@pytest.fixture
+def demo(settings: Any) -> None:
+    settings.XUESHI_DEMO = True
+    demo_load()
+
+
+def _as(username: str, scenario: str = "") -> Client:
+    client = Client()
+    assert client.login(username=username, password=PASSWORD), username
+    if scenario:
+        client.post(reverse("demo:scenario_switch"), {"scenario": scenario})
+    return client
+
+
+def _text(client: Client, url: str, **params: Any) -> str:
+    response = client.get(url, params)
+    assert response.status_code == 200, url
+    main = response.content.decode().split('id="main"', 1)[1]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
+
+
+def _rows(client: Client, url: str, **params: Any) -> str:
+    """The text of the page's table bodies only (not its filters' choices)."""
+    html = client.get(url, params).content.decode()
+    bodies = re.findall(r"<tbody>(.*?)</tbody>", html, re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", " ".join(bodies)))
+
+
+def _readme_row(username: str) -> str:
+    table = README.read_text(encoding="utf-8").split("### 演示账户")[1].split("\n### ")[0]
+    row = next(line for line in table.splitlines() if f"`{username}`" in line)
+    return row
+
+
+def test_st_linwei(demo: None) -> None:
+    assert "未达标" in _readme_row("st-linwei")
+    me = _as("st-linwei")
+    year = _text(me, reverse("reporting:my_year"), year=2014)
+    assert "2014 年度：未达标" in year
+    assert "如果我再学" in year  # 试算
+    records = _rows(me, reverse("records:my_records"), year=2014)
+    for state in ("待用人单位审核", "已退回", "不予认定", "草稿"):
+        assert state in records, state
+    # 处理退回的记录: the returned one can be edited and resubmitted.
+    assert "修改" in records
+    what_if = _text(
+        me, reverse("reporting:my_year"), year=2014, what_if="1", category="professional", hours=12
+    )
+    assert "如果再取得" in what_if
+
+
+def test_st_chenjing(demo: None) -> None:
+    year = _text(_as("st-chenjing"), reverse("reporting:my_year"), year=2014)
+    assert "2014 年度：已达标" in year
+    requirements = year.split("年度要求", 1)[1].split("怎样登记学时", 1)[0]
+    assert requirements.count("《关于做好2014年我市专业技术人员继续教育培训工作的通知》") >= 3
+
+
+def test_shantou_hospital_reviewer(demo: None) -> None:
+    queue = _text(_as("shantou-hospital-reviewer"), reverse("records:review_queue"))
+    assert "专业科目" in queue
+    assert "待用人单位审核" in queue
+    assert "没有待您审核的记录" not in queue
+
+
+def test_shantou_design_admin(demo: None) -> None:
+    admin = _as("shantou-design-admin")
+    page = admin.get(reverse("reporting:employer_compliance")).content.decode()
+    assert reverse("reporting:employer_compliance_xlsx") in page  # 导出 Excel
+    assert 'name="compliant"' in page or "是否达标" in page  # 筛选
+    staff = _text(admin, reverse("people:employer_staff"))
+    assert "待确认的加入申请" in staff
+    assert "吴昊" in staff
+
+
+def test_shantou_bureau(demo: None) -> None:
+    bureau = _as("shantou-bureau")
+    queue = _text(bureau, reverse("records:review_queue"))
+    assert "待人社部门复核" in queue  # 复核
+    assert "待人社部门审核" in queue  # 认定
+    assert "已提交备案" in _text(bureau, reverse("training:filing_queue"))
+    report = _text(bureau, reverse("reporting:bureau_compliance"), year=2014)
+    assert "达标率" in report
+    assert "按单位" in report  # 下钻
+    assert "起草新通知" in _text(bureau, reverse("policies:index"))
+
+
+def test_guangdong_bureau(demo: None) -> None:
+    report = _text(_as("guangdong-bureau"), reverse("reporting:bureau_compliance"), year=2014)
+    for breakdown in ("按单位", "按专业技术系列", "按职称级别"):
+        assert breakdown in report
+    assert "汕头市" in report
+
+
+def test_shantou_academy(demo: None) -> None:
+    academy = _as("shantou-academy")
+    classes = _rows(academy, reverse("training:provider_classes"))
+    for state in ("已核准", "已提交备案", "未核准", "草稿"):
+        assert state in classes, state
+    from xueshi.training.models import ClassPlan
+
+    third = ClassPlan.objects.get(title__contains="2014年第三期")
+    upload = _text(academy, reverse("training:batch_upload", args=[third.pk]))
+    assert "已逾期" not in upload
+    assert "结班后才能登记" not in upload
+
+
+def test_lj_zhoujie(demo: None) -> None:
+    year = _text(_as("lj-zhoujie", "luojiang-2017"), reverse("reporting:my_year"), year=2017)
+    assert "2013–2017 周期" in year
+
+
+def test_lj_sunli(demo: None) -> None:
+    year = _text(_as("lj-sunli", "luojiang-2017"), reverse("reporting:my_year"), year=2017)
+    assert "学分" in year
+    assert "远程继续医学教育学分不超过12分/年" in year
+
+
+@pytest.mark.parametrize(
+    ("username", "scenario", "year"),
+    [
+        ("kaifeng-bureau", "kaifeng-2016", "2016 年度"),
+        ("guangde-bureau", "guangde-2020", "2020 年度"),
+    ],
+)
+def test_kaifeng_and_guangde_bureaus(demo: None, username: str, scenario: str, year: str) -> None:
+    queue = _text(_as(username, scenario), reverse("records:review_queue"))
+    assert year in queue
+    assert "待人社部门审核" in queue
