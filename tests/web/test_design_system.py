@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django import forms
@@ -96,3 +97,14 @@ def test_pages_link_the_vendored_css_and_the_error_pages_too(client: Client) -> 
     assert "vendor/bootstrap/css/bootstrap.min.css" in missing.content.decode()
     public = client.get("/certificates/verify/").content.decode()
     assert "vendor/bootstrap/css/bootstrap.min.css" in public
+
+
+def test_the_500_page_is_in_chinese_with_a_way_back(rf: Any) -> None:
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "系统出错" in page
+    assert 'href="/"' in page
+    assert "Server Error" not in page
