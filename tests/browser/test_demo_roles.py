@@ -95,7 +95,9 @@ def test_the_professionals_pages_fit_a_phone(browser: Browser, demo: None) -> No
     # The requirements table stacks: each cell names its column, the header is hidden.
     cell = page.locator("table.requirements tbody tr").first.locator("td").first
     assert cell.get_attribute("data-label") == "要求"
-    assert page.locator("table.requirements thead").bounding_box()["height"] <= 1  # type: ignore[index]
+    head = page.locator("table.requirements thead").bounding_box()
+    assert head is not None
+    assert head["height"] <= 1
     # Dates stay on one line in every table.
     dates = page.locator("td.nowrap")
     assert dates.count() > 0
