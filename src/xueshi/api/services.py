@@ -35,7 +35,7 @@ from xueshi.organisations.models import IndustryAuthority, Provider
 from xueshi.organisations.validators import normalise_ric
 from xueshi.training import batch as batch_rows
 from xueshi.training.batch import LearnerScore
-from xueshi.training.selectors import classes_visible, entered_learners
+from xueshi.training.selectors import classes_visible
 from xueshi.training.services import class_plan_lock_for_entry, hour_batch_enter
 
 # The scopes each kind of client may be given.
@@ -280,6 +280,53 @@ def _refuse_duplicate_ids(items: Sequence[PushItem]) -> None:
         seen[item.external_id] = number
 
 
+class _RowsRefused(Exception):
+    def __init__(self, report: list[dict[str, Any]]) -> None:
+        super().__init__("rows refused")
+        self.report = report
+
+
+def _enter_valid_rows(
+    plan: Any,
+    rows: list[LearnerScore],
+    source: str,
+    digest: str,
+    actor: User,
+    active: ActiveRole,
+) -> tuple[Any, dict[int, str]]:
+    """Enter the rows that pass the batch service's checks; name the others with the reason.
+
+    ``hour_batch_enter`` is all or nothing: it is tried on every row in a savepoint (one
+    check: the usual case, no row refused); where rows are refused, the savepoint is rolled
+    back and the rest entered (a second check). Returns the accepted batch (None if no row
+    was left) and the refused rows' numbers with their reasons."""
+    refused: dict[int, str] = {}
+    remaining = rows
+    for _ in range(3):  # a refusal only removes rows: twice suffices, once more for safety
+        if not remaining:
+            return None, refused
+        try:
+            with transaction.atomic():
+                batch = hour_batch_enter(
+                    class_plan_id=plan.pk,
+                    rows=remaining,
+                    source=source,
+                    digest=digest,
+                    actor=actor,
+                    active=active,
+                )
+                if not batch.accepted:
+                    raise _RowsRefused(batch.report)
+        except _RowsRefused as exc:
+            for line in exc.report:
+                if line["result"] == batch_rows.ERROR:
+                    refused[line["row"]] = line["message"].rstrip("。") + "。"
+            remaining = [row for row in remaining if row.number not in refused]
+        else:
+            return batch, refused
+    raise ServiceError("报送未能登记，请重试。")
+
+
 @transaction.atomic
 def api_results_push(
     *, client: ApiClient, class_plan_id: int, items: Sequence[PushItem], body_sha256: str
@@ -341,28 +388,12 @@ def api_results_push(
         )
         for position in fresh
     ]
-    checked = batch_rows.check_rows(plan, rows, entered=entered_learners(plan)) if rows else []
-    accepted: list[LearnerScore] = []
-    for row, line in zip(rows, checked, strict=True):
-        if line.result == batch_rows.ERROR:
-            results[row.number - 1] |= {
-                "result": PushResult.REFUSED,
-                "message": "；".join(line.errors) + "。",
-            }
-        else:
-            accepted.append(row)
-    batch = None
-    if accepted:
-        batch = hour_batch_enter(
-            class_plan_id=plan.pk,
-            rows=accepted,
-            source=f"接口报送：{locked.name}",
-            digest=body_sha256,
-            actor=locked.user,
-            active=active,
-        )
-        if not batch.accepted:  # checked above in this transaction: cannot differ
-            raise ServiceError("报送未能登记，请重试。")
+    source = f"接口报送：{locked.name}"
+    batch, refused = _enter_valid_rows(plan, rows, source, body_sha256, locked.user, active)
+    for number, message in refused.items():
+        results[number - 1] |= {"result": PushResult.REFUSED, "message": message}
+    accepted = [row for row in rows if row.number not in refused]
+    if batch is not None:
         for line in batch.report:
             result = {
                 batch_rows.CREATED: PushResult.CREATED,
