@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from tests.support.factories import UserFactory, grant
 from tests.training.conftest import XLSX, World, enrol, learner, upload, xlsx
+from xueshi import clock
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import Role
 from xueshi.records.models import HourRecord
@@ -183,6 +184,22 @@ def test_bureau_approves_from_its_queue(client: Client, world: World) -> None:
     assert "已核准" in _messages(response)
     plan.refresh_from_db()
     assert plan.status == ClassStatus.APPROVED
+
+
+def test_an_approval_after_the_class_started_is_warned_in_the_queue_and_on_approval(
+    client: Client, world: World
+) -> None:
+    """Issue 13: a class past its dates was approved without a word."""
+    plan = _filed(world)
+    as_role(client, world.bureau)
+    with clock.at(plan.start_date - dt.timedelta(days=5)):
+        assert "已过开班日期" not in client.get(reverse("training:filing_queue")).content.decode()
+    with clock.at(plan.start_date + dt.timedelta(days=3)):
+        assert "已过开班日期" in client.get(reverse("training:filing_queue")).content.decode()
+        response = client.post(reverse("training:class_approve", args=[plan.pk]), follow=True)
+    text = _messages(response)
+    assert "已核准" in text
+    assert f"该班已于 {plan.start_date} 开班，核准晚于开班日期，请核实。" in text
 
 
 def test_the_wrong_approver_is_refused_and_nothing_changes(client: Client, world: World) -> None:

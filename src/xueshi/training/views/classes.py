@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -23,6 +24,7 @@ from xueshi.training.forms import (
     RejectForm,
     error_text,
 )
+from xueshi.training.models import ClassPlan
 from xueshi.training.views.common import (
     approver_label,
     detail_redirect,
@@ -181,6 +183,7 @@ def filing_queue(request: RoleRequest) -> HttpResponse:
             "show_all": show_all,
             "query": query_without_page(request),
             "approve_form": ApproveForm(),
+            "today": clock.today(),
         },
     )
 
@@ -204,7 +207,22 @@ def class_approve(request: RoleRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, f"已核准培训班“{plan.title}”。")
+        late = late_filing_warning(plan, clock.today())
+        if late:
+            messages.warning(request, late)
     return HttpResponseRedirect(reverse("training:filing_queue"))
+
+
+def late_filing_warning(plan: ClassPlan, today: dt.date) -> str:
+    """What a late filing or a late approval must say to the approver (issue 13): a class
+    filed after its filing deadline (recorded before the deadline was enforced, or
+    imported), or approved only after it started."""
+    notes = []
+    if plan.filing_due and plan.filed_at and plan.filed_at.date() > plan.filing_due:
+        notes.append(f"该班于 {plan.filed_at.date()} 提交备案，晚于备案截止日期 {plan.filing_due}")
+    if today > plan.start_date:
+        notes.append(f"该班已于 {plan.start_date} 开班，核准晚于开班日期")
+    return "；".join(notes) + "，请核实。" if notes else ""
 
 
 @allow(Role.BUREAU_STAFF, Role.AUTHORITY_REVIEWER)
