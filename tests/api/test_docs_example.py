@@ -1,0 +1,41 @@
+"""docs/api.md's example client, run as a new sector system would: against a real server,
+it pushes a batch, sends it again after a "timeout" without doubling anything, and a 职称
+system's client pulls the verdict with its clauses."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import Api, register
+from xueshi.api.models import ClientKind, Scope
+from xueshi.records.models import HourRecord
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "docs" / "examples"))
+
+from xueshi_client import ApiError, XueshiClient
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_documented_client_docks(api: Api, live_server: Any) -> None:
+    provider = XueshiClient(live_server.url, api.signer.client.app_key, api.signer.secret)
+    items = [api.item(0, "90"), api.item(1, "55"), {**api.item(2), "name": "王五五"}]
+    receipt = provider.push_results(api.plan.pk, items)
+    assert [i["result"] for i in receipt["items"]] == ["created", "failed", "refused"]
+    assert provider.receipt(receipt["id"])["items"] == receipt["items"]
+    # the answer was lost: the system sends the same batch again
+    again = provider.push_results(api.plan.pk, items[:2])
+    assert [i["result"] for i in again["items"]] == ["unchanged", "unchanged"]
+    assert HourRecord.objects.filter(class_plan=api.plan).count() == 1
+    title = register(api.world, kind=ClientKind.TITLE_SYSTEM, scopes=[Scope.COMPLIANCE_READ])
+    system = XueshiClient(live_server.url, title.client.app_key, title.secret)
+    verdict = system.verdict(api.people[0].id_number, 2014)
+    assert verdict["status"] == "未达标"
+    assert all(r["reference"]["clause"] for r in verdict["requirements"])
+    with pytest.raises(ApiError) as refused:
+        system.push_results(api.plan.pk, items)
+    assert (refused.value.status, refused.value.code) == (403, "scope_missing")
