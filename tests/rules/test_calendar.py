@@ -195,6 +195,7 @@ def test_the_repository_calendar_adds_no_year_yet() -> None:
 
 
 GOOD_YEAR = "years:\n  2026: {reference: 测试}\n"
+KEYS = "每年应含 holidays、workdays 与 reference"
 
 
 @pytest.mark.parametrize(
@@ -204,33 +205,25 @@ GOOD_YEAR = "years:\n  2026: {reference: 测试}\n"
         ("# 注释\n- 2027\n", "calendar.yaml 只能包含 years", 2),
         ("# 注释\nyears: [2027]\n", "years 应为映射", 2),
         (GOOD_YEAR + "  二〇二七: {reference: 测试}\n", "年份 '二〇二七' 无效", 3),
-        (
-            GOOD_YEAR + "  2027: {holidays: [2027-01-01]}\n",
-            "每年应含 holidays、workdays 与 reference",
-            3,
-        ),
-        (
-            GOOD_YEAR + "  2027: {reference: 测试, extra: 1}\n",
-            "每年应含 holidays、workdays 与 reference",
-            3,
-        ),
-        (GOOD_YEAR + "  2027: [2027-01-01]\n", "每年应含 holidays、workdays 与 reference", 3),
-        (GOOD_YEAR + "  2027: [reference]\n", "每年应含 holidays、workdays 与 reference", 3),
+        (GOOD_YEAR + "  2027: {holidays: [2027-01-01]}\n", KEYS, 3),
+        (GOOD_YEAR + "  2027: {reference: 测试, extra: 1}\n", KEYS, 3),
+        (GOOD_YEAR + "  2027: [2027-01-01]\n", KEYS, 3),
+        (GOOD_YEAR + "  2027: [reference]\n", KEYS, 3),
         (
             GOOD_YEAR + "  2027:\n    reference: 测试\n    holidays: 2027-01-01\n",
-            "应为日期列表",
+            "应为日期列表 (expected a list of dates)",
             5,
         ),
         (
             GOOD_YEAR + "  2027:\n    reference: 测试\n    workdays: [2027-01-01T09:00:00]\n",
-            "不是 2027 年的日期",
+            "datetime.datetime(2027, 1, 1, 9, 0) 不是 2027 年的日期",
             5,
         ),
         (
             GOOD_YEAR
             + "  2027: {reference: 测试, holidays: [2027-02-07, 2027-02-08],\n"
             + "          workdays: [2027-02-07]}\n",
-            r"既是假日又是工作日: \[datetime.date\(2027, 2, 7\)\]",
+            "既是假日又是工作日: [datetime.date(2027, 2, 7)]",
             3,
         ),
     ],
@@ -240,12 +233,12 @@ def test_a_malformed_calendar_is_refused_at_its_line(
 ) -> None:
     path = tmp_path / "calendar.yaml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(PolicyError, match=message) as info:
+    with pytest.raises(PolicyError) as info:
         load_calendar(path)
     assert info.value.path is not None
     assert Path(info.value.path) == path
     assert info.value.line == line
-    assert str(info.value).startswith(f"{path}:{line}: ")
+    assert str(info.value) == f"{path}:{line}: {message}"
 
 
 def test_an_empty_or_missing_calendar_adds_nothing(tmp_path: Path) -> None:

@@ -608,13 +608,18 @@ def test_bulk_teachers_cycle_courses_training_and_undecided() -> None:
 CATEGORIES_FROM_JULY = """\
 categories:
   - from: 2017-07-01
-    until: 2018-12-30
+    until: 2018-06-30
     unit: category
     value:
       by: series
       engineering: [public, professional, elective]
       other: [public, professional]
     reference: {notice: province, section: 五, clause: 工程系列另设选修科目}
+  - from: 2018-07-01
+    until: 2018-12-30
+    unit: category
+    value: [public, professional, elective]
+    reference: {notice: province, section: 五之二, clause: 各系列均设选修科目}
   - from: 2018-12-31
     unit: category
     value: [public]
@@ -677,7 +682,11 @@ def test_a_rule_starting_on_the_last_day_makes_a_span_of_one_day(
 ) -> None:
     spans = requirements(categories_policy, "440000", 2018, ENGINEER).spans
     assert [(s.first, s.last) for s in spans] == [
-        (D(2018, 1, 1), D(2018, 12, 30)),
+        (D(2018, 1, 1), D(2018, 6, 30)),  # the same categories, another clause: its own span
+        (D(2018, 7, 1), D(2018, 12, 30)),
         (D(2018, 12, 31), D(2018, 12, 31)),
     ]
-    assert spans[1].categories == frozenset({Category.PUBLIC})
+    assert spans[2].categories == frozenset({Category.PUBLIC})
+    # Learning after the year (make-up) takes the year's last span, not any other.
+    later = category_span_of(categories_policy, "440000", 2018, ENGINEER, D(2019, 3, 1))
+    assert later == spans[2]
