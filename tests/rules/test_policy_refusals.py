@@ -421,7 +421,7 @@ def test_the_policy_folder_may_be_named_by_the_environment(
 def test_a_breakdown_by_an_unknown_attribute_is_refused_at_its_by_line(tmp_path: Path) -> None:
     text = PARAMETERS.replace(
         "    value: {by: series, health: null, other: 72}",
-        "    value:\n      by: hair_colour # <-- here\n      other: 72",
+        "    value:\n      other: 72\n      by: hair_colour # <-- here",
     )
     error = refusal(tree(tmp_path, parameters=text))
     assert error.line == marked(text)
