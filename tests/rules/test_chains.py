@@ -323,3 +323,34 @@ def test_where_no_chain_is_in_force_on_the_day_the_years_close_decides() -> None
     assert (
         record_chain(policy, region="440500", category="professional", credited_year=2013) is None
     )
+
+
+def test_a_record_keeps_the_chain_of_the_day_its_learning_ended() -> None:
+    """Shantou 2018: in June the national employer record (第十四条) is in force, from
+    2018-11-01 the province's opinion; June's learning keeps June's chain, for the person."""
+    policy = default_policy()
+    june = record_chain(
+        policy,
+        region="440500",
+        category="professional",
+        credited_year=2018,
+        taken_on=D(2018, 6, 1),
+        person=ENGINEER,
+    )
+    close = record_chain(
+        policy, region="440500", category="professional", credited_year=2018, person=ENGINEER
+    )
+    assert june is not None
+    assert close is not None
+    assert (june.reference.notice.id, june.reference.section) == ("mohrss-25", "第十四条")
+    assert (close.reference.notice.id, close.reference.section) == ("guangdong-2018", "三(二)")
+    doctor = record_chain(
+        policy,
+        region="350504",
+        category="professional",
+        credited_year=2017,
+        taken_on=D(2017, 6, 1),
+        person=DOCTOR,
+    )
+    assert doctor is not None
+    assert doctor.steps == (Role.INDUSTRY_AUTHORITY, Role.BUREAU)
