@@ -227,6 +227,14 @@ def _areas_by_year(areas: Sequence[str], years: range) -> dict[int, list[str]]:
     return valid
 
 
+def id_columns(rics: Sequence[str]) -> dict[str, list[str]]:
+    """The stored forms of the ID numbers: ciphertext, blind index, masked (~25 µs each)."""
+    from xueshi.people.identity import id_fields
+
+    fields = [id_fields(number) for number in rics]
+    return {name: [f[name] for f in fields] for name in fields[0]} if fields else {}
+
+
 def unique_ric(rng: np.random.Generator, region_idx: np.ndarray) -> list[str]:
     n = len(region_idx)
     first, last = np.datetime64("1962-01-01"), np.datetime64("1998-12-31")
@@ -840,7 +848,8 @@ def load_people(
             "id": range(ids.professional, ids.professional + n),
             "user": range(ids.user, ids.user + n),
             "full_name": names,
-            "id_number": rics,
+            # Stored encrypted, with the blind index and the masked form (people/identity.py).
+            **id_columns(rics),
             "series": np.array([s[0] for s in SERIES], dtype=object)[pop.series],
             "title_level": np.array([t[0] for t in TITLES], dtype=object)[pop.title],
             "institution_level": np.array([i[0] for i in INSTITUTIONS], dtype=object)[

@@ -22,6 +22,15 @@ def _policy_loaded_in_this_session() -> None:
         forget_default_policy()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _id_keys_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The ID-number keys of the whole run in a temporary folder, never in var/ (one folder
+    for the run: rows made by module-wide fixtures are read by the tests after them)."""
+    from django.conf import settings
+
+    settings.XUESHI_ID_KEYS = tmp_path_factory.mktemp("idkeys")
+
+
 @pytest.fixture(autouse=True)
 def _uploads_in_tmp(request: pytest.FixtureRequest, tmp_path: Path) -> None:
     """Uploaded files of a test go to its own temporary folder, never to var/."""

@@ -18,7 +18,13 @@ import pytest
 import xlsxwriter
 from django.utils import timezone
 
-from tests.support.factories import ProfessionalFactory, ProviderFactory, UserFactory, grant
+from tests.support.factories import (
+    ProfessionalFactory,
+    ProviderFactory,
+    UserFactory,
+    grant,
+    id_number_of,
+)
 from tests.support.factories import regions as mirror_regions
 from xueshi.accounts.models import Role
 from xueshi.demo.identifiers import demo_ric
@@ -111,9 +117,9 @@ def test_a_bad_row_is_reported_fixed_and_the_hours_land_once(
     browser: Any, kaifeng_class: tuple[ClassPlan, list[Professional]], tmp_path: Path
 ) -> None:
     plan, learners = kaifeng_class
-    good = [(p.full_name, p.id_number, 80 + n) for n, p in enumerate(learners)]
+    good = [(p.full_name, id_number_of(p), 80 + n) for n, p in enumerate(learners)]
     # Row 3 (the second learner): the last digit of the ID number mistyped.
-    wrong = learners[1].id_number[:-1] + ("0" if learners[1].id_number[-1] != "0" else "1")
+    wrong = id_number_of(learners[1])[:-1] + ("0" if id_number_of(learners[1])[-1] != "0" else "1")
     bad = [good[0], (learners[1].full_name, wrong, 85), good[2]]
     bad_file = _workbook(tmp_path / "成绩登记（有误）.xlsx", bad)
     fixed_file = _workbook(tmp_path / "成绩登记.xlsx", good)

@@ -20,6 +20,7 @@ from tests.support.factories import (
     UserFactory,
     employ,
     grant,
+    id_number_of,
     regions,
 )
 from xueshi.accounts.models import Role
@@ -107,5 +108,5 @@ def test_compliant_year_to_stamped_publicly_verified_certificate(
     result = public.locator("#verify-result").inner_text()
     assert "有效" in result
     assert "已验证盖章" in result
-    assert person.id_number not in public.content()
+    assert id_number_of(person) not in public.content()
     assert Certificate.objects.get().stamped

@@ -156,7 +156,7 @@ def test_register_declare_review_twice_and_my_year_shows_compliant(
     me.fill("#id_password", MY_PASSWORD)
     me.locator("form.login-form button[type=submit]").click()
     me.wait_for_url("**/accounts/dashboard/")
-    person = Professional.objects.get(id_number=id_number)
+    person = Professional.objects.id_number_is(id_number).get()
 
     # 2. They ask to join their employer, and the employer's reviewer accepts.
     nav(me, "我的工作单位")

@@ -20,6 +20,7 @@ from tests.support.factories import (
     UserFactory,
     employ,
     grant,
+    id_number_of,
     regions,
 )
 from xueshi.accounts.access import ActiveRole
@@ -138,7 +139,7 @@ def test_booklet_issues_and_a_reentry_are_audited(in_guangde_2020) -> None:
     for kind in ("first", "renewal", "replacement"):
         client.post(
             reverse("certificates:booklet"),
-            {"id_number": person.id_number, "kind": kind, "reason": "丢失"},
+            {"id_number": id_number_of(person), "kind": kind, "reason": "丢失"},
         )
     booklet = Booklet.objects.get()
     for kind in ("first", "renewal", "replacement"):
@@ -147,7 +148,7 @@ def test_booklet_issues_and_a_reentry_are_audited(in_guangde_2020) -> None:
         reverse("certificates:reentry"),
         {
             "record": record.pk,
-            "holder": person.id_number,
+            "holder": id_number_of(person),
             "evidence": SimpleUploadedFile(
                 "证明.pdf", b"%PDF-1.4 x", content_type="application/pdf"
             ),

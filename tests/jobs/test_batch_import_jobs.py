@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.support.factories import id_number_of
 from tests.training.conftest import World, enrol, learner, upload, world, xlsx  # noqa: F401
 from tests.training.test_training_views import as_role, on
 from xueshi.jobs.models import Job, JobKind, JobStatus
@@ -38,7 +39,7 @@ def test_the_upload_runs_as_a_job_and_lands_on_the_report(
     with on(plan.end_date + dt.timedelta(days=1)):
         response = client.post(
             reverse("training:batch_upload", args=[plan.pk]),
-            {"file": upload(xlsx([[person.full_name, person.id_number, 90]]))},
+            {"file": upload(xlsx([[person.full_name, id_number_of(person), 90]]))},
         )
     batch = HourBatch.objects.get()
     job = Job.objects.get()
@@ -79,7 +80,7 @@ def test_a_queued_upload_shows_progress_then_the_report(
     with on(day):
         response = client.post(
             reverse("training:batch_upload", args=[plan.pk]),
-            {"file": upload(xlsx([[person.full_name, person.id_number, "满分"]]))},
+            {"file": upload(xlsx([[person.full_name, id_number_of(person), "满分"]]))},
         )
     job = Job.objects.get()
     assert response.url == reverse("jobs:detail", args=[job.pk])
@@ -122,7 +123,7 @@ def test_a_refused_upload_is_said_on_the_form(
     with on(dt.date(2014, 7, 30)):
         response = client.post(
             reverse("training:batch_upload", args=[plan.pk]),
-            {"file": upload(xlsx([[person.full_name, person.id_number, 90]]))},
+            {"file": upload(xlsx([[person.full_name, id_number_of(person), 90]]))},
         )
     assert response.status_code == 200
     assert "已逾期，不能再登记" in response.content.decode()

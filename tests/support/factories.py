@@ -14,6 +14,7 @@ from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import Role, RoleAssignment, User
 from xueshi.organisations.models import Employer, IndustryAuthority, Provider, Region
 from xueshi.organisations.services import regions_sync_from_policy
+from xueshi.people.identity import id_number_decrypt
 from xueshi.people.models import Employment, EmploymentStatus, Professional
 from xueshi.policy_store import current_policy
 
@@ -31,6 +32,12 @@ def make_ric(birth: dt.date = dt.date(1985, 3, 7), area: str = "440507") -> str:
     seq = f"{next(_serial) % 1000:03d}"
     body = f"{area}{birth:%Y%m%d}{seq}"
     return body + ric.calc_check_digit(body + "0")  # it reads 18 characters
+
+
+def id_number_of(person: Professional) -> str:
+    """The person's full ID number, decrypted. Tests only: the application shows a full
+    number through ``people.identity.id_number_reveal``, which audits the read."""
+    return id_number_decrypt(person.id_number_encrypted, person.id_number_index)
 
 
 def make_uscc() -> str:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.compliance.conftest import assert_ledger_equals_fresh_verdicts, ledger_snapshot
+from tests.support.factories import id_number_of
 from tests.training.conftest import World, enrol, learner, upload, xlsx
 from xueshi.audit.models import AuditEvent
 from xueshi.compliance.services import ledger_rebuild
@@ -90,7 +91,7 @@ def test_a_batch_record_is_the_record_one_entry_makes(world: World, plan: ClassP
         entry=class_entry(plan),
     )
     assert created
-    batch = _upload(world, plan, [[two.full_name, two.id_number, 90]])
+    batch = _upload(world, plan, [[two.full_name, id_number_of(two), 90]])
     assert (batch.accepted, batch.created, batch.unchanged) == (True, 1, 0)
     bulk = HourRecord.objects.get(class_plan=plan, professional=two)
     single.refresh_from_db()
@@ -114,7 +115,9 @@ def test_a_learner_entered_before_is_reported_unchanged(world: World, plan: Clas
         professional=one,
         entry=class_entry(plan),
     )
-    rows = [[p.full_name, p.id_number, score] for p, score in ((one, 80), (two, 70), (three, 30))]
+    rows = [
+        [p.full_name, id_number_of(p), score] for p, score in ((one, 80), (two, 70), (three, 30))
+    ]
     batch = _upload(world, plan, rows)
     assert (batch.accepted, batch.created, batch.unchanged) == (True, 1, 1)
     assert [r["result"] for r in batch.report] == ["unchanged", "created", "failed"]
@@ -129,7 +132,7 @@ def test_a_learner_entered_before_is_reported_unchanged(world: World, plan: Clas
 def test_the_ledger_after_a_batch_equals_a_full_rebuild(world: World, plan: ClassPlan) -> None:
     people = _learners(plan, ["张三", "李四", "王五", "赵六"])
     ledger_rebuild(year=2014)  # opens the year: entries must keep it up to date
-    batch = _upload(world, plan, [[p.full_name, p.id_number, 88] for p in people])
+    batch = _upload(world, plan, [[p.full_name, id_number_of(p), 88] for p in people])
     assert batch.created == 4
     assert assert_ledger_equals_fresh_verdicts() >= 4
     incremental = ledger_snapshot()

@@ -13,7 +13,7 @@ import python_calamine
 import xlsxwriter
 from django.core.exceptions import ValidationError
 
-from tests.support.factories import ProviderFactory, UserFactory, grant
+from tests.support.factories import ProviderFactory, UserFactory, grant, id_number_of
 from tests.training.conftest import World, enrol, learner, upload, valid_ric, xlsx
 from xueshi.accounts.models import Role
 from xueshi.audit.models import AuditEvent
@@ -53,7 +53,7 @@ class Class:
 
     def row(self, index: int, score: Any) -> list[Any]:
         person = self.people[index]
-        return [person.full_name, person.id_number, score]
+        return [person.full_name, id_number_of(person), score]
 
 
 @pytest.fixture
@@ -93,15 +93,15 @@ def test_one_bad_row_enters_nothing_and_the_report_names_it(cls: Class) -> None:
 def test_every_kind_of_row_error_is_reported_in_chinese(cls: Class, world: World) -> None:
     stranger, _ = learner(full_name="赵六")  # registered, not enrolled
     rows = [
-        ["", cls.people[0].id_number, 90],  # 2: empty name
+        ["", id_number_of(cls.people[0]), 90],  # 2: empty name
         ["张三", "44050719850307", 90],  # 3: too short
         ["某人", valid_ric(), 90],  # 4: not registered
-        ["错名", cls.people[1].id_number, 90],  # 5: name does not match
-        [stranger.full_name, stranger.id_number, 90],  # 6: not enrolled
-        [cls.people[2].full_name, cls.people[2].id_number, None],  # 7: no score
-        [cls.people[2].full_name, cls.people[2].id_number, "优秀"],  # 8: not a number + dup
-        ["张三", cls.people[0].id_number, 101],  # 9: out of range
-        ["张三", cls.people[0].id_number, "85.55"],  # 10: two decimals + duplicate
+        ["错名", id_number_of(cls.people[1]), 90],  # 5: name does not match
+        [stranger.full_name, id_number_of(stranger), 90],  # 6: not enrolled
+        [cls.people[2].full_name, id_number_of(cls.people[2]), None],  # 7: no score
+        [cls.people[2].full_name, id_number_of(cls.people[2]), "优秀"],  # 8: not a number + dup
+        ["张三", id_number_of(cls.people[0]), 101],  # 9: out of range
+        ["张三", id_number_of(cls.people[0]), "85.55"],  # 10: two decimals + duplicate
     ]
     batch = cls.upload(rows)
     report = _by_row(batch)
@@ -203,7 +203,7 @@ def test_without_an_entry_rule_there_is_no_deadline(world: World) -> None:
     enrol(plan, person, me)
     batch = hour_batch_upload(
         class_plan_id=plan.pk,
-        upload=upload(xlsx([[person.full_name, person.id_number, 80]])),
+        upload=upload(xlsx([[person.full_name, id_number_of(person), 80]])),
         actor=staff.assignment.user,
         active=staff,
         today=dt.date(2017, 9, 1),
@@ -305,7 +305,7 @@ def test_provider_cannot_enter_what_the_policy_leaves_to_the_person(world: World
     enrol(plan, person, me)
     batch = hour_batch_upload(
         class_plan_id=plan.pk,
-        upload=upload(xlsx([[person.full_name, person.id_number, 90]])),
+        upload=upload(xlsx([[person.full_name, id_number_of(person), 90]])),
         actor=world.staff.assignment.user,
         active=world.staff,
         today=dt.date(2019, 3, 4),

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.factories import id_number_of
 from tests.training.conftest import World, enrol, learner, upload, xlsx
 from xueshi.audit.models import AuditEvent
 from xueshi.errors import ServiceError
@@ -62,9 +63,9 @@ def test_an_online_exams_results_are_entered_without_a_file(
     digest, and entering them again creates nothing."""
     one, two, three = people
     rows = [
-        LearnerScore(1, one.full_name, one.id_number, Decimal("92.5")),
-        LearnerScore(2, two.full_name, two.id_number, "59.5"),
-        LearnerScore(3, three.full_name, three.id_number.lower(), Decimal(60)),
+        LearnerScore(1, one.full_name, id_number_of(one), Decimal("92.5")),
+        LearnerScore(2, two.full_name, id_number_of(two), "59.5"),
+        LearnerScore(3, three.full_name, id_number_of(three).lower(), Decimal(60)),
     ]
     batch = _enter(world, plan, rows)
     assert (batch.accepted, batch.created, batch.unchanged) == (True, 2, 0)
@@ -91,12 +92,12 @@ def test_every_field_is_checked_whatever_the_source(
     decimals, text that is not a number, an ID number with a wrong check digit (with the
     source's note), a name that does not match. One bad row enters nothing."""
     one, two, three = people
-    wrong_digit = one.id_number[:-1] + ("0" if one.id_number[-1] != "0" else "1")
+    wrong_digit = id_number_of(one)[:-1] + ("0" if id_number_of(one)[-1] != "0" else "1")
     rows = [
         LearnerScore(1, one.full_name, wrong_digit, Decimal(90), id_number_note="来源的说明"),
-        LearnerScore(2, two.full_name, two.id_number, Decimal("101")),
-        LearnerScore(3, three.full_name, three.id_number, Decimal("85.55")),
-        LearnerScore(4, "某 人", three.id_number, " 优秀 "),
+        LearnerScore(2, two.full_name, id_number_of(two), Decimal("101")),
+        LearnerScore(3, three.full_name, id_number_of(three), Decimal("85.55")),
+        LearnerScore(4, "某 人", id_number_of(three), " 优秀 "),
         LearnerScore(5, two.full_name, "", None),
     ]
     batch = _enter(world, plan, rows)
@@ -117,7 +118,7 @@ def test_no_rows_too_many_rows_or_a_closed_class_are_refused(
     world: World, plan: ClassPlan, people: list[Professional], settings: Any
 ) -> None:
     one = people[0]
-    row = LearnerScore(1, one.full_name, one.id_number, Decimal(90))
+    row = LearnerScore(1, one.full_name, id_number_of(one), Decimal(90))
     with pytest.raises(ServiceError, match="没有学员成绩"):
         _enter(world, plan, [])
     settings.XUESHI_BATCH_MAX_ROWS = 2
@@ -144,18 +145,18 @@ def test_the_excel_reader_gives_each_cell_as_it_says(people: list[Professional])
     one, two, _ = people
     data = xlsx(
         [
-            [f" {one.full_name} ", one.id_number, 90],
-            [two.full_name, float(two.id_number[:15]), 59.5],
+            [f" {one.full_name} ", id_number_of(one), 90],
+            [two.full_name, float(id_number_of(two)[:15]), 59.5],
             ["王五", "440507198503070019", "八十"],
             ["赵六", "x", None],
         ]
     )
     assert read_rows(data) == [
-        LearnerScore(2, one.full_name, one.id_number, Decimal(90)),
+        LearnerScore(2, one.full_name, id_number_of(one), Decimal(90)),
         LearnerScore(
             3,
             two.full_name,
-            two.id_number[:15],
+            id_number_of(two)[:15],
             Decimal("59.5"),
             NUMBER_CELL,
         ),
@@ -172,9 +173,9 @@ def test_a_file_and_its_rows_entered_directly_give_the_same_report(
     one, two, three = people
     data = xlsx(
         [
-            [one.full_name, one.id_number, 90],
-            [two.full_name, two.id_number, "八十"],
-            ["", three.id_number, 101],
+            [one.full_name, id_number_of(one), 90],
+            [two.full_name, id_number_of(two), "八十"],
+            ["", id_number_of(three), 101],
         ]
     )
     from_file = hour_batch_upload(

@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.support import hostile
+from tests.support.factories import id_number_of
 from tests.training.conftest import World, enrol, learner, upload, valid_ric, xlsx
 from tests.training.test_training_views import as_role, on
 from xueshi.errors import ServiceError
@@ -105,7 +106,7 @@ def test_the_upload_page_refuses_hostile_files_with_the_reason(
         assert not HourBatch.objects.exists()
         # The server that was sent it still serves, and enters a good file.
         person = seat.professional
-        good = xlsx([[person.full_name, person.id_number, 90]])
+        good = xlsx([[person.full_name, id_number_of(person), 90]])
         response = client.post(url, {"file": upload(good)}, follow=True)
     assert "新登记 1 人" in response.content.decode()
 
@@ -138,7 +139,7 @@ def test_the_task_worker_fails_the_job_with_the_reason_and_keeps_working(
 
     bad = queued(made(kind))
     person = seat.professional
-    good = queued(xlsx([[person.full_name, person.id_number, 90]]))
+    good = queued(xlsx([[person.full_name, id_number_of(person), 90]]))
     hour_batch_import_task.call(bad.pk)
     hour_batch_import_task.call(good.pk)
     bad.refresh_from_db()

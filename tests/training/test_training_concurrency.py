@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.db import connection
 
+from tests.support.factories import id_number_of
 from tests.training.conftest import World, enrol, learner, upload, xlsx
 from xueshi.errors import ServiceError
 from xueshi.records.models import HourRecord
@@ -96,7 +97,7 @@ def test_the_same_file_uploaded_at_once_enters_each_learner_once(world: World) -
     for n in range(10):
         person, me = learner(full_name=f"学员{n}")
         enrol(plan, person, me)
-        rows.append([person.full_name, person.id_number, 80])
+        rows.append([person.full_name, id_number_of(person), 80])
     data = xlsx(rows)
     staff = world.staff
     staff.assignment.provider  # noqa: B018 -- load the scope before the threads start

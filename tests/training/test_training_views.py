@@ -16,11 +16,12 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from tests.support.factories import UserFactory, grant
+from tests.support.factories import UserFactory, grant, id_number_of
 from tests.training.conftest import XLSX, World, enrol, learner, upload, xlsx
 from xueshi import clock
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import Role
+from xueshi.audit.models import AuditEvent
 from xueshi.records.models import HourRecord
 from xueshi.training.models import Attendance, ClassPlan, ClassStatus, HourBatch
 from xueshi.training.services import class_plan_file
@@ -285,7 +286,7 @@ def test_class_page_masks_id_numbers_and_is_read_only_for_the_bureau(
     client: Client, world: World, running: tuple[ClassPlan, Any]
 ) -> None:
     plan, seat = running
-    number = seat.professional.id_number
+    number = id_number_of(seat.professional)
     url = reverse("training:class_detail", args=[plan.pk])
     with on(plan.start_date):
         as_role(client, world.staff)
@@ -372,7 +373,11 @@ def test_template_download_lists_the_learners(
     assert response["Content-Disposition"].startswith("attachment")
     book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(response.content))
     rows = book.get_sheet_by_index(0).to_python()
-    assert rows[1][:2] == ["张三", seat.professional.id_number]
+    assert rows[1][:2] == ["张三", id_number_of(seat.professional)]
+    # The full numbers handed out are audited, one row for each learner.
+    read = AuditEvent.objects.get(action="id_number_read", target_id=str(seat.professional.pk))
+    assert (read.actor_id, read.role) == (world.staff.assignment.user_id, "provider_staff")
+    assert read.comment.startswith("下载学时登记模板")
     as_role(client, world.bureau)
     assert client.get(reverse("training:batch_template", args=[plan.pk])).status_code == 403
 
@@ -387,14 +392,14 @@ def test_batch_upload_reports_errors_then_enters_once(
     after = plan.end_date + dt.timedelta(days=1)
     with on(after):
         assert "最迟" in client.get(url).content.decode()
-        bad = xlsx([[person.full_name, person.id_number, "满分"]])
+        bad = xlsx([[person.full_name, id_number_of(person), "满分"]])
         response = client.post(url, {"file": upload(bad)}, follow=True)
         page = response.content.decode()
         assert 'class="row-error"' in page
         assert "考核成绩“满分”不是数字" in page
         assert "整份文件未登记" in page
         assert not HourRecord.objects.exists()
-        good = xlsx([[person.full_name, person.id_number, 90]])
+        good = xlsx([[person.full_name, id_number_of(person), 90]])
         response = client.post(url, {"file": upload(good)}, follow=True)
         assert "新登记 1 人" in response.content.decode()
         response = client.post(url, {"file": upload(good)}, follow=True)
@@ -439,7 +444,7 @@ def test_upload_after_the_deadline_is_refused_on_the_page(
     plan, seat = running
     as_role(client, world.staff)
     person = seat.professional
-    data = xlsx([[person.full_name, person.id_number, 90]])
+    data = xlsx([[person.full_name, id_number_of(person), 90]])
     with on(dt.date(2014, 7, 30)):
         response = client.post(
             reverse("training:batch_upload", args=[plan.pk]), {"file": upload(data)}

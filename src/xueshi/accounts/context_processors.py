@@ -19,6 +19,7 @@ MENU: list[tuple[str, str, frozenset[Role]]] = [
     ("training:class_catalogue", "报名培训", frozenset({Role.PROFESSIONAL})),
     ("training:my_enrollments", "我的报名", frozenset({Role.PROFESSIONAL})),
     ("certificates:mine", "我的证书", frozenset({Role.PROFESSIONAL})),
+    ("web:my_data", "我的个人信息", frozenset({Role.PROFESSIONAL})),
     (
         "records:review_queue",
         "待我审核",

@@ -31,6 +31,7 @@ from xueshi.certificates.pdf import CertificateSheet, HoursLine
 from xueshi.certificates.token import token_sign, token_url
 from xueshi.jobs.models import Job, JobKind
 from xueshi.organisations.models import Region
+from xueshi.people.identity import id_index
 from xueshi.people.models import Professional
 from xueshi.people.selectors import professionals_visible
 from xueshi.policy_store import current_policy
@@ -307,7 +308,7 @@ def reentries_pending(booklet: Booklet) -> list[HourRecord]:
 
 def professional_of_id_number(active: ActiveRole, id_number: str) -> Professional | None:
     """The professional in the role's scope with that (normalised) ID number."""
-    return professionals_visible(active).filter(id_number=id_number).first()
+    return professionals_visible(active).filter(id_number_index=id_index(id_number)).first()
 
 
 # -- the bureau's desk ------------------------------------------------------------------------
@@ -334,7 +335,9 @@ def bureau_desk(active: ActiveRole, *, query: str, holder: str, today: dt.date) 
     if holder:
         booklet = (
             Booklet.objects.filter(
-                professional__in=professionals_visible(active).filter(id_number=holder).values("pk")
+                professional__in=professionals_visible(active)
+                .filter(id_number_index=id_index(holder))
+                .values("pk")
             )
             .select_related("professional")
             .first()

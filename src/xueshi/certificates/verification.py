@@ -43,7 +43,6 @@ from xueshi.certificates.signing import PayloadInvalid, verify
 from xueshi.certificates.token import code_normalise, token_verify
 from xueshi.db import fetchone_prepared
 from xueshi.organisations.models import Employer, Region
-from xueshi.organisations.validators import mask_ric
 from xueshi.people.models import Professional
 
 
@@ -172,7 +171,7 @@ def _shown(certificate: Certificate, names: dict[str, str]) -> VerifiedCertifica
         verdict=verdict,
         in_effect=in_effect,
         holder_name=names["holder_name"],
-        holder_id_number=mask_ric(names["holder_id_number"]),
+        holder_id_number=names["holder_id_number"],  # stored masked
         years_label=certificate.years_label,
         region_name=names["region_name"],
         employer_name=names["employer_name"] or "—",
@@ -229,9 +228,10 @@ def _query(vendor: str) -> tuple[str, list[str], list[tuple[Any, list[Converter]
     # The names as scalar subqueries by primary key rather than joins: PostgreSQL plans them
     # in less than half the time of a four-table join (~0.45 against ~0.7 ms a lookup).
     person, region, employer = (q(m._meta.db_table) for m in (Professional, Region, Employer))
+    masked = q("id_number_masked")  # the ID number as shown: the column holds it masked
     names = (
         f"(SELECT {q('full_name')} FROM {person} WHERE {q('id')} = c.{q('professional_id')})",  # nosec B608
-        f"(SELECT {q('id_number')} FROM {person} WHERE {q('id')} = c.{q('professional_id')})",  # nosec B608
+        f"(SELECT {masked} FROM {person} WHERE {q('id')} = c.{q('professional_id')})",  # nosec B608
         f"(SELECT {q('name')} FROM {region} WHERE {q('code')} = c.{q('region_id')})",  # nosec B608
         f"(SELECT {q('name')} FROM {employer} WHERE {q('id')} = c.{q('employer_id')})",  # nosec B608
     )

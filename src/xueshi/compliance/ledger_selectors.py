@@ -308,7 +308,7 @@ def _people(rows: QuerySet[PersonYear], year: int) -> list[PersonCompliance]:
         standing(
             row,
             full_name=row.professional.full_name,
-            id_number=row.professional.id_number,
+            masked_id=row.professional.id_number_masked,
             employer_name=row.employer.name if row.employer else "",
         )
         for row in rows

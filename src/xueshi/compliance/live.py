@@ -20,7 +20,6 @@ from xueshi.choices import choices_of
 from xueshi.compliance.compute import PEOPLE_CHUNK, ROW_FIELDS, now, year_rows
 from xueshi.compliance.models import PersonYear, decimal_sums
 from xueshi.compliance.profiles import profile_of, requirements_of
-from xueshi.organisations.validators import mask_ric
 from xueshi.people.models import Professional
 from xueshi.policy_store import current_policy
 from xueshi.rules import Requirements, TitleLevel, counting
@@ -100,7 +99,7 @@ def compliance_of(people: QuerySet[Professional], year: int) -> list[PersonCompl
     policy = current_policy()
     persons = list(
         people.order_by("full_name", "id").values_list(
-            "id", "full_name", "id_number", "employer__name"
+            "id", "full_name", "id_number_masked", "employer__name"
         )
     )
     if not persons:
@@ -117,15 +116,15 @@ def compliance_of(people: QuerySet[Professional], year: int) -> list[PersonCompl
         standing(
             PersonYear(**dict(zip(ROW_FIELDS, rows[pk], strict=True))),
             full_name=full_name,
-            id_number=id_number,
+            masked_id=masked_id,
             employer_name=employer_name or "",
         )
-        for pk, full_name, id_number, employer_name in persons
+        for pk, full_name, masked_id, employer_name in persons
     ]
 
 
 def standing(
-    row: PersonYear, *, full_name: str, id_number: str, employer_name: str
+    row: PersonYear, *, full_name: str, masked_id: str, employer_name: str
 ) -> PersonCompliance:
     """A person's standing from a ledger row (a stored row, or one just computed)."""
     reqs = requirements_of(current_policy())(
@@ -135,7 +134,7 @@ def standing(
     return PersonCompliance(
         id=row.professional_id,
         full_name=full_name,
-        masked_id=mask_ric(id_number),
+        masked_id=masked_id,
         series=row.series,
         title_level=row.title_level,
         region_id=row.region_id,

@@ -347,6 +347,12 @@ XUESHI_KEYS_DIR = Path(os.environ.get("XUESHI_KEYS_DIR", VAR_DIR / "keys"))
 # --algorithm): ed25519 or sm2 (国密; its key ids start with sm2-). Old keys keep verifying.
 XUESHI_SIGNING_ALGORITHM = os.environ.get("XUESHI_SIGNING_ALGORITHM", "ed25519")
 
+# --- Personal information -------------------------------------------------------
+# The keys of the ID numbers at rest (people/identity.py): id-<kid>.key (SM4) and index.key
+# (HMAC-SM3), outside the database and outside its backups. Made on first use except in
+# production, where `xueshi idkeys rotate` makes them once.
+XUESHI_ID_KEYS = Path(os.environ.get("XUESHI_ID_KEYS", VAR_DIR / "idkeys"))
+
 # --- Backups ------------------------------------------------------------------------
 # Where `xueshi backup` finds pg_dump and pg_restore (empty: on the PATH). They must be of
 # the server's major version or newer.

@@ -181,7 +181,7 @@ class Demo:
     def _professional(self, p: spec.Person) -> None:
         number = demo_ric(p.birthplace, p.birth, p.serial)
         employer = self.employers[p.employer]
-        person = Professional.objects.filter(id_number=number).first()
+        person = Professional.objects.id_number_is(number).first()
         if person is None:
             person = professional_register(
                 username=p.username,

@@ -8,12 +8,31 @@ from django.db.models import Q
 
 from xueshi.choices import choices_of
 from xueshi.organisations.models import SERIES_CHOICES
-from xueshi.organisations.validators import mask_ric
+from xueshi.people.identity import id_fields, id_index, id_indexes
 from xueshi.rules import InstitutionLevel, TitleLevel
 
 
+class ProfessionalQuerySet(models.QuerySet["Professional"]):
+    def id_number_is(self, number: str) -> ProfessionalQuerySet:
+        """The person with this normalised ID number (by its blind index)."""
+        return self.filter(id_number_index=id_index(number))
+
+    def id_number_in(self, numbers: list[str]) -> ProfessionalQuerySet:
+        return self.filter(id_number_index__in=list(id_indexes(numbers)))
+
+
+def _id_number_set(professional: Professional, number: str) -> None:
+    for field, value in id_fields(number).items():
+        setattr(professional, field, value)
+
+
 class Professional(models.Model):
-    """专业技术人员. The region is where the person works: their employer's region."""
+    """专业技术人员. The region is where the person works: their employer's region.
+
+    The ID number is stored encrypted, with a blind index and a masked form
+    (``people/identity.py``). ``Professional(id_number=…)`` and ``professional.id_number =
+    …`` set all three; there is no reading it back here: ``identity.id_number_reveal``
+    shows a full number, with an audit row."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -22,7 +41,9 @@ class Professional(models.Model):
         related_name="professional",
     )
     full_name = models.CharField("姓名", max_length=64)
-    id_number = models.CharField("公民身份号码", max_length=18, unique=True)
+    id_number_encrypted = models.CharField("公民身份号码（密文）", max_length=120)
+    id_number_index = models.CharField("公民身份号码（检索码）", max_length=64, unique=True)
+    id_number_masked = models.CharField("公民身份号码", max_length=18)
     series = models.CharField("专业技术系列", max_length=32, choices=SERIES_CHOICES)
     title_level = models.CharField("职称级别", max_length=32, choices=choices_of(TitleLevel))
     institution_level = models.CharField(
@@ -44,6 +65,8 @@ class Professional(models.Model):
     )
     created_at = models.DateTimeField("注册时间", auto_now_add=True)
 
+    objects = ProfessionalQuerySet.as_manager()
+
     class Meta:
         verbose_name = "专业技术人员"
         verbose_name_plural = "专业技术人员"
@@ -55,7 +78,10 @@ class Professional(models.Model):
 
     @property
     def masked_id_number(self) -> str:
-        return mask_ric(self.id_number)
+        return self.id_number_masked
+
+    # Write-only: a normalised number in, its three stored forms set.
+    id_number = property(fset=_id_number_set, doc="the ID number, write-only")
 
 
 class EmploymentStatus(models.TextChoices):

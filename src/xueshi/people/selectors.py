@@ -9,6 +9,7 @@ from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import EMPLOYER_ROLES, Role
 from xueshi.accounts.scope import professional_scope
 from xueshi.organisations.models import Employer, Region, RegionLevel
+from xueshi.people.identity import id_index
 from xueshi.people.models import Employment, EmploymentStatus, Professional
 from xueshi.rules import InstitutionLevel, Person, TitleLevel
 
@@ -66,7 +67,7 @@ def employer_staff(active: ActiveRole, query: str = "") -> QuerySet[Professional
     query = (query or "").strip()
     if query:
         staff = staff.filter(
-            Q(full_name__icontains=query) | Q(id_number=ric.compact(query).upper())
+            Q(full_name__icontains=query) | Q(id_number_index=id_index(ric.compact(query)))
         )
     return staff.order_by("full_name", "id")
 

@@ -139,7 +139,7 @@ def professional_register(
         institution_level = ""
     region = _registration_region(region_code)
     user = _new_user(username=username, password=password, full_name=full_name, registering=True)
-    if _taken(user.username) or Professional.objects.filter(id_number=id_number).exists():
+    if _taken(user.username) or Professional.objects.id_number_is(id_number).exists():
         audit_event_write(
             actor=None,
             role="",
@@ -152,15 +152,16 @@ def professional_register(
     try:
         with transaction.atomic():
             user.save()
-            professional = Professional.objects.create(
+            professional = Professional(
                 user=user,
                 full_name=user.full_name,
-                id_number=id_number,
                 series=series,
                 title_level=title_level,
                 institution_level=institution_level,
                 region=region,
             )
+            professional.id_number = id_number  # stored encrypted (people/identity.py)
+            professional.save(force_insert=True)
             RoleAssignment.objects.create(user=user, role=Role.PROFESSIONAL)
             audit_event_write(
                 actor=user,

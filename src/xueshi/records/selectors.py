@@ -13,6 +13,7 @@ from xueshi.accounts.models import Role
 from xueshi.accounts.scope import CHAIN_ROLE
 from xueshi.audit.models import AuditEvent
 from xueshi.errors import ServiceError
+from xueshi.people.identity import id_index
 from xueshi.people.models import Professional
 from xueshi.people.selectors import person_of, professionals_visible
 from xueshi.policy_store import current_policy
@@ -76,7 +77,7 @@ def _person_match(query: str, prefix: str) -> Q:
     match = Q(**{f"{prefix}full_name__icontains": query})
     compact = ric.compact(query).upper()
     if len(compact) == 18:
-        match |= Q(**{f"{prefix}id_number": compact})
+        match |= Q(**{f"{prefix}id_number_index": id_index(compact)})
     return match
 
 

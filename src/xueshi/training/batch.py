@@ -23,6 +23,7 @@ from django.db import connection
 from xueshi.accounts.models import User
 from xueshi.errors import ServiceError
 from xueshi.organisations.validators import mask_ric, normalise_ric
+from xueshi.people.identity import id_indexes
 from xueshi.people.models import Professional
 from xueshi.records.services import (
     chain_for,
@@ -201,13 +202,21 @@ def _check_rows(
     # The batch lists the class's learners: read them with their enrolment (one join), then
     # the register only for ID numbers that are not among them (to say which error it is).
     columns = ("id", "full_name", "region_id", "series", "title_level", "institution_level")
+    # ID numbers are stored encrypted: people are matched by the blind index of each number.
+    number_of = id_indexes(ids)
+    index_of = {number: index for index, number in number_of.items()}
     enrolled = Professional.objects.filter(enrollments__class_plan_id=plan.pk)
-    people = {row[0]: Person(*row[1:]) for row in enrolled.values_list("id_number", *columns)}
-    others = [n for n in ids if n not in people]
+    people = {
+        number_of[row[0]]: Person(*row[1:])
+        for row in enrolled.values_list("id_number_index", *columns)
+        if row[0] in number_of
+    }
+    others = [index_of[n] for n in ids if n not in people]
     for start in range(0, len(others), CHUNK):
-        found = Professional.objects.filter(id_number__in=others[start : start + CHUNK])
+        found = Professional.objects.filter(id_number_index__in=others[start : start + CHUNK])
         people.update(
-            (row[0], Person(*row[1:])) for row in found.values_list("id_number", *columns)
+            (number_of[row[0]], Person(*row[1:]))
+            for row in found.values_list("id_number_index", *columns)
         )
     seats = {
         seat.professional_id: seat

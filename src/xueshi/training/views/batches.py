@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from xueshi.accounts.access import RoleRequest, allow, require_active_role
 from xueshi.accounts.models import Role
 from xueshi.errors import ServiceError
 from xueshi.jobs.models import JobStatus
+from xueshi.people.identity import id_numbers_reveal
 from xueshi.training import batch_report, selectors, services
 from xueshi.training.excel import template_write
 from xueshi.training.forms import BatchUploadForm
@@ -82,13 +84,23 @@ def batch_upload(request: RoleRequest, pk: int) -> HttpResponse:
 def batch_template(request: RoleRequest, pk: int) -> HttpResponse:
     active = require_active_role(request)
     plan = own_class(active, pk)
+    roster = selectors.class_roster(plan)
+    # The provider enters hours against full ID numbers: the template needs them, and each
+    # one handed out is audited (people/identity.py).
+    with transaction.atomic():
+        numbers = id_numbers_reveal(
+            actor=request.user,
+            role=active.role,
+            professionals=[row.enrollment.professional for row in roster],
+            purpose=f"下载学时登记模板：{plan.title}"[:200],
+        )
     learners = [
         (
             row.enrollment.professional.full_name,
-            row.enrollment.professional.id_number,
+            numbers[row.enrollment.professional.pk],
             row.enrollment.score,
         )
-        for row in selectors.class_roster(plan)
+        for row in roster
     ]
     content = template_write(title=plan.title, learners=learners)
     response = HttpResponse(
