@@ -23,6 +23,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from tests.jobs.test_jobs import DATABASE_BACKEND, shantou  # noqa: F401
+from tests.support.factories import id_number_of
 from tests.training.conftest import World, enrol, learner, upload, world, xlsx  # noqa: F401
 from tests.training.test_training_views import as_role, on
 from xueshi.audit.models import AuditEvent
@@ -66,7 +67,7 @@ def queued_import(world: World, settings: Any) -> tuple[Job, ClassPlan, list[Any
         person, me = learner(full_name=name)
         enrol(plan, person, me)
         people.append(person)
-    rows = [[p.full_name, p.id_number, 90] for p in people]
+    rows = [[p.full_name, id_number_of(p), 90] for p in people]
     with on(plan.end_date + dt.timedelta(days=1)):
         job = hour_batch_import_start(
             plan=plan,

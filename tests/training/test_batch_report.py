@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
+from tests.support.factories import id_number_of
 from tests.training.conftest import World, enrol, learner, upload, xlsx
 from xueshi.training import batch_report
 from xueshi.training.models import HourBatch
@@ -46,7 +47,7 @@ def long_report(world: World) -> HourBatch:
     plan = world.approved()
     person, me = learner(full_name="张三")
     enrol(plan, person, me)
-    rows: list[list[Any]] = [[person.full_name, person.id_number, 90]]
+    rows: list[list[Any]] = [[person.full_name, id_number_of(person), 90]]
     for n in range(3000):
         rows.append([f"学员{n}", f"=学员{n}", None if n % 10 == 0 else 80])
     return hour_batch_upload(

@@ -11,6 +11,7 @@ import zipfile
 import pytest
 import xlsxwriter
 
+from tests.support.factories import id_number_of
 from tests.training.conftest import World, enrol, learner, upload
 from xueshi.training.excel import read_rows
 from xueshi.training.services import hour_batch_upload
@@ -77,7 +78,7 @@ def test_the_batch_report_names_the_formula(world: World) -> None:
     sheet = book.add_worksheet()
     sheet.write_row(0, 0, ["姓名", "公民身份号码", "考核成绩"])
     sheet.write_string(1, 0, person.full_name)
-    sheet.write_string(1, 1, person.id_number)
+    sheet.write_string(1, 1, id_number_of(person))
     sheet.write_formula(1, 2, "=B1*0")
     book.close()
     batch = hour_batch_upload(
