@@ -15,6 +15,7 @@ import time_machine
 from django.core.cache import cache
 from django.test import Client
 
+from tests.support.factories import id_number_of
 from tests.training.conftest import World, enrol, learner, world  # noqa: F401 (fixture)
 from xueshi.api import signing
 from xueshi.api.models import ApiClient, ClientKind, Scope
@@ -85,7 +86,7 @@ class Api:
         return {
             "external_id": external_id or f"ext-{index}",
             "name": person.full_name,
-            "id_number": person.id_number,
+            "id_number": id_number_of(person),
             "score": score,
         }
 

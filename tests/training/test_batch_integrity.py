@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.support.factories import grant
+from tests.support.factories import grant, id_number_of
 from tests.training.conftest import World, enrol, learner, upload, xlsx
 from xueshi.accounts.models import Role
 from xueshi.errors import ServiceError
@@ -69,7 +69,7 @@ def test_excel_row_of_a_learner_who_declared_the_class_is_refused_naming_the_rec
     world: World, plan: ClassPlan, people: list[Professional]
 ) -> None:
     declared = _declare(people[0], content="《工程新技术》研修班")
-    rows = [[p.full_name, p.id_number, 90] for p in people]
+    rows = [[p.full_name, id_number_of(p), 90] for p in people]
     batch = hour_batch_upload(
         class_plan_id=plan.pk,
         upload=upload(xlsx(rows)),
@@ -93,7 +93,8 @@ def test_rows_of_an_online_exam_are_checked_the_same(
     batch = hour_batch_enter(
         class_plan_id=plan.pk,
         rows=[
-            LearnerScore(i + 1, p.full_name, p.id_number, Decimal(80)) for i, p in enumerate(people)
+            LearnerScore(i + 1, p.full_name, id_number_of(p), Decimal(80))
+            for i, p in enumerate(people)
         ],
         source="在线考试",
         actor=world.staff.assignment.user,

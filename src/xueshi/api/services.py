@@ -33,6 +33,7 @@ from xueshi.audit.services import audit_event_write
 from xueshi.errors import ServiceError
 from xueshi.organisations.models import IndustryAuthority, Provider
 from xueshi.organisations.validators import normalise_ric
+from xueshi.people.identity import id_indexes
 from xueshi.training import batch as batch_rows
 from xueshi.training.batch import LearnerScore
 from xueshi.training.selectors import classes_visible
@@ -418,11 +419,14 @@ def api_results_push(
         items=results,
     )
     if accepted:
-        people = dict(
-            plan.enrollments.filter(
-                professional__id_number__in=[_id_key(row.id_number) for row in accepted]
-            ).values_list("professional__id_number", "professional_id")
-        )
+        # ID numbers are stored encrypted: matched by their blind index (people/identity.py).
+        number_of = id_indexes({_id_key(row.id_number) for row in accepted})
+        people = {
+            number_of[index]: pk
+            for index, pk in plan.enrollments.filter(
+                professional__id_number_index__in=list(number_of)
+            ).values_list("professional__id_number_index", "professional_id")
+        }
         PushedResult.objects.bulk_create(
             PushedResult(
                 client=locked,
