@@ -313,7 +313,7 @@ class Demo:
             return
         # Each declaration its own certificate: one file shared by many people's records is
         # what the integrity check flags (records.services.integrity).
-        own = f"% {person.id_number} {d.content} {d.start}\n".encode()
+        own = f"% {person.pk} {d.content} {d.start}\n".encode()
         proof = SimpleUploadedFile(
             "继续教育证明.pdf", EVIDENCE_PDF + own, content_type="application/pdf"
         )
