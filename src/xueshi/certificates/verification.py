@@ -244,7 +244,7 @@ def _query(vendor: str) -> tuple[str, list[str], list[tuple[Any, list[Converter]
 
 def certificate_lookup(number: str) -> tuple[Certificate, dict[str, str]] | None:
     """The certificate of that number (only the fields the page shows loaded), and the
-    names it shows: the holder's name and full ID number, the region's, the employer's."""
+    names it shows: the holder's name and masked ID number, the region's, the employer's."""
     sql, attnames, converters = _query(connection.vendor)
     # A prepared statement on PostgreSQL: 0.71 → 1.05 of a bare lookup (bench/verify_wrk.py).
     row = fetchone_prepared(sql, [number])
