@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 from tests.api.conftest import Api, register
+from tests.support.factories import id_number_of
 from tests.training.conftest import valid_ric
 from xueshi.api.models import ClientKind, Scope
+from xueshi.audit.models import AuditEvent
 from xueshi.compliance.services import ledger_rebuild
 
 pytestmark = pytest.mark.django_db
@@ -19,12 +21,12 @@ def test_a_title_system_pulls_a_verdict_with_its_clauses(api: Api) -> None:
     api.push([api.item(0, "90")])
     title = register(api.world, kind=ClientKind.TITLE_SYSTEM, scopes=[Scope.COMPLIANCE_READ])
     person = api.people[0]
-    response = title.post(VERDICT, {"id_number": person.id_number, "year": 2014})
+    response = title.post(VERDICT, {"id_number": id_number_of(person), "year": 2014})
     assert response.status_code == 200, response.content
     verdict = response.json()
     assert verdict["name"] == person.full_name
-    assert verdict["id_number"] != person.id_number  # masked
-    assert verdict["id_number"][-4:] == person.id_number[-4:]
+    assert verdict["id_number"] != id_number_of(person)  # masked
+    assert verdict["id_number"][-4:] == id_number_of(person)[-4:]
     assert verdict["status"] == "未达标"
     assert verdict["compliant"] is False
     assert verdict["requirements"]
@@ -48,7 +50,7 @@ def test_a_person_outside_the_clients_region_is_not_found(api: Api) -> None:
     from tests.api.conftest import Signer
 
     outsider = Signer(client, secret)
-    response = outsider.post(VERDICT, {"id_number": api.people[0].id_number, "year": 2014})
+    response = outsider.post(VERDICT, {"id_number": id_number_of(api.people[0]), "year": 2014})
     assert response.status_code == 404
     unknown = outsider.post(VERDICT, {"id_number": valid_ric(), "year": 2014})
     assert unknown.status_code == 404
@@ -85,7 +87,10 @@ def test_changes_since_a_cursor(api: Api) -> None:
     assert rest["more"] is False
     seen = [r["id_number"] for r in first["results"] + rest["results"]]
     assert len(seen) == len(set(seen))
-    assert {p.id_number for p in api.people} <= set(seen)
+    assert {id_number_of(p) for p in api.people} <= set(seen)
+    # Each full number handed to the mirror is audited (people/identity.py).
+    reads = AuditEvent.objects.filter(action="id_number_read", comment__startswith="接口同步")
+    assert reads.count() == len(seen)
     # nothing changed since: an empty page with the same cursor
     again = mirror.get("/api/v1/compliance/changes/", f"year=2014&cursor={rest['cursor']}").json()
     assert again == {"cursor": rest["cursor"], "more": False, "results": []}

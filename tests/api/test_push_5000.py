@@ -10,6 +10,7 @@ from stdnum.cn import ric
 
 from tests.api.conftest import Api
 from tests.api.test_push import _state
+from tests.support.factories import id_number_of
 from xueshi.accounts.models import User
 from xueshi.people.models import Professional
 from xueshi.training.models import Enrollment
@@ -47,7 +48,7 @@ def test_a_5000_batch_replayed_three_times_changes_nothing(api: Api) -> None:
         {
             "external_id": f"sector-{i:05d}",
             "name": person.full_name,
-            "id_number": person.id_number,
+            "id_number": id_number_of(person),
             "score": str(60 + i % 40),
         }
         for i, person in enumerate(people)

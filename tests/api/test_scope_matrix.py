@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import get_resolver
 
 from tests.api.conftest import Api, Signer, register
+from tests.support.factories import id_number_of
 from xueshi.api import views
 from xueshi.api.models import ClientKind, Scope
 
@@ -35,7 +36,7 @@ def _calls(api: Api) -> dict[str, tuple[str, str, str, Any]]:
             "POST",
             "/api/v1/compliance/verdicts/",
             "",
-            {"id_number": person.id_number, "year": 2014},
+            {"id_number": id_number_of(person), "year": 2014},
         ),
         "ChangesView": ("GET", "/api/v1/compliance/changes/", "year=2014", None),
         "CertificateView": ("GET", "/api/v1/certificates/X-1/", "", None),

@@ -33,6 +33,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from tests.jobs.test_jobs import DATABASE_BACKEND, shantou  # noqa: F401
+from tests.support.factories import id_number_of
 from tests.support.tcp_proxy import TcpProxy
 from tests.training.conftest import World, enrol, learner, upload, world, xlsx  # noqa: F401
 from tests.training.test_training_views import on
@@ -136,7 +137,7 @@ def _import_job(world: World) -> tuple[Job, int]:  # noqa: F811
     for name in ("张三", "李四", "王五"):
         person, me = learner(full_name=name)
         enrol(plan, person, me)
-        rows.append([person.full_name, person.id_number, 90])
+        rows.append([person.full_name, id_number_of(person), 90])
     with on(plan.end_date + dt.timedelta(days=1)):
         job = hour_batch_import_start(
             plan=plan,

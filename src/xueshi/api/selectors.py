@@ -23,7 +23,8 @@ from xueshi.certificates.models import Certificate
 from xueshi.certificates.selectors import certificates_visible
 from xueshi.compliance.models import PersonYear as LedgerRow
 from xueshi.compliance.person_year import person_year
-from xueshi.organisations.validators import mask_ric, normalise_ric
+from xueshi.organisations.validators import normalise_ric
+from xueshi.people.identity import id_index
 from xueshi.people.models import Professional
 from xueshi.people.selectors import professionals_visible
 from xueshi.rules.policy import Reference
@@ -61,7 +62,7 @@ def professional_by_id_number(client: ApiClient, id_number: str) -> Professional
     person = (
         professionals_visible(ActiveRole(client.assignment))
         .select_related("region")
-        .filter(id_number=number)
+        .filter(id_number_index=id_index(number))
         .first()
     )
     if person is None:
@@ -88,7 +89,7 @@ def verdict_of(client: ApiClient, id_number: str, year: int) -> dict[str, Any]:
     laid_out = person_year(person, year)
     verdict = laid_out.verdict
     return {
-        "id_number": mask_ric(person.id_number),
+        "id_number": person.masked_id_number,
         "name": person.full_name,
         "region": person.region_id,
         "region_name": person.region.name,

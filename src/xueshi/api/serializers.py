@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from rest_framework import serializers
@@ -187,7 +189,9 @@ class ChangesQuerySerializer(serializers.Serializer):
 
 
 class LedgerRowSerializer(serializers.Serializer):
-    id_number = serializers.CharField(source="professional.id_number")
+    # The full number a mirroring system matches people by: revealed (and audited) by the
+    # view, handed in the context (people/identity.py).
+    id_number = serializers.SerializerMethodField(help_text="公民身份号码")
     name = serializers.CharField(source="professional.full_name")
     year = serializers.IntegerField()
     region = serializers.CharField(source="region_id")
@@ -195,6 +199,9 @@ class LedgerRowSerializer(serializers.Serializer):
     pending = serializers.IntegerField()
     policy_version = serializers.CharField()
     updated_at = serializers.DateTimeField()
+
+    def get_id_number(self, row: Any) -> str:
+        return str(self.context["id_numbers"][row.professional_id])
 
 
 class ChangesSerializer(serializers.Serializer):
