@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import Api, register
+from tests.support.factories import id_number_of
 from xueshi.api.models import ClientKind, Scope
 from xueshi.records.models import HourRecord
 
@@ -33,7 +34,7 @@ def test_the_documented_client_docks(api: Api, live_server: Any) -> None:
     assert HourRecord.objects.filter(class_plan=api.plan).count() == 1
     title = register(api.world, kind=ClientKind.TITLE_SYSTEM, scopes=[Scope.COMPLIANCE_READ])
     system = XueshiClient(live_server.url, title.client.app_key, title.secret)
-    verdict = system.verdict(api.people[0].id_number, 2014)
+    verdict = system.verdict(id_number_of(api.people[0]), 2014)
     assert verdict["status"] == "未达标"
     assert all(r["reference"]["clause"] for r in verdict["requirements"])
     with pytest.raises(ApiError) as refused:
