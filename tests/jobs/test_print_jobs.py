@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django_tasks.backends.dummy import DummyBackend
+from django_tasks_db.models import DBTaskResult
 
 from tests.certificates.test_views import world  # noqa: F401 (the fixture)
+from tests.jobs.test_job_faults import Killed
+from tests.jobs.test_jobs import DATABASE_BACKEND
 from tests.support.factories import EmployerFactory, UserFactory, grant
 from xueshi.accounts.models import Role
 from xueshi.certificates.models import PrintJob, PrintJobStatus
 from xueshi.certificates.selectors import print_job_task
 from xueshi.certificates.services import certificate_issue
 from xueshi.certificates.tasks import certificate_print_task
+from xueshi.jobs import services
 from xueshi.jobs.models import Job, JobKind, JobStatus
+from xueshi.jobs.recovery import jobs_reap
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.jobs.urls")]
 
@@ -93,3 +100,38 @@ def test_a_queued_print_polls_until_a_worker_has_made_it(
         grant(UserFactory(), Role.EMPLOYER_ADMIN, employer=EmployerFactory()).assignment.user
     )
     assert other.get(reverse("certificates:print_job", args=[printed.pk])).status_code == 404
+
+
+def test_a_print_killed_before_its_commit_is_retried_and_lands(
+    boss: Client, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The print's PDF row and the job's result commit together: killed before that commit,
+    neither says done; once stale the job is queued again, and the retry prints it."""
+    settings.TASKS = {**settings.TASKS, "default": DATABASE_BACKEND}
+    boss.post(reverse("certificates:print_start"), {"year": 2014})
+    job, printed = Job.objects.get(), PrintJob.objects.get()
+
+    def fault(name: str) -> None:
+        if name == "certificate_print.before_commit":
+            raise Killed(name)
+
+    monkeypatch.setattr(services, "fault_point", fault)
+    with pytest.raises(Killed):
+        DBTaskResult.objects.get(id=job.task_id).task.call(job.pk)
+    job.refresh_from_db()
+    printed.refresh_from_db()
+    assert job.status == JobStatus.RUNNING
+    assert printed.status != PrintJobStatus.DONE
+    assert not printed.file
+    assert job.heartbeat_at is not None
+    stale = job.heartbeat_at + dt.timedelta(seconds=settings.XUESHI_JOB_STALE_SECONDS + 1)
+    with time_machine.travel(stale, tick=False):
+        assert [j.pk for j in jobs_reap().retried] == [job.pk]
+    monkeypatch.setattr(services, "fault_point", lambda name: None)
+    job.refresh_from_db()
+    DBTaskResult.objects.get(id=job.task_id).task.call(job.pk)
+    job.refresh_from_db()
+    printed.refresh_from_db()
+    assert (job.status, job.retried) == (JobStatus.DONE, True)
+    assert (printed.status, printed.done) == (PrintJobStatus.DONE, 1)
+    assert job.result_url == reverse("certificates:print_download", args=[printed.pk])
