@@ -1,11 +1,12 @@
 from django.urls import path
 
-from xueshi.accounts import audit_views, security_views, views
+from xueshi.accounts import audit_views, second_factor, security_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
+    path("login/verify/", second_factor.second_factor, name="second_factor"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("role/", views.role_switch, name="role_switch"),
     path("dashboard/", views.dashboard, name="dashboard"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -10,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from xueshi.accounts import dashboard as dashboard_panels
-from xueshi.accounts import services
+from xueshi.accounts import second_factor, services
 from xueshi.accounts.access import SESSION_KEY, SignedInRequest, active_role, signed_in
 from xueshi.accounts.redirects import local_path
 from xueshi.errors import ServiceError
@@ -31,6 +33,14 @@ class _LocalNext:
 class LoginView(_LocalNext, auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        """A right password signs in, except for roles that need the second factor: those
+        go on to 二次验证 (accounts.second_factor) and are signed in there."""
+        user = form.get_user()
+        if second_factor.needs_second_factor(user):
+            return second_factor.start(self.request, user, self.get_redirect_url())
+        return super().form_valid(form)
 
 
 LoginView.xueshi_public = True  # type: ignore[attr-defined]
