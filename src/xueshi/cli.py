@@ -121,7 +121,7 @@ def public_url(addr: str) -> str:
     """The address a browser on this machine opens for ``runserver``'s HOST:PORT (or PORT):
     ``0.0.0.0:8101`` and ``8101`` are http://127.0.0.1:8101; an IPv6 host keeps its brackets."""
     host, _, port = addr.rpartition(":")
-    if not host or host in {"0.0.0.0", "[::]", "::"}:
+    if not host or host in {"0.0.0.0", "[::]", "::"}:  # nosec B104: read, not bound
         host = "127.0.0.1"
     return f"http://{host}:{port or '8000'}"
 

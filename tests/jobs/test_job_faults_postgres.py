@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
@@ -75,6 +76,9 @@ class Workers:
         env |= {
             "DATABASE_URL": self.url,
             "XUESHI_VAR_DIR": str(self.tmp),  # its uploads: the test's MEDIA_ROOT
+            # The run's ID-number keys: a worker with keys of its own finds nobody by the
+            # blind index of a row's ID number.
+            "XUESHI_ID_KEYS": str(django_settings.XUESHI_ID_KEYS),
             "XUESHI_SECRET_KEY": "a-test-key-for-the-worker-processes-of-the-fault-tests",
             "XUESHI_JOB_STALE_SECONDS": str(STALE_SECONDS),
             "XUESHI_JOB_HEARTBEAT_SECONDS": "0.5",

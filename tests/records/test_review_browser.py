@@ -111,4 +111,6 @@ def test_the_declaration_form_follows_the_year_of_the_dates(
     page.fill("#id_end_date", "2019-06-08")
     page.locator("#id_end_date").dispatch_event("change")
     page.get_by_text("2019 年度适用的登记与审核流程").wait_for()
-    assert "由专业技术人员登记，审核：用人单位；" in page.inner_text("#category-block")
+    block = page.inner_text("#category-block")
+    assert "选修科目：由专业技术人员登记，审核：用人单位 （依据" in block
+    assert "人力资源和社会保障部门" not in block.split("选修科目")[1]

@@ -25,7 +25,7 @@ from xueshi.api.services import (
 from xueshi.errors import ServiceError
 from xueshi.organisations.models import IndustryAuthority, Provider
 
-SECRET_ONCE = "xueshi_api_secret_once"
+SECRET_ONCE = "xueshi_api_secret_once"  # nosec B105: a session key's name, not a secret
 PAGE = 50
 
 
@@ -120,7 +120,7 @@ def _client(request: RoleRequest, pk: int) -> ApiClient:
 def client(request: RoleRequest, pk: int) -> HttpResponse:
     found = _client(request, pk)
     once = request.session.get(SECRET_ONCE)
-    secret = ""
+    secret = ""  # nosec B105: empty unless the session holds the one-time secret
     if once and once.get("client") == found.pk:
         secret = once["secret"]
         del request.session[SECRET_ONCE]

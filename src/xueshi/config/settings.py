@@ -425,20 +425,20 @@ SPECTACULAR_SETTINGS = {
 OAUTH2_PROVIDER = {
     "SCOPES_BACKEND_CLASS": "xueshi.api.oauth.ClientScopes",
     "OAUTH2_VALIDATOR_CLASS": "xueshi.api.oauth.ClientValidator",
-    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,  # nosec B105: a lifetime, not a password
     # Only the client-credentials grant is used (api.services registers no other); the rest
     # is held to RFC 9700 so that `check --deploy` has nothing to say.
     "PKCE_REQUIRED": True,
-    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,  # nosec B105: a switch
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
     "ALLOW_URI_WILDCARDS": False,
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
-    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
-    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
-    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,  # nosec B105: a switch
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,  # nosec B105: a switch
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,  # nosec B105: a switch
     "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
-    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
-    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,  # nosec B105: a switch
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,  # nosec B105: a switch
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
