@@ -29,6 +29,7 @@ from xueshi.certificates.models import (
 )
 from xueshi.choices import Term, choices_of
 from xueshi.jobs.models import JobKind, JobStatus
+from xueshi.learning.models import LessonKind, StudyFlagKind
 from xueshi.organisations.models import ProviderFilingStatus, RegionLevel
 from xueshi.people.models import EmploymentStatus
 from xueshi.policies.models import DraftStatus
@@ -57,6 +58,9 @@ MODEL_ONLY: dict[str, type[models.Choices]] = {
     "policies.PolicyDraft.status": DraftStatus,
     "api.ApiClient.kind": ClientKind,
     "api.PushedResult.result": PushResult,
+    "learning.Lesson.kind": LessonKind,  # video or document
+    "learning.StudyFlag.kind": StudyFlagKind,  # what the heartbeat trail shows
+    "learning.StudyFlag.status": FlagStatus,  # handled like an IntegrityFlag
 }
 
 # Professional series are an open vocabulary: a mapping in the core, not an enumeration.

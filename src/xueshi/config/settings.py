@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "xueshi.people",
     "xueshi.records",
     "xueshi.training",
+    "xueshi.learning",
     "xueshi.catalogue",
     "xueshi.compliance",
     "xueshi.reporting",

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LearningConfig(AppConfig):
+    name = "xueshi.learning"
+    verbose_name = "在线学习"
