@@ -331,5 +331,5 @@ def test_clauses_not_yet_used_by_the_verdict_are_data_with_their_clauses() -> No
     )
     assert found("public.online_requires_consent", "440500", D(2014, 6, 1))[1] == "三"
     assert found("promotion_cycle.counts_for_year", "440500", D(2014, 6, 1)) == (True, "四(七)")
-    assert found("verification.yearly_check", "350504", D(2017, 6, 1), TEACHER)[1] == "二(一)"
-    assert policy.resolve("verification.yearly_check", "350504", D(2017, 6, 1), ENGINEER) is None
+    assert found("verification_path.cycle", "350504", D(2017, 6, 1), TEACHER)[1] == "二(一)"
+    assert policy.resolve("verification_path.cycle", "350504", D(2017, 6, 1), ENGINEER) is None

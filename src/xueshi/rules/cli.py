@@ -11,7 +11,7 @@ from .cases import iter_case_files, load_cases, run_case
 from .chains import review_chain
 from .deadlines import DeadlineRule, RuleNotSet, deadline
 from .evaluate import requirements
-from .parameters import PARAMETERS, UnstatedFigure
+from .parameters import CONSEQUENCE_LABELS, PARAMETERS, UnstatedFigure, VerificationPathValue
 from .periods import assessment_date
 from .policy import Policy, default_policy_dir, load_policy
 from .strict_yaml import PolicyError
@@ -166,7 +166,10 @@ CLAUSES_SHOWN = (
     "public.online_requires_consent",
     "promotion_cycle.counts_for_year",
     "training_level.promotion",
-    "verification.yearly_check",
+    "verification_path.year",
+    "verification_path.cycle",
+    "verification_path.dispatched",
+    "verification.cycle_consequence",
     "funding.employer_share",
     "figures.unstated",
 )
@@ -176,6 +179,15 @@ CLAUSES_SHOWN = (
 def _shown(value: object) -> str:
     if isinstance(value, tuple):
         return "；".join(_shown(v) for v in value)
+    if isinstance(value, VerificationPathValue):
+        steps = " → ".join(
+            "会同".join(r.label for r in s.by) + s.act + (f"（{s.seal}）" if s.seal else "")
+            for s in value.steps
+        )
+        return f"{steps}（“{value.clause}”）"
+    if isinstance(value, dict) and "incomplete" in value:
+        withheld = "、".join(CONSEQUENCE_LABELS[w] for w in value["incomplete"])
+        return f"周期未完成的，周期满后第 {value['year_offset']} 年不予{withheld}"
     if isinstance(value, UnstatedFigure):
         return f"{value.figure}（由{value.set_by}规定，数据中没有）"
     if isinstance(value, dict):

@@ -105,6 +105,64 @@ def _chain(raw: Any) -> ReviewChain:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class VerificationStep:
+    """One step of a verification path: what is done (初审, 审核验印, 验证…) and by whom.
+    More than one role: the bodies act jointly (会同) and each stamps before the step is done."""
+
+    act: str
+    by: tuple[Role, ...]
+    seal: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationPathValue:
+    """Who verifies, in order, with the words of the clause that says so."""
+
+    steps: tuple[VerificationStep, ...]
+    clause: str
+
+
+def _verification_path(raw: Any) -> VerificationPathValue:
+    raw = _mapping(raw)
+    _keys(raw, {"steps", "clause"}, {"steps", "clause"})
+    if not isinstance(raw["clause"], str) or not raw["clause"].strip():
+        raise ValueInvalid("clause 应为条文原文 (the words of the clause)")
+    if not isinstance(raw["steps"], list) or not raw["steps"]:
+        raise ValueInvalid("steps 应为步骤列表 (expected a list of steps)")
+    steps = []
+    for item in raw["steps"]:
+        item = _mapping(item)
+        _keys(item, {"act", "by", "seal"}, {"act", "by"})
+        if not isinstance(item["act"], str) or not item["act"].strip():
+            raise ValueInvalid("act 应为文字，如 初审、验证")
+        if not isinstance(item["by"], list) or not item["by"]:
+            raise ValueInvalid("by 应为角色列表 (expected a list of roles)")
+        roles = tuple(_enum(Role, r) for r in item["by"])
+        if len(set(roles)) != len(roles):
+            raise ValueInvalid(f"角色重复 (duplicate role) in {item['by']!r}")
+        steps.append(VerificationStep(item["act"], roles, str(item.get("seal", ""))))
+    return VerificationPathValue(tuple(steps), raw["clause"])
+
+
+def _cycle_consequence(raw: Any) -> dict[str, Any]:
+    raw = _mapping(raw)
+    _keys(raw, {"incomplete", "year_offset"}, {"incomplete", "year_offset"})
+    _int(raw["year_offset"], 1, 5, "year_offset")
+    withheld = raw["incomplete"]
+    if not isinstance(withheld, list) or not withheld:
+        raise ValueInvalid("incomplete 应为列表，如 [appointment, promotion]")
+    for item in withheld:
+        if item not in CONSEQUENCE_LABELS:
+            allowed = " | ".join(CONSEQUENCE_LABELS)
+            raise ValueInvalid(f"未知的取值 {item!r}，应为 {allowed}")
+    return dict(raw)
+
+
+# What a cycle not completed withholds (Luojiang §二(一): 不予评聘、晋升教师职务).
+CONSEQUENCE_LABELS = {"appointment": "评聘", "promotion": "晋升"}
+
+
 def _int(raw: Any, low: int, high: int, name: str) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int) or not low <= raw <= high:
         raise ValueInvalid(f"{name} 应为 {low}–{high} 的整数, got {raw!r}")
@@ -281,11 +339,11 @@ _SPECS = [
         _free_mapping({"verified"}, {"verified"}),
         "未经核准培训的验证",
     ),
+    ParameterSpec("verification_path.year", "chain", _verification_path, "年度验证流程"),
+    ParameterSpec("verification_path.cycle", "chain", _verification_path, "周期满统一验证流程"),
+    ParameterSpec("verification_path.dispatched", "chain", _verification_path, "调训验证"),
     ParameterSpec(
-        "verification.yearly_check",
-        "rule",
-        _free_mapping({"checked_by", "cycle_verification"}, {"checked_by"}),
-        "年度审核验印",
+        "verification.cycle_consequence", "rule", _cycle_consequence, "周期验证结果的后果"
     ),
     ParameterSpec("training_window", "rule", _training_window, "集中培训时间"),
     ParameterSpec(
