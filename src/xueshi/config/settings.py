@@ -455,3 +455,20 @@ XUESHI_API_PUSH_MAX = 5_000
 
 # --- Benchmarks -------------------------------------------------------------------
 # Mounts the bare baseline views of bench/verify_wrk.py under /_bench/. Never on in production.
+
+# --- Online learning (issue 11) -------------------------------------------------------
+# Seconds between two heartbeats of a playing lesson (the page's timer), and the longest
+# interval one heartbeat may be credited for (a longer one earns this much at most).
+XUESHI_STUDY_HEARTBEAT_SECONDS = int(os.environ.get("XUESHI_STUDY_HEARTBEAT_SECONDS", "30"))
+XUESHI_STUDY_MAX_GAP_SECONDS = int(os.environ.get("XUESHI_STUDY_MAX_GAP_SECONDS", "90"))
+# 疑点: this many consecutive intervals with a spread under this many seconds are a machine's;
+# this many accounts starting lessons from one address within the window; credited study
+# between these local hours longer than this many minutes in one session.
+XUESHI_STUDY_REGULAR_COUNT = 10
+XUESHI_STUDY_REGULAR_SPREAD_SECONDS = 0.05
+XUESHI_STUDY_SHARED_ADDRESS_ACCOUNTS = 5
+XUESHI_STUDY_SHARED_ADDRESS_WINDOW_MINUTES = 60
+XUESHI_STUDY_NIGHT_HOURS = (0, 5)
+XUESHI_STUDY_NIGHT_MINUTES = 30
+# The largest lesson file a publisher may upload (a video of an hour at 1 Mbit/s ≈ 450 MB).
+XUESHI_LESSON_MAX_BYTES = int(os.environ.get("XUESHI_LESSON_MAX_BYTES", str(600 * 1024 * 1024)))

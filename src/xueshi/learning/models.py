@@ -143,6 +143,9 @@ class LessonProgress(models.Model):
     )
     credited_seconds = models.FloatField("认定学习时长（秒）", default=0)
     furthest_seconds = models.FloatField("已学到（秒）", default=0)
+    # The furthest byte of the lesson's file the server has sent this account (a lesson
+    # whose file was never fetched earns nothing, whatever its heartbeats say).
+    fetched_bytes = models.PositiveBigIntegerField("已下载（字节）", default=0)
     completed_at = models.DateTimeField("完成时间", null=True, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

@@ -290,6 +290,25 @@ def _percent(raw: Any) -> Decimal:
     return value
 
 
+_PUBLISHERS = ("province", "city", "county", "provider")
+
+
+def _online_courses(raw: Any) -> dict[str, tuple[str, ...]]:
+    """``{categories: [...], published_by: [province | city | county | provider]}``: which
+    online courses count, by their category and who published them (a bureau of a level,
+    or a filed provider)."""
+    raw = _mapping(raw)
+    _keys(raw, {"categories", "published_by"}, {"categories", "published_by"})
+    publishers = raw["published_by"]
+    if not isinstance(publishers, list) or not publishers:
+        raise ValueInvalid(f"published_by 应为列表 (expected a list), got {publishers!r}")
+    for item in publishers:
+        if item not in _PUBLISHERS:
+            raise ValueInvalid(f"未知的取值 {item!r}，应为 {' | '.join(_PUBLISHERS)}")
+    categories = tuple(c.value for c in _categories(raw["categories"]))
+    return {"categories": categories, "published_by": tuple(publishers)}
+
+
 @dataclass(frozen=True, slots=True)
 class ParameterSpec:
     name: str
@@ -362,6 +381,7 @@ _SPECS = [
         "funding.employer_share", "percent", _percent, "用人单位继续教育经费占工资总额比例"
     ),
     ParameterSpec("integrity.hours_per_day", "hour", _number, "每天最多计学时"),
+    ParameterSpec("online.courses", "rule", _online_courses, "网络课程的认可范围"),
     ParameterSpec(
         "assessment.pass_mark", "point", lambda raw: _int(raw, 0, 100, "pass_mark"), "考核合格分数"
     ),
