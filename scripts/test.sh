@@ -158,7 +158,17 @@ step "pytest (SQLite)" env -u DATABASE_URL pytest -m "not browser"
 
 section "PostgreSQL"
 if ensure_postgres; then
-    step "pytest (PostgreSQL)" env DATABASE_URL="$PG_URL" pytest -m "not browser"
+    # A streaming replica of the cluster for tests/db/test_replica.py (scripts/replica.sh).
+    replica_url=""
+    if replica_out=$(bash scripts/replica.sh); then
+        echo "$replica_out"
+        replica_url=$(echo "$replica_out" | tail -n 1)
+    else
+        echo "$replica_out"
+        fail_step "PostgreSQL replica" "scripts/replica.sh could not make a streaming standby"
+    fi
+    step "pytest (PostgreSQL)" env DATABASE_URL="$PG_URL" XUESHI_TEST_REPLICA_URL="$replica_url" \
+        pytest -m "not browser"
 else
     fail_step "pytest (PostgreSQL)" "PostgreSQL is not reachable at $PG_URL"
 fi

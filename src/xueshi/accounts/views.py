@@ -15,6 +15,7 @@ from xueshi.accounts import dashboard as dashboard_panels
 from xueshi.accounts import second_factor, services
 from xueshi.accounts.access import SESSION_KEY, SignedInRequest, active_role, signed_in
 from xueshi.accounts.redirects import local_path
+from xueshi.db.replica import replica_reads
 from xueshi.errors import ServiceError
 
 
@@ -73,6 +74,7 @@ def role_switch(request: SignedInRequest) -> HttpResponse:
 
 @signed_in
 @require_GET
+@replica_reads
 def dashboard(request: SignedInRequest) -> HttpResponse:
     panels = dashboard_panels.panels_for(request, active_role(request))
     return render(request, "accounts/dashboard.html", {"panels": panels})

@@ -143,6 +143,8 @@ LOGOUT_REDIRECT_URL = "web:home"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # After a request that may write, its browser reads the primary, not a replica, a while.
+    "xueshi.db.replica.ReplicaPinMiddleware",
     # /admin/ only from XUESHI_ADMIN_NETWORKS, before anything reads a session.
     "xueshi.web.middleware.AdminNetworkMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -256,6 +258,28 @@ if os.environ.get("XUESHI_CONN_MAX_AGE", "").strip():
     _database["CONN_MAX_AGE"] = int(os.environ["XUESHI_CONN_MAX_AGE"])
 
 DATABASES = {"default": _database}
+
+# A PostgreSQL streaming replica for the pages that only read (xueshi/db/replica.py, ADR 0015):
+# the public verification page, dashboards, reports and their exports. Writes, sign-ins,
+# access and the audit trail always use the primary. A browser that has just written reads
+# the primary for XUESHI_REPLICA_PIN_SECONDS; a replica more than XUESHI_REPLICA_MAX_LAG
+# seconds behind is not read. The pin must outlast the lag allowed (read your own writes).
+XUESHI_REPLICA_MAX_LAG = float(os.environ.get("XUESHI_REPLICA_MAX_LAG") or 10)
+XUESHI_REPLICA_PIN_SECONDS = int(os.environ.get("XUESHI_REPLICA_PIN_SECONDS") or 15)
+if XUESHI_REPLICA_PIN_SECONDS <= XUESHI_REPLICA_MAX_LAG:
+    raise ImproperlyConfigured(
+        "XUESHI_REPLICA_PIN_SECONDS must be longer than XUESHI_REPLICA_MAX_LAG: "
+        "who has just written must read the primary until any replica in use has it."
+    )
+if os.environ.get("XUESHI_REPLICA_URL", "").strip():
+    _replica = dj_database_url.parse(os.environ["XUESHI_REPLICA_URL"])
+    if _replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("XUESHI_REPLICA_URL must name a PostgreSQL standby.")
+    _replica["CONN_MAX_AGE"] = _database.get("CONN_MAX_AGE", 0)
+    _replica["CONN_HEALTH_CHECKS"] = True
+    _replica["TEST"] = {"MIRROR": "default"}  # tests read the test database
+    DATABASES["replica"] = _replica
+DATABASE_ROUTERS = ["xueshi.db.replica.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

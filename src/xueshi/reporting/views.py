@@ -18,6 +18,7 @@ from xueshi.compliance.what_if import (
     enrolled_classes,
     what_if,
 )
+from xueshi.db.replica import replica_reads
 from xueshi.people.models import Professional
 from xueshi.records.selectors import registration_routes
 from xueshi.reporting import exports
@@ -108,6 +109,7 @@ def _what_if(
 
 @allow(Role.EMPLOYER_ADMIN, Role.EMPLOYER_REVIEWER)
 @require_GET
+@replica_reads
 def employer_compliance(request: RoleRequest) -> HttpResponse:
     """本单位达标情况: the staff for a year, with filters."""
     form = ComplianceFilterForm(request.GET or None)
@@ -128,6 +130,7 @@ def employer_compliance(request: RoleRequest) -> HttpResponse:
 
 @allow(Role.EMPLOYER_ADMIN, Role.EMPLOYER_REVIEWER)
 @require_GET
+@replica_reads
 def employer_compliance_xlsx(request: RoleRequest) -> FileResponse:
     filters = ComplianceFilterForm(request.GET or None).filters()
     report = employer_report(require_active_role(request), filters)
@@ -150,6 +153,7 @@ def _bureau_form(request: HttpRequest) -> BureauFilterForm:
 
 @allow(Role.BUREAU_STAFF)
 @require_GET
+@replica_reads
 def bureau_compliance(request: RoleRequest) -> HttpResponse:
     """达标统计: the bureau's region and below, by unit, series and title level."""
     form = _bureau_form(request)
@@ -170,6 +174,7 @@ def bureau_compliance(request: RoleRequest) -> HttpResponse:
 
 @allow(Role.BUREAU_STAFF)
 @require_GET
+@replica_reads
 def bureau_compliance_xlsx(request: RoleRequest) -> FileResponse:
     filters = _bureau_form(request).filters()
     report = bureau_report(require_active_role(request), filters)

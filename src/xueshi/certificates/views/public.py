@@ -22,10 +22,12 @@ from xueshi.certificates.verification import (
     lookup_allowed,
     result_markup,
 )
+from xueshi.db.replica import replica_reads
 
 
 @public
 @require_GET
+@replica_reads
 def verify_page(request: HttpRequest, token: str = "") -> HttpResponse:  # nosec B107
     """By the QR's signed token (the short address ``/V/<token>``, or ``t``), an older QR's
     signed content (``c``), or a certificate number (``no``) with its verification code

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import psycopg
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 BULK_BATCH = 5_000
 
@@ -86,18 +86,22 @@ def copy_text_around(cursor: Any, prepared: Sequence[Any], index: int) -> tuple[
     return before, after
 
 
-def fetchone_prepared(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
-    """The first row of ``sql``. On PostgreSQL as a prepared statement on the connection
-    (psycopg prepares it on first use: parsed and planned once per connection, not on every
-    call); Django's own cursors bind on the client side, which cannot be prepared. Where
-    queries are being logged (DEBUG, tests that count them) it goes through Django's cursor,
-    which logs it."""
-    if connection.vendor == "postgresql" and not connection.queries_logged:
-        connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as raw:
+def fetchone_prepared(
+    sql: str, params: Sequence[Any], using: str = DEFAULT_DB_ALIAS
+) -> tuple[Any, ...] | None:
+    """The first row of ``sql`` on the database ``using`` (the primary unless a page that
+    may read a replica asks for it: ``xueshi.db.replica``). On PostgreSQL as a prepared
+    statement on the connection (psycopg prepares it on first use: parsed and planned once
+    per connection, not on every call); Django's own cursors bind on the client side, which
+    cannot be prepared. Where queries are being logged (DEBUG, tests that count them) it goes
+    through Django's cursor, which logs it."""
+    db = connections[using]
+    if db.vendor == "postgresql" and not db.queries_logged:
+        db.ensure_connection()
+        with psycopg.Cursor(db.connection) as raw:
             raw.execute(sql, params, prepare=True)
             return raw.fetchone()
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         row: tuple[Any, ...] | None = cursor.fetchone()
         return row
