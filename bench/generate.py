@@ -435,6 +435,8 @@ class Loader:
     ) -> int:
         """Insert ``count`` rows given column-wise: field name → a sequence (list, range,
         NumPy array) or one value for every row."""
+        defaults = self.defaults(model, columns)
+        columns = {**columns, **{name: repeat(v, count) for name, v in defaults.items()}}
         values = []
         for value in columns.values():
             if value is None or isinstance(value, str | int | float | bool):
@@ -443,6 +445,15 @@ class Loader:
                 values.append(value.tolist() if isinstance(value, np.ndarray) else value)
         rows = zip(*values, strict=True)
         return self.load(model, list(columns), rows, count, label, task)
+
+    def defaults(self, model: Any, given: dict[str, Any]) -> dict[str, Any]:
+        """The model's defaults for the columns not given (a column added to a model since
+        this script was written loads with its default, as ``Model.objects.create`` would)."""
+        found = {}
+        for f in model._meta.concrete_fields:
+            if f.name not in given and f.has_default():
+                found[f.name] = f.get_db_prep_save(f.get_default(), self.connection)
+        return found
 
     def timestamp(self, day: str, time_of_day: str = "02:00:00") -> str:
         """A UTC timestamp as each backend stores it (Django keeps SQLite's naive in UTC)."""

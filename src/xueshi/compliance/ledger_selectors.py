@@ -14,9 +14,9 @@ whether a rebuild is queued), and every page that shows ledger figures says so w
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from django.db.models import Count, Q, QuerySet
 
@@ -282,34 +282,110 @@ _STATUS: dict[str, Q] = {
 }
 
 
+class LedgerPeople(Sequence[PersonCompliance]):
+    """The people behind a drill-down, read a page at a time: a slice is one query for its
+    rows (in name order, ties by id: ``LIMIT``/``OFFSET`` over a total order, so no person is
+    lost or repeated across pages) and their standing is laid out for those rows alone; the
+    count comes from the ledger's tallies when the caller has them (``count``), else one
+    ``COUNT``. Iterating reads the rows in chunks (an export), never the whole list at once.
+    """
+
+    CHUNK = 2000
+
+    def __init__(self, rows: QuerySet[PersonYear], *, count: int | None = None) -> None:
+        self._rows = rows.select_related("professional", "employer").order_by(
+            "professional__full_name", "professional_id"
+        )
+        self._count = count
+
+    def __len__(self) -> int:  # what Paginator reads (``Sequence.count`` takes a value)
+        if self._count is None:
+            self._count = self._rows.count()
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> PersonCompliance: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[PersonCompliance]: ...
+
+    def __getitem__(self, index: int | slice) -> PersonCompliance | list[PersonCompliance]:
+        if isinstance(index, slice):
+            if index.step not in (None, 1):
+                raise ValueError("LedgerPeople is sliced in steps of 1")
+            start, stop, _ = index.indices(len(self))
+            if stop <= start:
+                return []
+            return [_standing_of(row) for row in self._rows[start:stop]]
+        position = index + len(self) if index < 0 else index
+        found = self[position : position + 1]
+        if not found:
+            raise IndexError(index)
+        return found[0]
+
+    def __iter__(self) -> Iterator[PersonCompliance]:
+        for row in self._rows.iterator(chunk_size=self.CHUNK):
+            yield _standing_of(row)
+
+
 def ledger_people(
-    region: Region, year: int, filters: LedgerFilters | None = None
-) -> list[PersonCompliance]:
+    region: Region,
+    year: int,
+    filters: LedgerFilters | None = None,
+    *,
+    tally: Tally | None = None,
+) -> LedgerPeople:
     """The people behind a drill-down, in name order, with their standing from the ledger
-    (the same figures ``compliance_of`` computes: a test checks it)."""
+    (the same figures ``compliance_of`` computes: a test checks it). ``tally`` is the
+    dashboard's total for the same rows without the status filter: the count is read from
+    it instead of counted again."""
     filters = filters or LedgerFilters()
     codes = [r.code for r in _regions_under(region)]
     rows = _rows(year, filters, codes)
     if filters.status in _STATUS:
         rows = rows.filter(_STATUS[filters.status])
-    return _people(rows, year)
+    return LedgerPeople(rows, count=status_count(tally, filters.status) if tally else None)
 
 
-def ledger_people_of(people: QuerySet[Professional], year: int) -> list[PersonCompliance]:
-    """``people``'s standing for ``year`` from the ledger, in name order."""
-    return _people(PersonYear.objects.filter(year=year, professional__in=people.values("pk")), year)
+def status_count(tally: Tally, status: str) -> int:
+    """How many of a tally's people a status filter keeps."""
+    match status:
+        case "compliant":
+            return tally.compliant
+        case "not_compliant":
+            return tally.not_compliant
+        case "undetermined":
+            return tally.people - tally.determined
+    return tally.people
 
 
-def _people(rows: QuerySet[PersonYear], year: int) -> list[PersonCompliance]:
-    rows = rows.select_related("professional", "employer").order_by(
-        "professional__full_name", "professional_id"
+def ledger_people_of(people: QuerySet[Professional], year: int, status: str = "") -> LedgerPeople:
+    """``people``'s standing for ``year`` from the ledger, in name order (``status``
+    narrows it as ``ledger_people`` does)."""
+    rows = PersonYear.objects.filter(year=year, professional__in=people.values("pk"))
+    if status in _STATUS:
+        rows = rows.filter(_STATUS[status])
+    return LedgerPeople(rows)
+
+
+def ledger_tally(people: QuerySet[Professional], year: int) -> Tally:
+    """The total of ``people`` for ``year`` from the ledger: one GROUP BY on the verdict."""
+    total = Tally("all", "合计")
+    groups = (
+        PersonYear.objects.filter(year=year, professional__in=people.values("pk"))
+        .values("compliant")
+        .annotate(people=Count("*"))
+        .order_by()
     )
-    return [
-        standing(
-            row,
-            full_name=row.professional.full_name,
-            masked_id=row.professional.id_number_masked,
-            employer_name=row.employer.name if row.employer else "",
-        )
-        for row in rows
-    ]
+    for group in groups:
+        _add({"all": total}, "all", "合计", group)
+    return total
+
+
+def _standing_of(row: PersonYear) -> PersonCompliance:
+    return standing(
+        row,
+        full_name=row.professional.full_name,
+        masked_id=row.professional.id_number_masked,
+        employer_name=row.employer.name if row.employer else "",
+    )

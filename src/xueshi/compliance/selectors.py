@@ -5,6 +5,7 @@ same function answers either way, and says which (``from_ledger``)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
@@ -16,6 +17,7 @@ from xueshi.compliance.ledger_selectors import (
     dashboard,
     ledger_people,
     ledger_people_of,
+    ledger_tally,
     year_is_open,
 )
 from xueshi.compliance.live import PersonCompliance, Tally, compliance_of, overall, tally
@@ -23,12 +25,24 @@ from xueshi.organisations.models import Region
 from xueshi.people.models import Professional
 
 
-def people_standing(people: QuerySet[Professional], year: int) -> list[PersonCompliance]:
+def people_standing(people: QuerySet[Professional], year: int) -> Sequence[PersonCompliance]:
     """The standing of every person in ``people`` for ``year``, in name order. Where it is
     read from a ledger computed under an older policy, ``year_stale(year)`` says so."""
     if year_is_open(year):
         return ledger_people_of(people, year)
     return compliance_of(people, year)
+
+
+def staff_standing(
+    people: QuerySet[Professional], year: int, status: str = ""
+) -> tuple[Tally, Sequence[PersonCompliance]]:
+    """The total of ``people`` for ``year`` and, narrowed by ``status``, the people in name
+    order. From the ledger (an open year) the total is one GROUP BY and the people are read
+    a page at a time (``LedgerPeople``); else everyone is evaluated now."""
+    if year_is_open(year):
+        return ledger_tally(people, year), ledger_people_of(people, year, status)
+    rows = compliance_of(people, year)
+    return overall(rows), by_status(rows, status)
 
 
 def by_status(rows: list[PersonCompliance], status: str) -> list[PersonCompliance]:
@@ -49,7 +63,7 @@ class RegionStanding:
     by_series: list[Tally]
     by_title: list[Tally]
     by_region: list[Tally]  # by the regions directly below (and the region itself)
-    rows: list[PersonCompliance] = field(default_factory=list)  # a drill-down's people
+    rows: Sequence[PersonCompliance] = field(default_factory=list)  # a drill-down's people
     from_ledger: bool = False  # read from the ledger (else evaluated now)
     ledger_rebuilt_at: dt.datetime | None = None
     stale: StaleLedgerYear | None = None  # the ledger's figures predate the policy in force
@@ -76,7 +90,7 @@ def region_standing(
             by_series=board.by_series,
             by_title=board.by_title,
             by_region=board.by_region,
-            rows=ledger_people(region, year, filters) if drilled else [],
+            rows=ledger_people(region, year, filters, tally=board.summary) if drilled else [],
             from_ledger=True,
             ledger_rebuilt_at=board.updated_at,
             stale=board.stale,

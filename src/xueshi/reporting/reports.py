@@ -10,6 +10,7 @@ read from a ledger year built under an older policy carries ``stale`` and says s
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Max, QuerySet
@@ -17,8 +18,8 @@ from django.db.models import Max, QuerySet
 from xueshi import clock
 from xueshi.accounts.access import ActiveRole
 from xueshi.compliance.ledger_selectors import LedgerFilters, StaleLedgerYear, year_stale
-from xueshi.compliance.live import PersonCompliance, Tally, overall
-from xueshi.compliance.selectors import by_status, people_standing, region_standing
+from xueshi.compliance.live import PersonCompliance, Tally
+from xueshi.compliance.selectors import region_standing, staff_standing
 from xueshi.organisations.models import Employer, Region
 from xueshi.people.models import Professional
 from xueshi.people.selectors import professionals_visible
@@ -57,7 +58,7 @@ class EmployerReport:
     employer: Employer
     year: int
     summary: Tally
-    rows: list[PersonCompliance]
+    rows: Sequence[PersonCompliance]  # read a page at a time where the ledger holds the year
     stale: StaleLedgerYear | None = None  # read from a ledger built under an older policy
 
 
@@ -67,12 +68,14 @@ def employer_report(active: ActiveRole, filters: Filters) -> EmployerReport:
     assert employer is not None, "an employer role is held in an employer"
     people = professionals_visible(active)
     year = filters.year or latest_year(people)
-    rows = people_standing(_filters(filters).apply(people, name="full_name"), year)
+    summary, rows = staff_standing(
+        _filters(filters).apply(people, name="full_name"), year, filters.status
+    )
     return EmployerReport(
         employer=employer,
         year=year,
-        summary=overall(rows),
-        rows=by_status(rows, filters.status),
+        summary=summary,
+        rows=rows,
         stale=year_stale(year),
     )
 
@@ -96,7 +99,7 @@ class BureauReport:
     employer: Employer | None = None
     subregions: bool = False  # the region has regions below it (show the tally by region)
     drilled: bool = False
-    rows: list[PersonCompliance] = field(default_factory=list)
+    rows: Sequence[PersonCompliance] = field(default_factory=list)
     from_ledger: bool = False  # read from the ledger (else evaluated now)
     ledger_rebuilt_at: dt.datetime | None = None
     stale: StaleLedgerYear | None = None  # read from a ledger built under an older policy
