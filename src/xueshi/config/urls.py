@@ -12,6 +12,7 @@ urlpatterns = [
     path("people/", include("xueshi.people.urls")),
     path("records/", include("xueshi.records.urls")),
     path("training/", include("xueshi.training.urls")),
+    path("learning/", include("xueshi.learning.urls")),
     path("catalogue/", include("xueshi.catalogue.urls")),
     path("reporting/", include("xueshi.reporting.urls")),
     path("certificates/", include("xueshi.certificates.urls")),
