@@ -43,6 +43,11 @@ MENU: list[tuple[str, str, frozenset[Role]]] = [
         "本单位达标情况",
         frozenset({Role.EMPLOYER_ADMIN, Role.EMPLOYER_REVIEWER}),
     ),
+    (
+        "funding:employer",
+        "继续教育经费",
+        frozenset({Role.EMPLOYER_ADMIN, Role.EMPLOYER_REVIEWER}),
+    ),
     ("training:provider_classes", "培训班管理", frozenset({Role.PROVIDER_STAFF})),
     ("learning:manage", "网络课程", frozenset({Role.PROVIDER_STAFF, Role.BUREAU_STAFF})),
     ("learning:flags", "学习疑点", frozenset({Role.BUREAU_STAFF})),
@@ -53,6 +58,7 @@ MENU: list[tuple[str, str, frozenset[Role]]] = [
     ),
     ("catalogue:public_subjects", "公需科目", frozenset(Role)),
     ("reporting:bureau_compliance", "达标统计", frozenset({Role.BUREAU_STAFF})),
+    ("funding:bureau", "经费统计", frozenset({Role.BUREAU_STAFF})),
     ("policies:index", "政策发布", frozenset({Role.BUREAU_STAFF})),
     ("api_clients:clients", "接入系统", frozenset({Role.BUREAU_STAFF})),
     (

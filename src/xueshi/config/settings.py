@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "xueshi.records",
     "xueshi.training",
     "xueshi.learning",
+    "xueshi.funding",
     "xueshi.catalogue",
     "xueshi.compliance",
     "xueshi.reporting",
