@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "xueshi.training",
     "xueshi.learning",
     "xueshi.funding",
+    "xueshi.inspections",
     "xueshi.catalogue",
     "xueshi.compliance",
     "xueshi.reporting",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("compliance/", include("xueshi.compliance.urls")),
     path("policies/", include("xueshi.policies.urls")),
     path("funding/", include("xueshi.funding.urls")),
+    path("inspections/", include("xueshi.inspections.urls")),
     path("demo/", include("xueshi.demo.urls")),
     path("api/v1/", include("xueshi.api.urls")),
     path("integrations/", include("xueshi.api.page_urls")),

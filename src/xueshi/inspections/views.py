@@ -1,0 +1,216 @@
+"""抽查: the bureau's draws, each draw's items with their inspectors, findings and sanctions,
+and the public list of notices of criticism (通报批评)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from xueshi.accounts.access import RoleRequest, allow, public, require_active_role
+from xueshi.accounts.models import Role, User
+from xueshi.errors import ServiceError
+from xueshi.inspections.forms import AssignForm, DrawForm, FindingForm, SanctionForm
+from xueshi.inspections.models import Inspection, InspectionItem, Sanction, SanctionKind
+from xueshi.inspections.services import (
+    inspection_assign,
+    inspection_draw,
+    inspection_finding_record,
+    sanction_apply,
+)
+
+PAGE_SIZE = 50
+
+
+def _region_path(request: RoleRequest) -> str:
+    region = require_active_role(request).assignment.region
+    assert region is not None, "a bureau role is held in a region"
+    return region.path
+
+
+@allow(Role.BUREAU_STAFF)
+@require_http_methods(["GET", "POST"])
+def index(request: RoleRequest) -> HttpResponse:
+    """抽查: the draws of the bureau's region and below, and a new draw."""
+    form = DrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            inspection = inspection_draw(
+                actor=request.user,
+                active=require_active_role(request),
+                year=data["year"],
+                kind=data["kind"],
+                share=data["share"],
+                stratify=data["stratify"],
+                seed=data["seed"],
+            )
+        except ServiceError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(
+                request,
+                f"已抽取 {inspection.items.count()} 个对象（总体 {inspection.population}，"
+                f"随机种子 {inspection.seed}）。",
+            )
+            return HttpResponseRedirect(reverse("inspections:detail", args=[inspection.pk]))
+    inspections = Inspection.objects.filter(region__path__startswith=_region_path(request))
+    page = Paginator(inspections.select_related("region"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "inspections/index.html", {"form": form, "page": page})
+
+
+def _inspection(request: RoleRequest, pk: int) -> Inspection:
+    try:
+        return Inspection.objects.select_related("region").get(
+            pk=pk, region__path__startswith=_region_path(request)
+        )
+    except Inspection.DoesNotExist:
+        raise Http404("抽查不存在，或不在您的管辖范围内。") from None
+
+
+def _inspectors(inspection: Inspection) -> list[tuple[int, str]]:
+    users = (
+        User.objects.filter(
+            role_assignments__role=Role.BUREAU_STAFF,
+            role_assignments__region__path__startswith=inspection.region.path,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    return [(u.pk, u.get_full_name() or u.username) for u in users]
+
+
+@allow(Role.BUREAU_STAFF)
+@require_GET
+def detail(request: RoleRequest, pk: int) -> HttpResponse:
+    inspection = _inspection(request, pk)
+    items = inspection.items.select_related("inspector", "decided_by").prefetch_related(
+        "sanctions__certificates"
+    )
+    result = request.GET.get("result", "")
+    if result:
+        items = items.filter(result=result)
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    assign = AssignForm()
+    assign.fields["inspector"].choices = _inspectors(inspection)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "inspections/detail.html",
+        {
+            "inspection": inspection,
+            "page": page,
+            "result": result,
+            "assign_form": assign,
+            "finding_form": FindingForm(),
+            "sanction_form": SanctionForm(),
+        },
+    )
+
+
+def _item_action(request: RoleRequest, item_id: int) -> tuple[InspectionItem, str]:
+    try:
+        item = InspectionItem.objects.get(
+            pk=item_id, inspection__region__path__startswith=_region_path(request)
+        )
+    except InspectionItem.DoesNotExist:
+        raise Http404("抽查对象不存在，或不在您的管辖范围内。") from None
+    back = reverse("inspections:detail", args=[item.inspection_id]) + f"#item-{item.pk}"
+    return item, back
+
+
+def _errors(request: HttpRequest, form: AssignForm | FindingForm | SanctionForm) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}：{error}" if label else str(error))
+
+
+@allow(Role.BUREAU_STAFF)
+@require_POST
+def assign(request: RoleRequest, item_id: int) -> HttpResponse:
+    item, back = _item_action(request, item_id)
+    form = AssignForm(request.POST)
+    form.fields["inspector"].choices = _inspectors(item.inspection)  # type: ignore[attr-defined]
+    if form.is_valid():
+        try:
+            inspection_assign(
+                actor=request.user,
+                active=require_active_role(request),
+                item_id=item.pk,
+                inspector_id=form.cleaned_data["inspector"],
+            )
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "已指定检查人。")
+    else:
+        _errors(request, form)
+    return HttpResponseRedirect(back)
+
+
+@allow(Role.BUREAU_STAFF)
+@require_POST
+def finding(request: RoleRequest, item_id: int) -> HttpResponse:
+    item, back = _item_action(request, item_id)
+    form = FindingForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            inspection_finding_record(
+                actor=request.user,
+                active=require_active_role(request),
+                item_id=item.pk,
+                result=form.cleaned_data["result"],
+                finding=form.cleaned_data["finding"],
+                evidence=form.cleaned_data["evidence"],
+            )
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "已记录检查结果。")
+    else:
+        _errors(request, form)
+    return HttpResponseRedirect(back)
+
+
+@allow(Role.BUREAU_STAFF)
+@require_POST
+def sanction(request: RoleRequest, item_id: int) -> HttpResponse:
+    item, back = _item_action(request, item_id)
+    form = SanctionForm(request.POST)
+    if form.is_valid():
+        try:
+            done = sanction_apply(
+                actor=request.user,
+                active=require_active_role(request),
+                item_id=item.pk,
+                kind=form.cleaned_data["kind"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            text = f"已作出处理：{done.get_kind_display()}。"
+            if done.kind == SanctionKind.NOT_RECOGNISED:
+                text += f"{done.records} 条学时记录不予认定"
+                count = done.certificates.count()
+                text += f"，{count} 张证书须换发或撤销。" if count else "。"
+            messages.success(request, text)
+    else:
+        _errors(request, form)
+    return HttpResponseRedirect(back)
+
+
+@public
+@require_GET
+def notices(request: HttpRequest) -> HttpResponse:
+    """通报: the notices of criticism bureaus have published."""
+    published = Sanction.objects.filter(published=True).select_related(
+        "item__inspection__region", "provider"
+    )
+    page = Paginator(published, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "inspections/notices.html", {"page": page})
