@@ -159,3 +159,27 @@ def test_kaifeng_and_guangde_bureaus(demo: None, username: str, scenario: str, y
     queue = _text(_as(username, scenario), reverse("records:review_queue"))
     assert year in queue
     assert "待人社部门审核" in queue
+
+
+def test_the_shantou_bureau_draws_an_inspection_of_2014_classes(demo: None) -> None:
+    client = _as("shantou-bureau")
+    response = client.post(
+        reverse("inspections:index"),
+        {"year": 2014, "kind": "classes", "share": "5", "stratify": "provider", "seed": "演示"},
+        follow=True,
+    )
+    text = response.content.decode()
+    assert "已抽取" in text
+    assert "随机种子 演示" in text
+
+
+def test_the_design_institutes_admin_reports_funding(demo: None) -> None:
+    client = _as("shantou-design-admin")
+    response = client.post(
+        reverse("funding:employer"),
+        {"year": 2014, "payroll_total": "1000000", "spending": "20000"},
+        follow=True,
+    )
+    text = response.content.decode()
+    assert "已保存 2014 年度继续教育经费" in text
+    assert "无适用的比例规定" in text  # Guangdong's 1.5 % is in force from 2018-11-01
