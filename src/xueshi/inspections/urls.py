@@ -11,4 +11,6 @@ urlpatterns = [
     path("items/<int:item_id>/finding/", views.finding, name="finding"),
     path("items/<int:item_id>/sanction/", views.sanction, name="sanction"),
     path("notices/", views.notices, name="notices"),
+    path("anomalies/", views.anomalies, name="anomalies"),
+    path("anomalies/records/", views.anomaly_records, name="anomaly_records"),
 ]

@@ -10,9 +10,16 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from xueshi import clock
 from xueshi.accounts.access import RoleRequest, allow, public, require_active_role
 from xueshi.accounts.models import Role, User
+from xueshi.db.replica import replica_reads
 from xueshi.errors import ServiceError
+from xueshi.inspections.anomalies import (
+    flagged_records,
+    flags_by_kind_and_provider,
+    provider_patterns,
+)
 from xueshi.inspections.forms import AssignForm, DrawForm, FindingForm, SanctionForm
 from xueshi.inspections.models import Inspection, InspectionItem, Sanction, SanctionKind
 from xueshi.inspections.services import (
@@ -214,3 +221,51 @@ def notices(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(published, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "inspections/notices.html", {"page": page})
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return clock.year()
+    return year if 2000 <= year <= 2100 else clock.year()
+
+
+@allow(Role.BUREAU_STAFF)
+@require_GET
+@replica_reads
+def anomalies(request: RoleRequest) -> HttpResponse:
+    """疑点看板: open integrity flags by type and provider; providers' unusual patterns."""
+    region = require_active_role(request).assignment.region
+    assert region is not None, "a bureau role is held in a region"
+    year = _year(request)
+    counts = flags_by_kind_and_provider(region, year)
+    return render(
+        request,
+        "inspections/anomalies.html",
+        {
+            "region": region,
+            "year": year,
+            "counts": counts,
+            "total": sum(c.count for c in counts),
+            "patterns": provider_patterns(region, year),
+        },
+    )
+
+
+@allow(Role.BUREAU_STAFF)
+@require_GET
+@replica_reads
+def anomaly_records(request: RoleRequest) -> HttpResponse:
+    """The flagged records of one cell of the board."""
+    region = require_active_role(request).assignment.region
+    assert region is not None, "a bureau role is held in a region"
+    year = _year(request)
+    kind, provider = request.GET.get("kind", "")[:32], request.GET.get("provider", "")[:128]
+    flags = flagged_records(region, year, kind, provider)
+    page = Paginator(flags, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "inspections/anomaly_records.html",
+        {"year": year, "kind": kind, "provider": provider, "page": page},
+    )
