@@ -61,6 +61,8 @@ MENU: list[tuple[str, str, frozenset[Role]]] = [
     ("funding:bureau", "经费统计", frozenset({Role.BUREAU_STAFF})),
     ("inspections:anomalies", "疑点看板", frozenset({Role.BUREAU_STAFF})),
     ("inspections:index", "抽查", frozenset({Role.BUREAU_STAFF})),
+    ("inspections:summaries", "工作总结", frozenset({Role.BUREAU_STAFF})),
+    ("inspections:summary", "年度工作总结", frozenset({Role.PROVIDER_STAFF})),
     ("policies:index", "政策发布", frozenset({Role.BUREAU_STAFF})),
     ("api_clients:clients", "接入系统", frozenset({Role.BUREAU_STAFF})),
     (

@@ -140,3 +140,51 @@ class Sanction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.item}"
+
+
+class SummaryStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已报送"
+
+
+class WorkSummary(models.Model):
+    """年度工作总结 (Shantou 2014 §六(六)): a provider's, or a district bureau's, summary of
+    its year, drafted from the data and submitted to the bureau above by the deadline."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    provider = models.ForeignKey(
+        Provider, verbose_name="施教机构", null=True, blank=True, on_delete=models.PROTECT
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name="地区",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    figures = models.JSONField("数据", default=dict)
+    text = models.TextField("总结", blank=True)
+    status = models.CharField(
+        "状态", max_length=16, choices=SummaryStatus.choices, default=SummaryStatus.DRAFT
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="填写人", on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField("填写时间", auto_now=True)
+    submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "年度工作总结"
+        verbose_name_plural = "年度工作总结"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(provider__isnull=True) ^ models.Q(region__isnull=True),
+                name="summary_of_provider_or_region",
+            ),
+            models.UniqueConstraint(fields=["year", "provider"], name="summary_provider_year"),
+            models.UniqueConstraint(fields=["year", "region"], name="summary_region_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider or self.region} {self.year} 年度工作总结"

@@ -12,5 +12,7 @@ urlpatterns = [
     path("items/<int:item_id>/sanction/", views.sanction, name="sanction"),
     path("notices/", views.notices, name="notices"),
     path("anomalies/", views.anomalies, name="anomalies"),
+    path("summary/", views.summary, name="summary"),
+    path("summaries/", views.summaries, name="summaries"),
     path("anomalies/records/", views.anomaly_records, name="anomaly_records"),
 ]

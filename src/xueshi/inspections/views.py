@@ -28,6 +28,13 @@ from xueshi.inspections.services import (
     inspection_finding_record,
     sanction_apply,
 )
+from xueshi.inspections.summaries import (
+    FIGURE_LABELS,
+    author_of,
+    summaries_below,
+    summary_deadline,
+    work_summary_save,
+)
 
 PAGE_SIZE = 50
 
@@ -268,4 +275,70 @@ def anomaly_records(request: RoleRequest) -> HttpResponse:
         request,
         "inspections/anomaly_records.html",
         {"year": year, "kind": kind, "provider": provider, "page": page},
+    )
+
+
+@allow(Role.PROVIDER_STAFF, Role.BUREAU_STAFF)
+@require_http_methods(["GET", "POST"])
+def summary(request: RoleRequest) -> HttpResponse:
+    """年度工作总结: the draft from the data, saved or submitted."""
+    active = require_active_role(request)
+    author = author_of(active)
+    year = _year(request) if request.method == "GET" else _posted_year(request)
+    if request.method == "POST":
+        submit = "submit" in request.POST
+        if submit and request.POST.get("confirm") != "on":
+            messages.error(request, "报送前请勾选确认：报送后不能再修改。")
+        else:
+            try:
+                work_summary_save(
+                    actor=request.user,
+                    active=active,
+                    year=year,
+                    text=request.POST.get("text", ""),
+                    submit=submit,
+                )
+            except ServiceError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, "已报送。" if submit else "已保存草稿。")
+                return HttpResponseRedirect(f"{reverse('inspections:summary')}?year={year}")
+    saved = author.summary(year)
+    text = saved.text if saved else ""
+    figures = saved.figures if saved and saved.status == "submitted" else author.figures(year)
+    return render(
+        request,
+        "inspections/summary.html",
+        {
+            "author": author,
+            "year": year,
+            "summary": saved,
+            "text": request.POST.get("text", "") if request.method == "POST" else text,
+            "figures": [(FIGURE_LABELS[k], v) for k, v in figures.items() if k in FIGURE_LABELS],
+            "due": summary_deadline(author.region_code, year),
+        },
+    )
+
+
+def _posted_year(request: HttpRequest) -> int:
+    try:
+        year = int(request.POST.get("year", ""))
+    except ValueError:
+        return clock.year()
+    return year
+
+
+@allow(Role.BUREAU_STAFF)
+@require_GET
+def summaries(request: RoleRequest) -> HttpResponse:
+    """Who below the bureau has (not) submitted the year's summary."""
+    region = require_active_role(request).assignment.region
+    assert region is not None, "a bureau role is held in a region"
+    year = _year(request)
+    rows = summaries_below(region, year)
+    missing = sum(r.summary is None or r.summary.status != "submitted" for r in rows)
+    return render(
+        request,
+        "inspections/summaries.html",
+        {"region": region, "year": year, "rows": rows, "missing": missing},
     )
