@@ -334,3 +334,135 @@ class BookletReentry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booklet} · {self.record}"
+
+
+class ProofStatus(models.TextChoices):
+    VALID = "valid", "有效"
+    SUPERSEDED = "superseded", "已换发"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class Proof(models.Model):
+    """《广东省专业技术人员继续教育证明》 (Shantou 2014 §四(四), Attachment 1): what a provider
+    issues a learner who passed one of its filed classes, as the evidence of the training.
+
+    The content is kept as issued (the signed ``payload`` is its canonical form): a later
+    change of the class or of the person changes no proof; a reissue supersedes, a
+    withdrawal withdraws, both with a reason, and nothing is deleted."""
+
+    number = models.CharField("证明编号", max_length=40, unique=True)
+    class_plan = models.ForeignKey(
+        "training.ClassPlan", verbose_name="培训班", on_delete=models.PROTECT, related_name="proofs"
+    )
+    professional = models.ForeignKey(
+        "people.Professional",
+        verbose_name="学员",
+        on_delete=models.PROTECT,
+        related_name="proofs",
+    )
+    provider = models.ForeignKey(
+        "organisations.Provider",
+        verbose_name="施教机构",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    region = models.ForeignKey(
+        "organisations.Region", verbose_name="备案地区", on_delete=models.PROTECT, related_name="+"
+    )
+    record = models.ForeignKey(
+        "records.HourRecord",
+        verbose_name="登记的学时记录",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    holder_name = models.CharField("姓名", max_length=64)
+    holder_id_masked = models.CharField("身份证号（遮蔽）", max_length=32)
+    employer_name = models.CharField("工作单位", max_length=128, blank=True)
+    provider_name = models.CharField("施教机构名称", max_length=128)
+    class_title = models.CharField("培训名称", max_length=200)
+    category = models.CharField("科目类别", max_length=16)
+    mode = models.CharField("培训方式", max_length=16, blank=True)
+    start_date = models.DateField("开始日期")
+    end_date = models.DateField("结束日期")
+    hours = models.DecimalField("学时", max_digits=5, decimal_places=1)
+    result = models.CharField("考核结果", max_length=16, default="合格")
+    score = models.DecimalField("考核成绩", max_digits=5, decimal_places=1, null=True, blank=True)
+    filing_number = models.CharField("备案编号", max_length=40)
+    payload = models.TextField("签名内容")
+    kid = models.CharField("签名密钥", max_length=32)
+    verification_code = models.CharField("核验码", max_length=8)
+    status = models.CharField(
+        "状态", max_length=16, choices=ProofStatus.choices, default=ProofStatus.VALID
+    )
+    status_reason = models.CharField("换发/撤回原因", max_length=200, blank=True)
+    reissue_of = models.OneToOneField(
+        "self",
+        verbose_name="换发自",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reissued_as",
+    )
+    issued_at = models.DateTimeField("出具时间", auto_now_add=True)
+    issued_on = models.DateField("出具日期")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="出具人", on_delete=models.PROTECT, related_name="+"
+    )
+    issued_role = models.CharField("出具角色", max_length=32)
+    ended_at = models.DateTimeField("换发/撤回时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "继续教育证明"
+        verbose_name_plural = "继续教育证明"
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["class_plan", "professional"],
+                condition=Q(status="valid"),
+                name="proof_one_valid_per_learner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ProofBatch(models.Model):
+    """A provider's batch issue of proofs for a class (one PDF, or a zip of one PDF each):
+    the request, its progress and the file once made; the work is a background job."""
+
+    class Shape(models.TextChoices):
+        PDF = "pdf", "合并为一个 PDF"
+        ZIP = "zip", "每人一个 PDF（zip 压缩包）"
+
+    class_plan = models.ForeignKey(
+        "training.ClassPlan", verbose_name="培训班", on_delete=models.PROTECT, related_name="+"
+    )
+    shape = models.CharField("文件形式", max_length=8, choices=Shape.choices, default=Shape.PDF)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        "状态", max_length=16, choices=PrintJobStatus.choices, default=PrintJobStatus.QUEUED
+    )
+    total = models.PositiveIntegerField("学员数", default=0)
+    done = models.PositiveIntegerField("已生成", default=0)
+    issued = models.PositiveIntegerField("新出具", default=0)
+    file = models.FileField("文件", upload_to="proofs/%Y/%m/", blank=True)
+    error = models.TextField("错误", blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "继续教育证明批量出具"
+        verbose_name_plural = "继续教育证明批量出具"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.class_plan} 批量出具证明"
+
+    @property
+    def percent(self) -> int:
+        return int(self.done * 100 / self.total) if self.total else 0

@@ -29,6 +29,8 @@ from xueshi.certificates.token import Token, token_from_text, token_verify
 
 VALID, INVALID, BAD_LIST, SIGNED_ONLY, REVOKED = 0, 1, 2, 3, 4
 REVOCATIONS = "XSR1"  # the signed revocation list's prefix
+PROOF_SIGNED = "XSP1"  # a proof's signed content (proof_pdf.py)
+PROOF_NUMBER = "ZM"  # a proof's number starts with it
 SIGNED_ONLY_NOTE = "签名有效——是否撤销只能在线核验"
 
 
@@ -44,18 +46,37 @@ def payload_from_text(text: str) -> str:
 
 
 def qr_texts_from_pdf(path: Path) -> list[str]:
+    return [text for texts, _ in pdf_pages_read(path.read_bytes()) for text in texts]
+
+
+def pdf_pages_read(data: bytes, *, max_pages: int = 500) -> list[tuple[list[str], str]]:
+    """Each page's QR texts and printed text (pypdfium2 renders, zxing-cpp decodes)."""
     import pypdfium2 as pdfium
     import zxingcpp
 
     try:
-        document = pdfium.PdfDocument(str(path))
+        document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         raise PayloadInvalid(f"无法读取 PDF 文件：{exc}") from None
-    texts = []
+    if len(document) > max_pages:
+        raise PayloadInvalid(f"PDF 超过 {max_pages} 页。")
+    pages = []
     for page in document:
         image = page.render(scale=2).to_pil()
-        texts += [result.text for result in zxingcpp.read_barcodes(image)]
-    return texts
+        texts = [result.text for result in zxingcpp.read_barcodes(image)]
+        pages.append((texts, page.get_textpage().get_text_range()))
+    return pages
+
+
+def signed_subject(path: Path) -> str:
+    """The signed content a single proof's PDF keeps in its Subject (``proof_pdf.py``), or ""."""
+    import pypdfium2 as pdfium
+
+    try:
+        subject = pdfium.PdfDocument(str(path)).get_metadata_dict().get("Subject", "")
+    except pdfium.PdfiumError:
+        return ""
+    return subject if subject.startswith(PROOF_SIGNED + ".") else ""
 
 
 def _as_file(target: str) -> Path | None:
@@ -101,7 +122,8 @@ def revocations_load(path: Path, ring: KeyRing) -> tuple[str, dict[str, str]]:
 def _describe(result: Verified | Token) -> tuple[str, str]:
     """(number, what the signature vouches for)."""
     if isinstance(result, Token):
-        return result.number, f"证书 {result.number} · 核验码 {result.code} · 密钥 {result.kid}"
+        what = "继续教育证明" if result.number.startswith(PROOF_NUMBER) else "证书"
+        return result.number, f"{what} {result.number} · 核验码 {result.code} · 密钥 {result.kid}"
     c = result.content
     hours = "、".join(f"{k} {v}" for k, v in (c.get("h") or {}).items())
     return result.number, (
@@ -138,6 +160,23 @@ def main(argv: list[str] | None = None, *, default_keys: Path | None = None) -> 
         print(f"无效：{exc}", file=sys.stderr)
         return INVALID
     outcome = VALID
+    path = _as_file(args.target)
+    signed = signed_subject(path) if path is not None and path.suffix.lower() == ".pdf" else ""
+    if signed:
+        try:
+            content = document_verify(PROOF_SIGNED, signed, ring).content
+        except PayloadInvalid as exc:
+            print(f"无效：证明的签名内容 {exc}", file=sys.stderr)
+            return INVALID
+        if all(content.get("no") != _describe(r)[0] for r in results):
+            print("无效：证明的签名内容与二维码的编号不符。", file=sys.stderr)
+            return INVALID
+        print(
+            f"签名内容：{content.get('nm')}（{content.get('id')}）· {content.get('pn')}"
+            f"「{content.get('ct')}」{content.get('sd')} 至 {content.get('ed')} · "
+            f"{content.get('cl')} {content.get('h')} 学时 · {content.get('rs')} · "
+            f"备案编号 {content.get('fn')}"
+        )
     for result in results:
         number, described = _describe(result)
         if listed is None:

@@ -145,7 +145,7 @@ def qr_rectangles(matrix: np.ndarray) -> list[tuple[int, int, int, int]]:
     )
 
 
-def _qr(canvas: Canvas, matrix: np.ndarray, x: float, y: float, size: float) -> None:
+def draw_qr(canvas: Canvas, matrix: np.ndarray, x: float, y: float, size: float) -> None:
     """Draw the code in the square of side ``size`` whose lower left corner is (x, y): one
     filled path of rectangles in module units (integers), origin at the symbol's top left,
     rows downwards."""
@@ -280,7 +280,7 @@ def _page(canvas: Canvas, sheet: CertificateSheet, font: str, frame: str, versio
     text.at(LEFT, 19 * mm, footer, size)
     canvas.drawText(text.object)
 
-    _qr(canvas, qr_matrix(sheet.verify_url, version), QR_X, QR_Y, QR_SIZE)
+    draw_qr(canvas, qr_matrix(sheet.verify_url, version), QR_X, QR_Y, QR_SIZE)
 
 
 def render(

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from xueshi.certificates.views import booklets, bureau, certificate, employer, professional, public
+from xueshi.certificates.views import (
+    booklets,
+    bureau,
+    certificate,
+    employer,
+    professional,
+    proofs,
+    public,
+)
 
 app_name = "certificates"
 
@@ -22,4 +30,11 @@ urlpatterns = [
     path("bureau/", bureau.desk, name="bureau"),
     path("booklets/", booklets.booklet, name="booklet"),
     path("booklets/reentry/", booklets.reentry, name="reentry"),
+    path("proofs/class/<int:pk>/", proofs.class_proofs, name="proofs_class"),
+    path("proofs/class/<int:pk>/issue/", proofs.issue_one, name="proof_issue"),
+    path("proofs/class/<int:pk>/batch/", proofs.batch_start, name="proof_batch_start"),
+    path("proofs/<int:pk>/pdf/", proofs.proof_pdf, name="proof_pdf"),
+    path("proofs/<int:pk>/<str:action>/", proofs.end, name="proof_end"),
+    path("proofs/batch/<int:pk>/", proofs.batch_page, name="proof_batch"),
+    path("proofs/batch/<int:pk>/download/", proofs.batch_download, name="proof_batch_download"),
 ]

@@ -36,8 +36,15 @@ from django.utils.safestring import SafeString, mark_safe
 
 from xueshi.accounts.network import client_address
 from xueshi.certificates.keys import keyring
-from xueshi.certificates.models import Certificate, CertificateStatus
+from xueshi.certificates.models import Certificate, CertificateStatus, Proof, ProofStatus
 from xueshi.certificates.offline import payload_from_text
+from xueshi.certificates.proof_pdf import rows_of
+from xueshi.certificates.proof_selectors import (
+    ProofRefused,
+    is_proof_number,
+    proof_by_code,
+    proof_sheet,
+)
 from xueshi.certificates.selectors import HoursShown, hours_shown, stamp_text
 from xueshi.certificates.signing import PayloadInvalid, verify
 from xueshi.certificates.token import code_normalise, token_verify
@@ -70,11 +77,22 @@ class VerifiedCertificate(TypedDict):
 
 @dataclass(frozen=True, slots=True)
 class Verification:
-    """What the page says: the certificate found, or why there is none (``error``)."""
+    """What the page says: the certificate (or a provider's proof) found, or why there is
+    none (``error``)."""
 
     certificate: VerifiedCertificate | None = None
     error: str = ""
     signed: bool = False  # the QR's signature was checked against the key
+    proof: VerifiedProof | None = None
+
+
+class VerifiedProof(TypedDict):
+    """A provider's proof (继续教育证明) as the public page shows it."""
+
+    number: str
+    verdict: str  # 有效, 已换发, 已撤回
+    in_effect: bool
+    rows: tuple[tuple[str, str], ...]
 
 
 NOT_MATCHED = (
@@ -101,11 +119,15 @@ def certificate_verification(
                 )
         except PayloadInvalid as exc:
             return Verification(error=str(exc))
+        if token and is_proof_number(number):
+            return proof_verification(number=number, code=signed.code, signed=True)
         found = certificate_lookup(number)
         if found is None:
             return Verification(error="签名有效，但本系统中没有该编号的证书。", signed=True)
         error = "" if same(found[0]) else "该二维码与系统中登记的证书不一致。"
         return Verification(_shown(*found), error=error, signed=True)
+    if number and is_proof_number(number):
+        return proof_verification(number=number, code=code) if code else Verification(error=ASK)
     if number and (code or name):
         found = certificate_lookup(number.upper())
         if found is None or not _matches(found, code=code, name=name):
@@ -115,6 +137,29 @@ def certificate_verification(
 
 
 TOO_MANY = "查询过于频繁，请稍后再试。扫描证书上的二维码核验不受此限制。"
+
+
+def proof_verification(*, number: str, code: str, signed: bool = False) -> Verification:
+    """A provider's proof by its number and code (typed, or the QR's signed token): what it
+    says as signed, and whether it is still in effect (not superseded or withdrawn; not why)."""
+    try:
+        read = proof_by_code(number, code)
+    except ProofRefused as exc:
+        return Verification(error=str(exc), signed=signed)
+    proof = read.proof
+    rows = (*rows_of(proof_sheet(proof)), ("出具日期", f"{proof.issued_on:%Y-%m-%d}"))
+    if proof.status == ProofStatus.SUPERSEDED:
+        newer = Proof.objects.filter(reissue_of=proof).values_list("number", flat=True).first()
+        rows += (("换发后的证明", newer or "—"),)
+    return Verification(
+        proof=VerifiedProof(
+            number=proof.number,
+            verdict=str(proof.get_status_display()),
+            in_effect=read.in_effect,
+            rows=rows,
+        ),
+        signed=signed,
+    )
 
 
 def lookup_allowed(request: HttpRequest) -> bool:
@@ -283,11 +328,23 @@ def _sections() -> dict[str, Template]:
 
 def result_markup(verification: Verification) -> SafeString:
     """The result table of ``verification`` as HTML, every value escaped ("" without one)."""
+    e = html.escape
+    t = _sections()
+    proof = verification.proof
+    if proof is not None:
+        row = t["row"].substitute
+        return mark_safe(  # nosec B308 B703
+            t["proof"].substitute(
+                number=e(proof["number"]),
+                verdict_class="good" if proof["in_effect"] else "bad",
+                verdict=e(proof["verdict"]),
+                rows="".join(row(label=e(label), value=e(value)) for label, value in proof["rows"]),
+                signed=t["signed"].substitute() if verification.signed else "",
+            )
+        )
     shown = verification.certificate
     if shown is None:
         return mark_safe("")  # nosec B308
-    e = html.escape
-    t = _sections()
     row = t["row"].substitute
     reissued = shown["reissued_as"]
     markup = t["result"].substitute(

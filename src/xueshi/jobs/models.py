@@ -18,6 +18,7 @@ class JobKind(models.TextChoices):
     YEAR_END = "year_end", "年度继续教育完成情况评估"
     LEDGER_REBUILD = "ledger_rebuild", "达标台账重建"
     POLICY_PREVIEW = "policy_preview", "政策草稿影响预估"
+    PROOF_BATCH = "proof_batch", "继续教育证明批量出具"
 
 
 class JobStatus(models.TextChoices):

@@ -76,6 +76,12 @@ class ClassPlan(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def filing_number(self) -> str:
+        """备案编号: the region, the year the class starts and its number in the system
+        (printed on the learners' proofs, and how a declaration names the class)."""
+        return f"BA{self.region_id}{self.start_date:%Y}{self.pk:06d}"
+
 
 class Enrollment(models.Model):
     """报名."""
