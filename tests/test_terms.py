@@ -28,6 +28,7 @@ from xueshi.certificates.models import (
     RosterStatus,
 )
 from xueshi.choices import Term, choices_of
+from xueshi.exams.models import AttemptStatus, QuestionKind
 from xueshi.jobs.models import JobKind, JobStatus
 from xueshi.learning.models import LessonKind, StudyFlagKind
 from xueshi.organisations.models import ProviderFilingStatus, RegionLevel
@@ -61,6 +62,8 @@ MODEL_ONLY: dict[str, type[models.Choices]] = {
     "learning.Lesson.kind": LessonKind,  # video or document
     "learning.StudyFlag.kind": StudyFlagKind,  # what the heartbeat trail shows
     "learning.StudyFlag.status": FlagStatus,  # handled like an IntegrityFlag
+    "exams.Question.kind": QuestionKind,  # single, multiple, true/false
+    "exams.Attempt.status": AttemptStatus,  # open, submitted, closed at its deadline
 }
 
 # Professional series are an open vocabulary: a mapping in the core, not an enumeration.

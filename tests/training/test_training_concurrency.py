@@ -8,16 +8,13 @@ serialised. SQLite cannot show a race, so this runs on PostgreSQL only.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import pytest
 from django.db import connection
 
 from tests.support.factories import id_number_of
+from tests.support.race import race
 from tests.training.conftest import World, enrol, learner, upload, xlsx
-from xueshi.errors import ServiceError
 from xueshi.records.models import HourRecord
 from xueshi.training.models import HourBatch
 from xueshi.training.services import class_enroll, hour_batch_upload
@@ -25,44 +22,6 @@ from xueshi.training.services import class_enroll, hour_batch_upload
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 THREADS = 24
-
-
-@dataclass
-class Outcome:
-    results: list[object] = field(default_factory=list)
-    refusals: list[str] = field(default_factory=list)
-    unexpected: list[BaseException] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-def _race(jobs: list[Callable[[], object]]) -> Outcome:
-    outcome = Outcome()
-    start = threading.Barrier(len(jobs))
-
-    def work(job: Callable[[], object]) -> None:
-        try:
-            start.wait()
-            try:
-                result = job()
-            except ServiceError as exc:
-                with outcome.lock:
-                    outcome.refusals.append(exc.message)
-            else:
-                with outcome.lock:
-                    outcome.results.append(result)
-        except BaseException as exc:
-            with outcome.lock:
-                outcome.unexpected.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a thread hung"
-    return outcome
 
 
 @pytest.fixture(autouse=True)
@@ -83,7 +42,7 @@ def test_24_learners_racing_for_5_places_fill_exactly_5(world: World) -> None:
         )
         for person, me in learners
     ]
-    outcome = _race(jobs)
+    outcome = race(jobs)
     assert outcome.unexpected == []
     assert len(outcome.results) == 5
     assert len(outcome.refusals) == THREADS - 5
@@ -114,7 +73,7 @@ def test_the_same_file_uploaded_at_once_enters_each_learner_once(world: World) -
         )
         for _ in range(8)
     ]
-    outcome = _race(jobs)
+    outcome = race(jobs)
     assert outcome.unexpected == []
     assert outcome.refusals == []
     batches = HourBatch.objects.filter(class_plan=plan)

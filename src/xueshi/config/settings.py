@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "xueshi.compliance",
     "xueshi.reporting",
     "xueshi.certificates",
+    "xueshi.exams",
     "xueshi.policies",
     "xueshi.jobs",
     "xueshi.api",

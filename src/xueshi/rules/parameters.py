@@ -337,6 +337,9 @@ _SPECS = [
     ParameterSpec("review_chain.public", "chain", _chain, "公需科目审核流程"),
     ParameterSpec("review_chain.professional", "chain", _chain, "专业科目审核流程"),
     ParameterSpec("review_chain.elective", "chain", _chain, "选修科目审核流程"),
+    # Who enters the hours of a course whose online exam was passed, and who reviews them
+    # (Guangdong 2018: the system, final; Guangde 2020: the bureau verifies the transcript).
+    ParameterSpec("online_exam.review", "chain", _chain, "网络课程考试合格后的学时登记与审核"),
     ParameterSpec("deadline.class_filing", "rule", _relative_deadline, "开班备案时限"),
     ParameterSpec("deadline.hours_entry", "rule", _relative_deadline, "学时登记时限"),
     ParameterSpec("deadline.public_plan", "rule", _yearly_date, "公需科目开班计划报送"),
