@@ -13,3 +13,9 @@ def in_guangde_2020() -> Iterator[None]:
     issued in: the bureau's desk in mid-2020 (docs/adr/0014)."""
     with time_machine.travel(dt.datetime(2020, 6, 1, 3, tzinfo=dt.UTC)):
         yield
+
+
+@pytest.fixture
+def _keys(settings, tmp_path):
+    """The signing keys in a folder of the test's own."""
+    settings.XUESHI_KEYS_DIR = tmp_path / "keys"

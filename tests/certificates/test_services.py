@@ -301,20 +301,26 @@ def test_verification_by_employer_roster_on_a_verification_day(shantou) -> None:
     assert certificate.stamped_at <= timezone.now()
 
 
-def test_an_undecided_cycle_gives_no_certificate_and_says_which_figure() -> None:
+def test_an_undecided_cycle_is_recorded_and_says_it_cannot_decide() -> None:
     """Issue 10, finding 1: a Luojiang teacher whose cycle meets its courses is still
     无法判定 (the cycle's 规定学时数 is set by the provincial education authority and not in
-    the data): no certificate, and the refusal names the figure and the clause."""
+    the data). The teacher's certificate is the school's record of the learning (§二(一),
+    issue 17): written, but it says the cycle cannot be decided, names the figure and what
+    hangs on it, and signs no “completed”."""
     regions()
     employer = EmployerFactory(region_id="350504")
     person = employ(ProfessionalFactory(region_id="350504", series="teacher"), employer)
     boss = grant(UserFactory(), Role.EMPLOYER_ADMIN, employer=employer)
     approved(person, "public", 12, 2015, required=True)
     approved(person, "public", 12, 2017, required=True)
-    with pytest.raises(ServiceError, match=r"无法判定是否完成：中小学教师5年周期内.*规定学时数"):
-        certificate_issue(
-            actor=boss.assignment.user, active=boss, professional_id=person.pk, year=2017
-        )
+    certificate = certificate_issue(
+        actor=boss.assignment.user, active=boss, professional_id=person.pk, year=2017
+    )
+    assert certificate.verdict["decided"] is False
+    assert "中小学教师5年周期内继续教育规定学时数" in certificate.consequence
+    assert certificate.consequence.startswith("2018 年度能否评聘、晋升：无法判定")
+    assert verify(certificate.payload, keyring()).content["ok"] is None
+    assert not certificate.in_effect
 
 
 def test_luojiang_missed_roster_is_forfeited_except_for_the_listed_reasons() -> None:

@@ -71,6 +71,11 @@ MENU: list[tuple[str, str, frozenset[Role]]] = [
         frozenset({Role.EMPLOYER_ADMIN, Role.EMPLOYER_REVIEWER}),
     ),
     ("certificates:bureau", "证书验证", frozenset({Role.BUREAU_STAFF})),
+    (
+        "certificates:awaiting",
+        "待我验证的证书",
+        frozenset({Role.AUTHORITY_REVIEWER, Role.BUREAU_STAFF}),
+    ),
     ("certificates:verify", "证书核验", frozenset(Role)),
     (
         "jobs:index",

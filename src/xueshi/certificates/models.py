@@ -163,6 +163,14 @@ class Certificate(models.Model):
         related_name="+",
     )
     stamp_rule = models.TextField("盖章依据", blank=True)
+    # The verification path the policy sets for it (rules.verification: each step's act, the
+    # roles that give it, the seal, the clause), and the stamps given, in order: who, which
+    # body, when. The last step's stamp sets ``stamped_at``. Empty where no path is set.
+    path = models.JSONField("验证流程", default=list, blank=True)
+    stamps = models.JSONField("验证记录", default=list, blank=True)
+    # What the cycle it closes decides for the next year, with its clause (Luojiang §二(一):
+    # 不予评聘、晋升), or that it cannot be decided; "" where the year closes no such cycle.
+    consequence = models.CharField("周期结果的后果", max_length=400, blank=True)
 
     class Meta:
         verbose_name = "继续教育证书"

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import EMPLOYER_ROLES, Role
@@ -26,6 +27,13 @@ from xueshi.certificates.models import (
     Roster,
     RosterEntry,
     RosterStatus,
+)
+from xueshi.certificates.paths import (
+    PATH_ROLE_OF,
+    path_next,
+    path_steps,
+    stamp_lines,
+    waiting_text,
 )
 from xueshi.certificates.pdf import CertificateSheet, HoursLine
 from xueshi.certificates.token import token_sign, token_url
@@ -101,7 +109,13 @@ def stamp_text(certificate: Certificate) -> str:
     if certificate.status == CertificateStatus.SUPERSEDED:
         return f"已换发（{certificate.status_reason}）"
     if certificate.stamped_at:
+        if certificate.stamps:
+            return f"已完成验证（{timezone.localtime(certificate.stamped_at):%Y-%m-%d}）"
         return f"已验证盖章（{certificate.stamped_at:%Y-%m-%d}）"
+    if certificate.path:
+        found = path_next(certificate)
+        if found is not None:
+            return f"尚未完成验证：{waiting_text(found)}，完成后有效"
     if certificate.stamp_required:
         return "尚未验证盖章：须经人社部门验证盖章后有效"
     if certificate.stamp_by_role == "employer":
@@ -154,13 +168,25 @@ def certificate_sheet(certificate: Certificate) -> CertificateSheet:
         issuer=certificate.issuer,
         issued_on=f"{certificate.issued_at:%Y-%m-%d}",
         lines=[HoursLine(line["label"], line["figure"]) for line in hours_shown(hours)],
-        verdict=f"已完成 {certificate.years_label}继续教育任务",
+        verdict=verdict_line(certificate),
         stamp=stamp_text(certificate),
         verify_url=qr_url(certificate),
         verify_site=verify_site(),
         code=certificate.verification_code,
         policy_version=certificate.policy_version,
+        notes=tuple(filter(None, [certificate.consequence, *stamp_lines(certificate)])),
     )
+
+
+def verdict_line(certificate: Certificate) -> str:
+    """What the certificate says of the year: completed; or, for a certificate that records
+    the learning (a Luojiang teacher's), that it cannot be decided or was not completed."""
+    verdict = certificate.verdict or {}
+    if verdict.get("decided") is False:
+        return f"{certificate.years_label}继续教育情况登记（是否完成：无法判定）"
+    if verdict.get("compliant") is False:
+        return f"{certificate.years_label}继续教育情况登记（未完成）"
+    return f"已完成 {certificate.years_label}继续教育任务"
 
 
 @dataclass(frozen=True)
@@ -169,6 +195,9 @@ class CertificateDetail:
     hours: tuple[HoursShown, ...]
     stamp: str
     can_manage: bool  # may reissue or revoke it
+    path: tuple[str, ...] = ()  # the steps of its verification path, with their clauses
+    stamps: tuple[str, ...] = ()  # who verified, which body, when; then what it waits for
+    stamp_next: str = ""  # the step the signed-in role may stamp now ("" if none)
 
 
 def certificate_detail(active: ActiveRole, certificate_id: int) -> CertificateDetail | None:
@@ -180,7 +209,18 @@ def certificate_detail(active: ActiveRole, certificate_id: int) -> CertificateDe
         hours=hours_shown(certificate.hours or {}),
         stamp=stamp_text(certificate),
         can_manage=active.role is Role.BUREAU_STAFF,
+        path=tuple(f"{s.describe()}（{s.citation}）" for s in path_steps(certificate)),
+        stamps=stamp_lines(certificate),
+        stamp_next=_stamp_next(certificate, active),
     )
+
+
+def _stamp_next(certificate: Certificate, active: ActiveRole) -> str:
+    """What the signed-in role may stamp on the certificate now: 初审, 审核验印…; else ""."""
+    found = path_next(certificate) if certificate.status == CertificateStatus.VALID else None
+    if found is None or PATH_ROLE_OF.get(active.role) not in found.waiting:
+        return ""
+    return found.step.act
 
 
 # -- a professional's certificates ----------------------------------------------------------
@@ -377,3 +417,31 @@ def print_job_task(job: PrintJob) -> Job | None:
         .order_by("-id")
         .first()
     )
+
+
+# -- certificates waiting for the signed-in role's stamp -------------------------------------
+
+
+@dataclass(frozen=True)
+class Awaiting:
+    certificate: Certificate
+    act: str  # the step the role is awaited at: 初审, 审核验印, 统一验证, 验证
+    lines: tuple[str, ...]  # the stamps given so far, then what it waits for
+
+
+def certificates_awaiting(active: ActiveRole, page: str | int | None = 1) -> Page[Awaiting]:
+    """The certificates in scope whose verification path waits for the signed-in role (the
+    health authority's 初审, the education authority's yearly check, a joint verification),
+    newest year first, 50 a page."""
+    mine = PATH_ROLE_OF.get(active.role)
+    candidates = (
+        certificates_visible(active)
+        .filter(status=CertificateStatus.VALID, stamp_required=True, stamped_at__isnull=True)
+        .order_by("-year", "number")
+    )
+    waiting = []
+    for certificate in candidates:
+        found = path_next(certificate) if certificate.path else None
+        if found is not None and mine in found.waiting:
+            waiting.append(Awaiting(certificate, found.step.act, stamp_lines(certificate)))
+    return Paginator(waiting, 50).get_page(page)

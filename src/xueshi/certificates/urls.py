@@ -8,6 +8,7 @@ from xueshi.certificates.views import (
     professional,
     proofs,
     public,
+    stamps,
 )
 
 app_name = "certificates"
@@ -18,7 +19,9 @@ urlpatterns = [
     path("issue/", certificate.issue, name="issue"),
     path("<int:pk>/", certificate.detail, name="detail"),
     path("<int:pk>/pdf/", certificate.pdf, name="pdf"),
+    path("<int:pk>/stamp/", stamps.stamp, name="stamp"),
     path("<int:pk>/<str:action>/", bureau.change_status, name="change_status"),
+    path("awaiting/", stamps.awaiting, name="awaiting"),
     path("employer/", employer.year_page, name="employer"),
     path("employer/print/", employer.print_start, name="print_start"),
     path("print/<int:pk>/", employer.print_job, name="print_job"),

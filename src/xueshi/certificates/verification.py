@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 from urllib.parse import quote
 
 from django.conf import settings
@@ -38,6 +38,7 @@ from xueshi.accounts.network import client_address
 from xueshi.certificates.keys import keyring
 from xueshi.certificates.models import Certificate, CertificateStatus, Proof, ProofStatus
 from xueshi.certificates.offline import payload_from_text
+from xueshi.certificates.paths import stamp_lines
 from xueshi.certificates.proof_pdf import rows_of
 from xueshi.certificates.proof_selectors import (
     ProofRefused,
@@ -72,6 +73,9 @@ class VerifiedCertificate(TypedDict):
     issuer: str
     issued_on: str
     stamp: str  # without the reason of a revocation or replacement
+    # Each step of its verification path: who, which body, when (a certificate's only).
+    stamps: NotRequired[tuple[str, ...]]
+    consequence: NotRequired[str]  # what the cycle it closes decides for the next year
     reissued_as: str  # the number of the certificate that superseded it, or ""
     policy_version: str
 
@@ -254,12 +258,16 @@ def _shown(certificate: Certificate, names: dict[str, str]) -> VerifiedCertifica
     if status == CertificateStatus.SUPERSEDED:
         reissued = getattr(certificate, "reissued_as", None)
     in_effect = certificate.in_effect
+    stamps: tuple[str, ...] = ()
     if status != CertificateStatus.VALID:
         verdict = certificate.get_status_display()
         stamp = str(verdict)  # not why: the reason is for the holder and the bureau
     else:
         verdict = "有效" if in_effect else "尚未验证盖章"
         stamp = stamp_text(certificate)
+        if certificate.path:
+            verdict = "有效" if in_effect else "尚未完成验证"
+            stamps = stamp_lines(certificate)
     return VerifiedCertificate(
         kind="证书",
         number=certificate.number,
@@ -274,6 +282,8 @@ def _shown(certificate: Certificate, names: dict[str, str]) -> VerifiedCertifica
         issuer=certificate.issuer,
         issued_on=f"{timezone.localtime(certificate.issued_at):%Y-%m-%d}",
         stamp=stamp,
+        stamps=stamps,
+        consequence=certificate.consequence,
         reissued_as=reissued.number if reissued is not None else "",
         policy_version=certificate.policy_version,
     )
@@ -297,6 +307,9 @@ SHOWN_FIELDS = (
     "stamped_at",
     "payload",
     "verification_code",
+    "path",
+    "stamps",
+    "consequence",
 )
 SHOWN_NAMES = ("holder_name", "holder_id_number", "region_name", "employer_name")
 
@@ -411,6 +424,12 @@ def result_markup(verification: Verification) -> SafeString:
         issuer=e(shown["issuer"]),
         issued_on=e(shown["issued_on"]),
         stamp=e(shown["stamp"]),
+        stamps="".join(t["stamp_row"].substitute(line=e(line)) for line in shown.get("stamps", ())),
+        consequence=(
+            t["consequence"].substitute(text=e(shown.get("consequence", "")))
+            if shown.get("consequence")
+            else ""
+        ),
         reissued_as=(
             t["reissued_as"].substitute(
                 number=e(reissued),

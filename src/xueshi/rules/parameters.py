@@ -403,6 +403,7 @@ _SPECS = [
                 "number_kept_on",
                 "replacement_reentry_requires_evidence",
                 "number_format",
+                "records_learning",
             },
             {"shape"},
         ),

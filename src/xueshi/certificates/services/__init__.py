@@ -4,6 +4,7 @@ its audit event (``xueshi.audit.services``).
 - ``certificates``: issue, reissue, revoke, and the numbers;
 - ``booklets``: Guangde's numbered booklet, its renewal, replacement and re-entries;
 - ``rosters``: the employer's verification roster and the bureau's stamp;
+- ``stamps``: a certificate's verification path, walked step by step by the roles it names;
 - ``printing``: the employer's batch print;
 - ``proofs``: the provider's 继续教育证明, one or a class's batch, reissue and withdrawal.
 """
@@ -25,6 +26,7 @@ from xueshi.certificates.services.proofs import (
     proofs_issue_for_class,
 )
 from xueshi.certificates.services.rosters import roster_process, roster_submit
+from xueshi.certificates.services.stamps import certificate_stamp
 
 __all__ = [
     "booklet_issue",
@@ -33,6 +35,7 @@ __all__ = [
     "certificate_reissue",
     "certificate_revoke",
     "certificate_rule",
+    "certificate_stamp",
     "number_next",
     "print_job_request",
     "print_job_status",

@@ -30,6 +30,7 @@ from xueshi.policy_store import current_policy
 from xueshi.rules import NoRequirement, assessment_date
 from xueshi.rules.policy import Resolved
 from xueshi.rules.verdict import KEY_LABELS, UNIT_LABELS, Key, fmt
+from xueshi.rules.verification import certificate_path, cycle_consequence
 
 DEFAULT_FORMAT = "{region}{year}{seq:06d}"
 
@@ -56,7 +57,9 @@ def number_next(*, fmt_text: str, region: str, year: int) -> str:
 
 def _issuer_name(professional: Professional, rule: dict[str, Any]) -> str:
     region = professional.region
-    if rule.get("issued_on") == "employer_confirmation" and professional.employer:
+    if rule.get("issued_on") in ("employer_confirmation", "employer_record") and (
+        professional.employer
+    ):
         return f"{professional.employer.name}（{region.name}）"
     return f"{region.name}人力资源和社会保障局"
 
@@ -68,6 +71,9 @@ def _may_issue(active: ActiveRole, professional: Professional, rule: dict[str, A
     if issued_on == "employer_confirmation":
         if role not in EMPLOYER_ROLES or professional.employer_id != active.assignment.employer_id:
             raise ServiceError("按规定，由用人单位审核确认后生成电子证书，请由所在单位办理。")
+    elif issued_on == "employer_record":
+        if role not in EMPLOYER_ROLES or professional.employer_id != active.assignment.employer_id:
+            raise ServiceError("按规定，由任职学校把继续教育情况记入证书，请由所在单位办理。")
     elif issued_on == "authority_confirmation":
         if role is not Role.AUTHORITY_REVIEWER:
             raise ServiceError("按规定，教育、卫生系列的证书由行业主管部门确认后生成。")
@@ -115,10 +121,13 @@ def certificate_issue(
     except NoRequirement as exc:
         raise ServiceError(str(exc)) from None
     verdict = standing.verdict
-    if not verdict.decided:
+    # A certificate that records the year's learning (a teacher's, Luojiang §二(一)) is
+    # written whatever the verdict, and says it; any other certifies a completed year.
+    records_learning = bool(rule.get("records_learning", False))
+    if not records_learning and not verdict.decided:
         why = "；".join(f"{u.text}（依据：{u.reference.citation}）" for u in verdict.undecided)
         raise ServiceError(f"{year} 年度（周期）无法判定是否完成：{why}，不能生成证书。")
-    if not verdict.compliant:
+    if not records_learning and not verdict.compliant:
         missing = "，".join(_shortfall_text(k, v) for k, v in verdict.shortfall.items())
         missing = missing or "有未满足的条件"
         raise ServiceError(f"{year} 年度继续教育任务尚未完成（{missing}），不能生成证书。")
@@ -156,6 +165,21 @@ def certificate_issue(
     order = ("public", "public_required", "professional", "elective", "total", "credits")
     hours = {key: fmt(verdict.counted[key]) for key in order if key in figures}
     issuer = _issuer_name(professional, rule)
+    of_year: dict[str, Any] = {
+        "region": professional.region_id,
+        "year": year,
+        "person": person_of(professional),
+        "cycle": tuple(years),
+    }
+    path = certificate_path(current_policy(), **of_year)
+    consequence = cycle_consequence(current_policy(), **of_year)
+    consequence_text = ""
+    if consequence is not None:
+        why = "；".join(u.text for u in verdict.undecided)
+        consequence_text = consequence.text(
+            decided=verdict.decided, compliant=verdict.compliant, undecided_why=why
+        )
+        consequence_text = f"{consequence_text}依据：{consequence.reference.citation}"[:400]
     issued_on = clock.today()
     content = {
         "no": number,
@@ -165,7 +189,7 @@ def certificate_issue(
         "rg": professional.region_id,
         "rn": professional.region.name,
         "h": hours,
-        "ok": True,
+        "ok": verdict.compliant if verdict.decided else None,
         "iss": issuer,
         "dt": issued_on.isoformat(),
         "pv": current_policy().version,
@@ -192,8 +216,14 @@ def certificate_issue(
         issued_role=active.role,
         reissue_of=reissue_of,
         status_reason=reason,
-        stamp_required=bool(rule.get("stamp_required", False)),
-        stamp_by_role=str(rule.get("stamp", rule.get("paper_stamp", ""))),
+        stamp_required=bool(rule.get("stamp_required", False)) or bool(path),
+        stamp_by_role=(
+            ",".join(str(r) for r in path[-1].by)
+            if path
+            else str(rule.get("stamp", rule.get("paper_stamp", "")))
+        ),
+        path=[step.as_dict() for step in path],
+        consequence=consequence_text,
     )
     audit_event_write(
         actor=actor,

@@ -18,12 +18,15 @@ from xueshi.certificates.models import (
     RosterEntry,
     RosterStatus,
 )
+from xueshi.certificates.paths import path_next, waiting_text
 from xueshi.certificates.selectors import next_verification_day
 from xueshi.certificates.services.certificates import certificate_rule
+from xueshi.certificates.services.stamps import stamp_give, stamp_refusal
 from xueshi.errors import ServiceError
 from xueshi.policy_store import current_policy
 from xueshi.rules import assessment_date, deadline, verification_days
 from xueshi.rules.deadlines import RuleNotSet
+from xueshi.rules.terms import Role as PathRole
 
 
 @transaction.atomic
@@ -63,6 +66,14 @@ def roster_submit(
             raise ServiceError(f"证书 {certificate.number} 已验证盖章。")
         if not certificate.stamp_required:
             raise ServiceError(f"证书 {certificate.number} 按规定无需人社部门验证盖章。")
+        if certificate.path:
+            # The bureau verifies when the path reaches it (卫生系列: after 卫计局初审).
+            found = path_next(certificate)
+            if found is not None and PathRole.BUREAU not in found.waiting:
+                raise ServiceError(
+                    f"证书 {certificate.number} 当前{waiting_text(found)}，完成后方可报送人社部门"
+                    f"验证。依据：{found.step.citation}"
+                )
         if RosterEntry.objects.filter(
             certificate=certificate, roster__status=RosterStatus.SUBMITTED
         ).exists():
@@ -168,8 +179,16 @@ def roster_process(
     entries = list(
         roster.entries.select_related("certificate").select_for_update(of=("self", "certificate"))
     )
+    refusals = [stamp_refusal(e.certificate, active) for e in entries if e.certificate.path]
+    if any(refusals):
+        raise ServiceError("；".join(r for r in refusals if r))
     for entry in entries:
         certificate = entry.certificate
+        if certificate.path:  # the step of its path the bureau is awaited at
+            stamp_give(certificate, actor=actor, active=active, now=now)
+            entry.stamped = True
+            entry.save(update_fields=["stamped"])
+            continue
         certificate_rule_text = str(
             certificate_rule(certificate.professional, certificate.year).reference
         )

@@ -6,6 +6,7 @@
 - ``employer``: the employer's year, batch print and verification rosters;
 - ``bureau``: the bureau's verification desk, stamping, reissue and revocation;
 - ``booklets``: Guangde's numbered booklets, at the bureau.
+- ``stamps``: a certificate's verification path, walked by the authority and the bureau.
 
 Each view parses the request, calls one selector or service, and renders a template.
 """
