@@ -19,6 +19,7 @@ VENDORED = (
     "vendor/bootstrap/js/bootstrap.bundle.min.js",
     "vendor/bootstrap-icons/bootstrap-icons.min.css",
     "vendor/bootstrap-icons/fonts/bootstrap-icons.woff2",
+    "vendor/echarts/echarts.common.min.js",
 )
 LAYOUTS = {"web/base.html", "web/bare.html", "certificates/verify_public.html"}
 # The API's documentation pages are Swagger UI's and ReDoc's own (drf-spectacular).

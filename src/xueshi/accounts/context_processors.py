@@ -58,6 +58,7 @@ MENU: list[tuple[str, str, frozenset[Role]]] = [
     ),
     ("catalogue:public_subjects", "公需科目", frozenset(Role)),
     ("reporting:bureau_compliance", "达标统计", frozenset({Role.BUREAU_STAFF})),
+    ("reporting:bureau_charts", "统计图表", frozenset({Role.BUREAU_STAFF})),
     ("funding:bureau", "经费统计", frozenset({Role.BUREAU_STAFF})),
     ("inspections:anomalies", "疑点看板", frozenset({Role.BUREAU_STAFF})),
     ("inspections:index", "抽查", frozenset({Role.BUREAU_STAFF})),

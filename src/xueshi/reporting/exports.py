@@ -123,3 +123,23 @@ def bureau_workbook(report: BureauReport) -> IO[bytes]:
     if report.drilled:
         sheets.append(("人员明细", PEOPLE_HEADER, people_rows(report.rows)))
     return workbook(sheets)
+
+
+def charts_workbook(context: dict[str, Any]) -> IO[bytes]:
+    """统计图表's tables, a sheet a chart."""
+    tally_header = ["分组", "有要求人数", "已达标", "未达标", "达标率（%）"]
+
+    def bars(rows: Iterable[Any]) -> Iterable[list[Any]]:
+        for b in rows:
+            rate = float(b.rate) if b.rate is not None else ""
+            yield [b.label, b.people, b.compliant, b.not_compliant, rate]
+
+    year = context["year"]
+    sheets: list[Sheet] = [
+        ("历年达标趋势", ["年度", *tally_header[1:]], bars(context["trend"])),
+        (f"{year}按地区", tally_header, bars(context["by_region"])),
+        (f"{year}按系列", tally_header, bars(context["by_series"])),
+        (f"{year}按职称", tally_header, bars(context["by_title"])),
+        ("待审核积压", ["等待时间", "记录数"], ([b.label, b.records] for b in context["backlog"])),
+    ]
+    return workbook(sheets)

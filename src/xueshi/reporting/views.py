@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from xueshi import clock
 from xueshi.accounts.access import RoleRequest, allow, require_active_role
 from xueshi.accounts.models import Role
 from xueshi.compliance.person_year import default_year, person_year, record_years
@@ -21,7 +24,7 @@ from xueshi.compliance.what_if import (
 from xueshi.db.replica import replica_reads
 from xueshi.people.models import Professional
 from xueshi.records.selectors import registration_routes
-from xueshi.reporting import exports
+from xueshi.reporting import charts, exports
 from xueshi.reporting.forms import BureauFilterForm, ComplianceFilterForm, WhatIfForm, YearForm
 from xueshi.reporting.reports import bureau_regions, bureau_report, employer_report
 from xueshi.rules import Category
@@ -182,5 +185,66 @@ def bureau_compliance_xlsx(request: RoleRequest) -> FileResponse:
         exports.bureau_workbook(report),
         as_attachment=True,
         filename=f"{report.region.name}-{report.year}年度继续教育达标统计.xlsx",
+        content_type=XLSX,
+    )
+
+
+def _charts(request: RoleRequest) -> dict[str, Any]:
+    region = require_active_role(request).assignment.region
+    assert region is not None, "a bureau role is held in a region"
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = clock.year()
+    if not 2000 <= year <= 2100:
+        year = clock.year()
+    return {
+        "region": region,
+        "year": year,
+        "trend": charts.compliance_trend(region),
+        "by_region": charts.compliance_by(region, year, "region"),
+        "by_series": charts.compliance_by(region, year, "series"),
+        "by_title": charts.compliance_by(region, year, "title_level"),
+        "backlog": charts.review_backlog(region),
+    }
+
+
+def _chart_json(bars: list[charts.Bar]) -> dict[str, Any]:
+    return {
+        "labels": [b.label for b in bars],
+        "compliant": [b.compliant for b in bars],
+        "not_compliant": [b.not_compliant for b in bars],
+        "rate": [float(b.rate) if b.rate is not None else None for b in bars],
+    }
+
+
+@allow(Role.BUREAU_STAFF)
+@require_GET
+@replica_reads
+def bureau_charts(request: RoleRequest) -> HttpResponse:
+    """统计图表: compliance over the years and by region, series and title; review backlog."""
+    context = _charts(request)
+    context["data"] = {
+        "trend": _chart_json(context["trend"]),
+        "by_region": _chart_json(context["by_region"]),
+        "by_series": _chart_json(context["by_series"]),
+        "by_title": _chart_json(context["by_title"]),
+        "backlog": {
+            "labels": [b.label for b in context["backlog"]],
+            "records": [b.records for b in context["backlog"]],
+        },
+    }
+    return render(request, "reporting/bureau_charts.html", context)
+
+
+@allow(Role.BUREAU_STAFF)
+@require_GET
+@replica_reads
+def bureau_charts_xlsx(request: RoleRequest) -> FileResponse:
+    context = _charts(request)
+    return FileResponse(
+        exports.charts_workbook(context),
+        as_attachment=True,
+        filename=f"{context['region'].name}-{context['year']}年度统计图表.xlsx",
         content_type=XLSX,
     )
