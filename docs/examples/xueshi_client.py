@@ -115,6 +115,16 @@ class XueshiClient:
                 time.sleep(2**attempt)
         raise AssertionError("unreachable")
 
+    def void_results(
+        self, external_ids: list[str], reason: str, *, pushed_by: str = ""
+    ) -> dict[str, Any]:
+        """Void results sent before, by their ids (a correction goes under a new id). Safe to
+        send again: ids voided already answer "unchanged"."""
+        payload: dict[str, Any] = {"external_ids": external_ids, "reason": reason}
+        if pushed_by:
+            payload["pushed_by"] = pushed_by
+        return self.request("POST", "/api/v1/results/void/", payload=payload)
+
     def receipt(self, receipt_id: str) -> dict[str, Any]:
         return self.request("GET", f"/api/v1/receipts/{receipt_id}/")
 

@@ -32,6 +32,15 @@ def test_the_documented_client_docks(api: Api, live_server: Any) -> None:
     again = provider.push_results(api.plan.pk, items[:2])
     assert [i["result"] for i in again["items"]] == ["unchanged", "unchanged"]
     assert HourRecord.objects.filter(class_plan=api.plan).count() == 1
+    # a result sent wrong is voided, and the correction sent under a new id
+    voided = provider.void_results([items[1]["external_id"]], "成绩录错")
+    assert [i["result"] for i in voided["items"]] == ["voided"]
+    assert provider.void_results([items[1]["external_id"]], "成绩录错")["unchanged"] == 1
+    fixed = provider.push_results(
+        api.plan.pk, [{**items[1], "external_id": "ext-1-fix", "score": "65"}]
+    )
+    assert [i["result"] for i in fixed["items"]] == ["created"]
+    assert provider.receipt(receipt["id"])["items"][1]["void_reason"] == "成绩录错"
     title = register(api.world, kind=ClientKind.TITLE_SYSTEM, scopes=[Scope.COMPLIANCE_READ])
     system = XueshiClient(live_server.url, title.client.app_key, title.secret)
     verdict = system.verdict(id_number_of(api.people[0]), 2014)

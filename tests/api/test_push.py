@@ -97,7 +97,15 @@ def test_identity_is_checked_first_and_a_refused_row_may_be_sent_again(api: Api)
     assert HourRecord.objects.filter(class_plan=api.plan).count() == 1
     # corrected, the same id is taken: a refused row was not kept
     fixed = api.push([api.item(1)]).json()["items"]
-    assert fixed == [{"external_id": "ext-1", "result": "created", "message": "已登记学时"}]
+    assert fixed == [
+        {
+            "external_id": "ext-1",
+            "result": "created",
+            "message": "已登记学时",
+            "voided_at": None,
+            "void_reason": "",
+        }
+    ]
 
 
 def test_a_client_pushes_only_to_its_own_providers_classes(api: Api) -> None:

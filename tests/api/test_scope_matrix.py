@@ -31,6 +31,12 @@ def _calls(api: Api) -> dict[str, tuple[str, str, str, Any]]:
     person = api.people[0]
     return {
         "ResultsPushView": ("POST", api.push_path, "", {"items": [api.item(0)]}),
+        "ResultsVoidView": (
+            "POST",
+            "/api/v1/results/void/",
+            "",
+            {"external_ids": ["ext-0"], "reason": "作废"},
+        ),
         "ReceiptView": ("GET", "/api/v1/receipts/00000000-0000-0000-0000-000000000000/", "", None),
         "VerdictView": (
             "POST",

@@ -4,6 +4,7 @@ they are given (docs/api.md, docs/adr/0011-open-api.md)."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -113,6 +114,16 @@ class PushResult(models.TextChoices):
     REFUSED = "refused", "未接收"
 
 
+# The results a PushedResult keeps (conflicts and refusals are not kept).
+STORED_RESULTS = ("created", "unchanged", "failed")
+
+
+class VoidResult(models.TextChoices):
+    VOIDED = "voided", "已作废"
+    UNCHANGED = "unchanged", "此前已作废，未作改动"
+    NOT_FOUND = "not_found", "没有这个编号的报送记录"
+
+
 class ApiReceipt(models.Model):
     """回执: what one push did, row by row in the order sent; retrievable later by its id."""
 
@@ -149,6 +160,28 @@ class ApiReceipt(models.Model):
     def __str__(self) -> str:
         return str(self.id)
 
+    @property
+    def items_shown(self) -> list[dict[str, Any]]:
+        """The rows as sent, each saying whether the result its id stands for was voided
+        since (when, why): a re-sent id's "unchanged" too."""
+        voided = {
+            row.external_id: row
+            for row in PushedResult.objects.filter(
+                client_id=self.client_id,
+                voided_at__isnull=False,
+                external_id__in=[item["external_id"] for item in self.items],
+            )
+        }
+        shown = []
+        for item in self.items:
+            row = voided.get(item["external_id"])
+            if row is not None and item["result"] in STORED_RESULTS:
+                item = item | {"voided_at": row.voided_at, "void_reason": row.void_reason}
+            else:
+                item = item | {"voided_at": None, "void_reason": ""}
+            shown.append(item)
+        return shown
+
 
 class PushedResult(models.Model):
     """One learner's result a client sent, by the client's own id (xAPI's statement id): the
@@ -169,7 +202,25 @@ class PushedResult(models.Model):
     receipt = models.ForeignKey(
         ApiReceipt, verbose_name="回执", on_delete=models.PROTECT, related_name="+"
     )
+    # The hour record this result entered (None: failed, or entered before by another way).
+    record = models.ForeignKey(
+        "records.HourRecord",
+        verbose_name="学时记录",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     voided_at = models.DateTimeField("作废时间", null=True, blank=True)
+    voided_by = models.ForeignKey(
+        ApiClient,
+        verbose_name="作废的接入系统",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    void_reason = models.CharField("作废理由", max_length=200, blank=True)
     created_at = models.DateTimeField("接收时间", auto_now_add=True)
 
     class Meta:
@@ -181,7 +232,7 @@ class PushedResult(models.Model):
             ),
             models.CheckConstraint(
                 name="pushed_result_stored_results",
-                condition=Q(result__in=["created", "unchanged", "failed"]),
+                condition=Q(result__in=list(STORED_RESULTS)),
             ),
         ]
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from xueshi.api.models import PushResult
+from xueshi.api.models import PushResult, VoidResult
 from xueshi.api.selectors import CURSOR
 
 EXTERNAL_ID = RegexValidator(
@@ -64,6 +64,10 @@ class ReceiptItemSerializer(serializers.Serializer):
     external_id = serializers.CharField()
     result = serializers.ChoiceField(choices=PushResult.choices)
     message = serializers.CharField()
+    voided_at = serializers.DateTimeField(
+        allow_null=True, help_text="作废时间：该编号的结果已由报送方作废，不再计入；未作废为 null"
+    )
+    void_reason = serializers.CharField(allow_blank=True, help_text="作废理由")
 
 
 class ReceiptSerializer(serializers.Serializer):
@@ -77,7 +81,40 @@ class ReceiptSerializer(serializers.Serializer):
     failed = serializers.IntegerField()
     conflicts = serializers.IntegerField()
     refused = serializers.IntegerField()
-    items = ReceiptItemSerializer(many=True, help_text="逐条结果，与报送顺序一致")
+    items = ReceiptItemSerializer(
+        many=True, source="items_shown", help_text="逐条结果，与报送顺序一致"
+    )
+
+
+class VoidSerializer(serializers.Serializer):
+    external_ids = serializers.ListField(
+        child=serializers.CharField(max_length=64, validators=[EXTERNAL_ID]),
+        min_length=1,
+        max_length=settings.XUESHI_API_PUSH_MAX,
+        help_text=f"要作废的报送编号（external_id），每次最多 {settings.XUESHI_API_PUSH_MAX} 个",
+    )
+    reason = serializers.CharField(max_length=200, validators=[NO_NUL], help_text="作废理由")
+    pushed_by = serializers.CharField(
+        max_length=40,
+        required=False,
+        default="",
+        allow_blank=True,
+        validators=[NO_NUL],
+        help_text="报送这些编号的接入系统的 App Key（同一机构的另一系统）；不填为本系统",
+    )
+
+
+class VoidItemSerializer(serializers.Serializer):
+    external_id = serializers.CharField()
+    result = serializers.ChoiceField(choices=VoidResult.choices)
+    message = serializers.CharField()
+
+
+class VoidAnswerSerializer(serializers.Serializer):
+    voided = serializers.IntegerField(help_text="本次作废的条数")
+    unchanged = serializers.IntegerField(help_text="此前已作废的条数")
+    not_found = serializers.IntegerField(help_text="没有这个编号（或不是本机构报送）的条数")
+    items = VoidItemSerializer(many=True, help_text="逐条结果，与请求顺序一致")
 
 
 # --- pulls ---------------------------------------------------------------------------------

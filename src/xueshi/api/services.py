@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, get_application_model
 
+from xueshi import standing
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import Role, RoleAssignment, User
 from xueshi.api.client_secrets import new_app_key, new_secret, seal
@@ -28,14 +29,18 @@ from xueshi.api.models import (
     PushedResult,
     PushResult,
     Scope,
+    VoidResult,
 )
 from xueshi.audit.services import audit_event_write
 from xueshi.errors import ServiceError
 from xueshi.organisations.models import IndustryAuthority, Provider
 from xueshi.organisations.validators import normalise_ric
 from xueshi.people.identity import id_indexes
+from xueshi.records.models import HourRecord, RecordSource
+from xueshi.rules.workflow import RecordState
 from xueshi.training import batch as batch_rows
 from xueshi.training.batch import LearnerScore
+from xueshi.training.models import Enrollment
 from xueshi.training.selectors import classes_visible
 from xueshi.training.services import class_plan_lock_for_entry, hour_batch_enter
 
@@ -427,6 +432,19 @@ def api_results_push(
                 professional__id_number_index__in=list(number_of)
             ).values_list("professional__id_number_index", "professional_id")
         }
+        # The records this push created, so that voiding a result voids its record.
+        created = [
+            people[_id_key(row.id_number)]
+            for row in accepted
+            if results[row.number - 1]["result"] == PushResult.CREATED
+        ]
+        record_of = dict(
+            HourRecord.objects.filter(
+                class_plan=plan, source=RecordSource.BATCH, professional_id__in=created
+            )
+            .exclude(status=RecordState.VOIDED)
+            .values_list("professional_id", "id")
+        )
         PushedResult.objects.bulk_create(
             PushedResult(
                 client=locked,
@@ -435,6 +453,11 @@ def api_results_push(
                 class_plan=plan,
                 professional_id=people[_id_key(row.id_number)],
                 result=results[row.number - 1]["result"],
+                record_id=(
+                    record_of.get(people[_id_key(row.id_number)])
+                    if results[row.number - 1]["result"] == PushResult.CREATED
+                    else None
+                ),
                 receipt=receipt,
             )
             for row in accepted
@@ -457,3 +480,166 @@ def api_results_push(
         },
     )
     return receipt
+
+
+# --- voiding what a client sent ------------------------------------------------------------
+
+
+def _organisation(client: ApiClient) -> tuple[int | None, int | None]:
+    assignment = client.assignment
+    return assignment.provider_id, assignment.authority_id
+
+
+def _void_target(caller: ApiClient, app_key: str) -> ApiClient | None:
+    """The client whose results are voided: the caller, or another client of the same
+    organisation (a provider's second system, one that replaced the first); None if the
+    key names no such client."""
+    if not app_key or app_key == caller.app_key:
+        return caller
+    other = ApiClient.objects.select_related("assignment").filter(app_key=app_key).first()
+    if other is None:
+        return None
+    mine = _organisation(caller)
+    if mine == (None, None) or _organisation(other) != mine:
+        return None
+    return other
+
+
+@dataclass(frozen=True, slots=True)
+class VoidOutcome:
+    """What a void request did, id by id in the order named."""
+
+    items: list[dict[str, Any]]
+
+    def count(self, result: str) -> int:
+        return sum(1 for item in self.items if item["result"] == result)
+
+
+@transaction.atomic
+def api_results_void(
+    *, client: ApiClient, external_ids: Sequence[str], reason: str, pushed_by: str = ""
+) -> VoidOutcome:
+    """A client voids results it sent (xAPI's voiding statement): each id named is marked
+    voided with the reason; the hour record it entered, if any, becomes 已作废 — it counts
+    for nothing and the person's ledger row is refreshed — and the learner's score it wrote
+    is cleared, so a correction may be sent under a new id. Idempotent: an id voided
+    before is ``unchanged``. Only the client that sent a result, or another client of the
+    same organisation (``pushed_by``: the sender's app key), may void it; anyone else's
+    ids are ``not_found``, like ids never sent."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ServiceError("请填写作废理由。", field="reason")
+    seen: dict[str, int] = {}
+    for number, external_id in enumerate(external_ids, start=1):
+        if external_id in seen:
+            raise Problem(
+                f"第 {number} 个编号“{external_id}”与第 {seen[external_id]} 个重复，整批未作废。",
+                code="duplicate_external_id",
+                status_code=409,
+            )
+        seen[external_id] = number
+    locked = ApiClient.objects.select_for_update().get(pk=client.pk)
+    if not locked.active:
+        raise Problem("接入系统已停用。", code="client_unknown", status_code=401)
+    active = ActiveRole(locked.assignment)
+    target = _void_target(locked, pushed_by)
+    found = (
+        {}
+        if target is None
+        else {
+            row.external_id: row
+            for row in PushedResult.objects.select_for_update(of=("self",))
+            .select_related("record", "record__professional")
+            .filter(client=target, external_id__in=list(external_ids))
+        }
+    )
+    now = timezone.now()
+    items: list[dict[str, Any]] = []
+    voided: list[PushedResult] = []
+    for external_id in external_ids:
+        row = found.get(external_id)
+        if row is None:
+            items.append(
+                {
+                    "external_id": external_id,
+                    "result": VoidResult.NOT_FOUND,
+                    "message": "没有这个编号的报送记录（或不是本机构报送的），未作改动。",
+                }
+            )
+        elif row.voided_at is not None:
+            items.append(
+                {
+                    "external_id": external_id,
+                    "result": VoidResult.UNCHANGED,
+                    "message": f"此前已作废（{timezone.localtime(row.voided_at):%Y-%m-%d %H:%M}），"
+                    "未作改动。",
+                }
+            )
+        else:
+            row.voided_at, row.voided_by, row.void_reason = now, locked, reason[:200]
+            voided.append(row)
+            items.append({"external_id": external_id, "result": VoidResult.VOIDED})
+    PushedResult.objects.bulk_update(voided, ["voided_at", "voided_by", "void_reason"])
+    messages = _void_records(voided, actor=locked.user, role=active.role, reason=reason)
+    for item in items:
+        if item["result"] == VoidResult.VOIDED:
+            item["message"] = messages[item["external_id"]]
+    outcome = VoidOutcome(items)
+    audit_event_write(
+        actor=locked.user,
+        role=active.role,
+        action="api_results_void",
+        target=target or locked,
+        data={
+            "client": locked.pk,
+            "pushed_by": (target or locked).pk,
+            "reason": reason[:200],
+            "voided": [row.external_id for row in voided][:1000],
+            "unchanged": outcome.count(VoidResult.UNCHANGED),
+            "not_found": outcome.count(VoidResult.NOT_FOUND),
+        },
+    )
+    return outcome
+
+
+def _void_records(
+    rows: Sequence[PushedResult], *, actor: User, role: str, reason: str
+) -> dict[str, str]:
+    """Void the records the rows entered and clear the scores they wrote; the message each
+    row's answer gives."""
+    messages: dict[str, str] = {}
+    # (class, learner, whether the score written passed): cleared unless written over since.
+    seats: list[tuple[int, int, bool]] = []
+    for row in rows:
+        if row.result in (PushResult.CREATED, PushResult.FAILED):
+            seats.append((row.class_plan_id, row.professional_id, row.result == PushResult.CREATED))
+        record = row.record
+        if record is None or record.status == RecordState.VOIDED:
+            messages[row.external_id] = (
+                "已作废；该编号未登记学时记录（不合格或此前已由其他途径登记），学时记录未改动。"
+                if record is None
+                else "已作废；其学时记录此前已作废。"
+            )
+            continue
+        before = record.status
+        record.status = RecordState.VOIDED.value
+        record.last_comment = f"报送方已作废：{reason}"[:2000]
+        record.save(update_fields=["status", "last_comment", "updated_at"])
+        audit_event_write(
+            actor=actor,
+            role=role,
+            action="void",
+            target=record,
+            from_status=before,
+            to_status=RecordState.VOIDED.value,
+            comment=reason[:200],
+            policy_version=record.policy_version,
+            data={"external_id": row.external_id, "pushed_by": row.client_id},
+        )
+        standing.record_changed(record=record)
+        messages[row.external_id] = "已作废；其学时记录已作废，不再计入。"
+    for class_plan_id, professional_id, passed in seats:
+        Enrollment.objects.filter(
+            class_plan_id=class_plan_id, professional_id=professional_id, passed=passed
+        ).update(score=None, passed=None)
+    return messages

@@ -10,6 +10,7 @@ urlpatterns = [
     path("redoc/", views.redoc_view, name="redoc"),
     path("oauth/token/", views.token_view, name="token"),
     path("classes/<int:class_id>/results/", views.ResultsPushView.as_view(), name="results_push"),
+    path("results/void/", views.ResultsVoidView.as_view(), name="results_void"),
     path("receipts/<str:receipt_id>/", views.ReceiptView.as_view(), name="receipt"),
     path("compliance/verdicts/", views.VerdictView.as_view(), name="verdict"),
     path("compliance/changes/", views.ChangesView.as_view(), name="changes"),

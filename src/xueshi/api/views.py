@@ -27,7 +27,7 @@ from xueshi.accounts.access import public
 from xueshi.api import selectors
 from xueshi.api.authentication import Caller
 from xueshi.api.errors import PROBLEM
-from xueshi.api.models import Scope
+from xueshi.api.models import Scope, VoidResult
 from xueshi.api.serializers import (
     CertificateSerializer,
     ChangesQuerySerializer,
@@ -39,8 +39,10 @@ from xueshi.api.serializers import (
     ReceiptSerializer,
     VerdictQuerySerializer,
     VerdictSerializer,
+    VoidAnswerSerializer,
+    VoidSerializer,
 )
-from xueshi.api.services import PushItem, api_results_push
+from xueshi.api.services import PushItem, api_results_push, api_results_void
 from xueshi.audit.services import audit_event_write
 from xueshi.people.identity import id_numbers_reveal
 
@@ -81,6 +83,12 @@ class ApiView(APIView):
         return response
 
 
+def _caller(request: Request) -> Caller:
+    caller = request.auth
+    assert isinstance(caller, Caller)
+    return caller
+
+
 class ResultsPushView(ApiView):
     required_scope = Scope.HOURS_PUSH
 
@@ -106,6 +114,35 @@ class ResultsPushView(ApiView):
         return Response(ReceiptSerializer(receipt).data, status=201)
 
 
+class ResultsVoidView(ApiView):
+    required_scope = Scope.HOURS_PUSH
+
+    @extend_schema(
+        operation_id="results_void",
+        summary="作废此前报送的学员成绩（按报送编号）",
+        request=VoidSerializer,
+        responses={200: VoidAnswerSerializer, **problems(*COMMON, 409, 422)},
+        tags=["报送"],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = VoidSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        outcome = api_results_void(
+            client=_caller(request).client,
+            external_ids=data["external_ids"],
+            reason=data["reason"],
+            pushed_by=data["pushed_by"],
+        )
+        body = {
+            "voided": outcome.count(VoidResult.VOIDED),
+            "unchanged": outcome.count(VoidResult.UNCHANGED),
+            "not_found": outcome.count(VoidResult.NOT_FOUND),
+            "items": outcome.items,
+        }
+        return Response(VoidAnswerSerializer(body).data)
+
+
 class ReceiptView(ApiView):
     required_scope = Scope.HOURS_PUSH
 
@@ -123,12 +160,6 @@ class ReceiptView(ApiView):
 
 
 # --- pulls ---------------------------------------------------------------------------------
-
-
-def _caller(request: Request) -> Caller:
-    caller = request.auth
-    assert isinstance(caller, Caller)
-    return caller
 
 
 class VerdictView(ApiView):

@@ -13,7 +13,7 @@ from xueshi.people.selectors import person_of
 from xueshi.policy_store import current_policy
 from xueshi.records.models import HourRecord
 from xueshi.rules import Category, CreditClass, Mode, Record, Verdict, evaluate, verdict_from_sums
-from xueshi.rules.counting import STATUS_OF_STATE
+from xueshi.rules.counting import STATUS_OF_STATE, UNREAD_STATES
 from xueshi.rules.workflow import RecordState
 
 # The longest cycle a policy sets (teachers: 5 years) bounds the records to read.
@@ -50,7 +50,7 @@ def person_year_records(professional: Professional, year: int) -> list[HourRecor
             credited_year__gt=year - LOOKBACK_YEARS,
             credited_year__lte=year,
         )
-        .exclude(status=RecordState.DRAFT)
+        .exclude(status__in=UNREAD_STATES)
         .order_by("credited_year", "end_date", "id")
     )
 

@@ -45,11 +45,11 @@ from xueshi.rules.counting import (
     COUNTED_STATES,
     PENDING_STATES,
     SUM_COLUMNS,
+    UNREAD_STATES,
     Measure,
     SumColumn,
 )
 from xueshi.rules.policy import Policy
-from xueshi.rules.workflow import RecordState
 
 PROFILE_FIELDS = ("region_id", "employer_id", "series", "title_level", "institution_level")
 SUM_DB_FIELDS = (
@@ -106,7 +106,7 @@ def person_rows(
             credited_year__gt=years[0] - LOOKBACK_YEARS,
             credited_year__lte=years[-1],
         )
-        .exclude(status=RecordState.DRAFT)
+        .exclude(status__in=UNREAD_STATES)
         .order_by("credited_year", "end_date", "id")
     )
     return [_person_row(policy, professional, year, records, now) for year in years]

@@ -14,7 +14,7 @@ from xueshi.people.selectors import person_of
 from xueshi.policy_store import current_policy
 from xueshi.records.models import HourRecord
 from xueshi.rules import NoRequirement, PolicyError, Reason, Record, Verdict
-from xueshi.rules.counting import COUNTED_STATES, PENDING_STATES
+from xueshi.rules.counting import COUNTED_STATES, PENDING_STATES, UNREAD_STATES
 from xueshi.rules.policy import Reference
 from xueshi.rules.terms import Role as ChainRole
 from xueshi.rules.verdict import UNIT_LABELS, RequirementResult, fmt
@@ -27,7 +27,7 @@ def record_years(professional: Professional) -> list[int]:
     """The credited years the person has declared or been entered records for, newest first."""
     return list(
         HourRecord.objects.filter(professional=professional)
-        .exclude(status=RecordState.DRAFT)
+        .exclude(status__in=UNREAD_STATES)
         .order_by("-credited_year")
         .values_list("credited_year", flat=True)
         .distinct()

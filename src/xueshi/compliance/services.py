@@ -27,7 +27,7 @@ from xueshi.compliance.profiles import profile_of
 from xueshi.people.models import Professional
 from xueshi.policy_store import current_policy
 from xueshi.records.models import HourRecord
-from xueshi.rules.counting import PENDING_STATES
+from xueshi.rules.counting import PENDING_STATES, UNREAD_STATES
 from xueshi.rules.workflow import RecordState
 from xueshi.standing import RecordFacts
 
@@ -310,7 +310,7 @@ def ledger_rebuild(*, year: int | None = None, actor: User | None = None) -> dic
         years = [year]
     else:
         credited = (
-            HourRecord.objects.exclude(status=RecordState.DRAFT)
+            HourRecord.objects.exclude(status__in=UNREAD_STATES)
             .values_list("credited_year", flat=True)
             .distinct()
             .order_by()

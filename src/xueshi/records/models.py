@@ -125,10 +125,11 @@ class HourRecord(models.Model):
         ]
         constraints = [
             # A provider's batch enters a learner's hours for a class once: a re-upload of
-            # the same rows doubles nothing.
+            # the same rows doubles nothing. A voided record (withdrawn by the system that
+            # pushed it) leaves room for its correction.
             models.UniqueConstraint(
                 fields=["class_plan", "professional"],
-                condition=Q(source="batch"),
+                condition=Q(source="batch") & ~Q(status="voided"),
                 name="record_batch_once_per_class",
             ),
             models.CheckConstraint(

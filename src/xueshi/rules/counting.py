@@ -60,7 +60,11 @@ STATUS_OF_STATE: Mapping[RecordState, Status] = {
     RecordState.RETURNED: Status.PENDING,
 }
 """A record's workflow state as the rules see it: under review or returned for correction is
-pending. A draft is not declared yet: no verdict reads it."""
+pending. A draft is not declared yet, a voided record was withdrawn by its sender: no
+verdict reads either."""
+
+UNREAD_STATES = tuple(state for state in RecordState if state not in STATUS_OF_STATE)
+"""The states no verdict reads (a draft, a voided record)."""
 
 
 def states_seen_as(statuses: frozenset[Status]) -> tuple[RecordState, ...]:

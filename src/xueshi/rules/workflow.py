@@ -20,6 +20,10 @@ class RecordState(StrEnum):
     RETURNED = "returned"
     APPROVED = "approved"
     REJECTED = "rejected"
+    # Withdrawn by the system that sent it (the open API's voiding, xAPI's voided
+    # statement): it counts for nothing, is no duplicate of anything, and no action leads
+    # out of it (a correction is sent as a new record).
+    VOIDED = "voided"
 
     @property
     def label(self) -> str:
@@ -29,6 +33,7 @@ class RecordState(StrEnum):
             "returned": "退回修改",
             "approved": "已认定",
             "rejected": "未通过",
+            "voided": "已作废",
         }[self.value]
 
 

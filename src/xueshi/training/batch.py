@@ -33,7 +33,7 @@ from xueshi.records.services import (
 from xueshi.rules.terms import Category
 from xueshi.rules.terms import Role as ChainRole
 from xueshi.training.models import ClassPlan, Enrollment
-from xueshi.training.selectors import class_entry
+from xueshi.training.selectors import class_entry, entered_learners
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,49 +184,59 @@ def _bulk_phase() -> Iterator[None]:
 
 
 def check_rows(
-    plan: ClassPlan, rows: Sequence[LearnerScore], *, entered: set[int]
+    plan: ClassPlan, rows: Sequence[LearnerScore], *, entered: set[int] | None = None
 ) -> list[CheckedRow]:
     """Validate every row against the class and the register of people.
 
-    ``entered``: professionals whose hours for this class are already entered.
+    ``entered``: professionals whose hours for this class are already entered; by default,
+    read for the rows' learners only.
     """
     with _bulk_phase():
         return _check_rows(plan, rows, entered=entered)
 
 
+PERSON = ("id", "full_name", "region_id", "series", "title_level", "institution_level")
+
+
 def _check_rows(
-    plan: ClassPlan, rows: Sequence[LearnerScore], *, entered: set[int]
+    plan: ClassPlan, rows: Sequence[LearnerScore], *, entered: set[int] | None
 ) -> list[CheckedRow]:
     numbers = [_id_number(r.id_number, r.id_number_note) for r in rows]
     ids = {n for n, _, _ in numbers if n is not None}
-    # The batch lists the class's learners: read them with their enrolment (one join), then
-    # the register only for ID numbers that are not among them (to say which error it is).
-    columns = ("id", "full_name", "region_id", "series", "title_level", "institution_level")
     # ID numbers are stored encrypted: people are matched by the blind index of each number.
     number_of = id_indexes(ids)
     index_of = {number: index for index, number in number_of.items()}
-    enrolled = Professional.objects.filter(enrollments__class_plan_id=plan.pk)
-    people = {
-        number_of[row[0]]: Person(*row[1:])
-        for row in enrolled.values_list("id_number_index", *columns)
-        if row[0] in number_of
-    }
+    # Only the rows' learners are read, never the whole class (a class of 100,000 pushed in
+    # calls of 5,000 would read it 20 times): their enrolments with them (one indexed join
+    # per chunk of ID numbers), then the register for the ID numbers not enrolled (to say
+    # which error it is).
+    people: dict[str, Person] = {}
+    seats: dict[int, Seat] = {}
+    indexes = list(number_of)
+    for start in range(0, len(indexes), CHUNK):
+        enrolled = Enrollment.objects.filter(
+            class_plan_id=plan.pk,
+            professional__id_number_index__in=indexes[start : start + CHUNK],
+        )
+        for row in enrolled.values_list(
+            "professional__id_number_index",
+            *(f"professional__{column}" for column in PERSON),
+            "id",
+            "score",
+            "passed",
+        ):
+            learner = Person(*row[1:7])
+            people[number_of[row[0]]] = learner
+            seats[learner.pk] = Seat(row[7], learner.pk, row[8], row[9])
     others = [index_of[n] for n in ids if n not in people]
     for start in range(0, len(others), CHUNK):
         found = Professional.objects.filter(id_number_index__in=others[start : start + CHUNK])
         people.update(
             (number_of[row[0]], Person(*row[1:]))
-            for row in found.values_list("id_number_index", *columns)
+            for row in found.values_list("id_number_index", *PERSON)
         )
-    seats = {
-        seat.professional_id: seat
-        for seat in map(
-            Seat._make,
-            Enrollment.objects.filter(class_plan_id=plan.pk).values_list(
-                "id", "professional_id", "score", "passed"
-            ),
-        )
-    }
+    if entered is None:
+        entered = entered_learners(plan, among=seats)
     seen: dict[str, int] = {}
     chains: dict[tuple[str, str, str, str], str | None] = {}
     checked = []

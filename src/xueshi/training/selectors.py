@@ -8,6 +8,7 @@ classes open for enrolment and their own enrolments. Anyone else sees nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,9 @@ from xueshi.rules.terms import Role as ChainRole
 from xueshi.training.models import Attendance, ClassPlan, ClassStatus, Enrollment, HourBatch
 
 NOTHING = Q(pk__in=[])
+
+# Ids per IN (…) query: well under every database's limit on parameters.
+IN_CHUNK = 10_000
 
 
 def class_scope(active: ActiveRole) -> Q:
@@ -206,9 +210,19 @@ def class_entry(plan: ClassPlan) -> ClassEntry:
     )
 
 
-def entered_learners(plan: ClassPlan) -> set[int]:
-    """Professionals whose hours for this class a batch has already entered."""
-    return set(plan.hour_records.filter(source="batch").values_list("professional_id", flat=True))
+def entered_learners(plan: ClassPlan, among: Collection[int] | None = None) -> set[int]:
+    """Professionals whose hours for this class a batch has already entered (and whose
+    sender has not voided them); ``among``: only of these professionals (a batch's rows,
+    not the whole class: one indexed ``IN`` per chunk)."""
+    records = plan.hour_records.filter(source="batch").exclude(status="voided")
+    if among is None:
+        return set(records.values_list("professional_id", flat=True))
+    ids = list(among)
+    entered: set[int] = set()
+    for start in range(0, len(ids), IN_CHUNK):
+        chunk = records.filter(professional_id__in=ids[start : start + IN_CHUNK])
+        entered.update(chunk.values_list("professional_id", flat=True))
+    return entered
 
 
 def class_batches(plan: ClassPlan) -> QuerySet[HourBatch]:

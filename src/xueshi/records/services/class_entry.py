@@ -84,7 +84,7 @@ def hour_record_enter_for_class(
     created = hour_record_enter_for_class_bulk(
         actor=actor, active=active, professional_ids=[professional.pk], entry=entry
     )
-    record = HourRecord.objects.get(
+    record = HourRecord.objects.exclude(status=RecordState.VOIDED).get(
         class_plan_id=entry.class_plan_id, professional=professional, source=RecordSource.BATCH
     )
     return record, professional.pk in created
@@ -107,12 +107,22 @@ def hour_record_enter_for_class_bulk(
     Idempotent like it: learners whose hours for the class are already entered are left
     alone. All or nothing: a learner whose chain the provider may not enter refuses the
     whole call. Returns the ids of the professionals whose record was created."""
-    existing = set(
-        HourRecord.objects.filter(
-            class_plan_id=entry.class_plan_id, source=RecordSource.BATCH
-        ).values_list("professional_id", flat=True)
-    )
-    todo = sorted(set(professional_ids) - existing)
+    # Only these learners' records are read, never the whole class's (a class pushed in
+    # parts would read it once a part). Voided records (withdrawn by the system that pushed
+    # them) leave room for a new one.
+    wanted = sorted(set(professional_ids))
+    existing: set[int] = set()
+    for start in range(0, len(wanted), BULK_BATCH):
+        existing.update(
+            HourRecord.objects.filter(
+                class_plan_id=entry.class_plan_id,
+                source=RecordSource.BATCH,
+                professional_id__in=wanted[start : start + BULK_BATCH],
+            )
+            .exclude(status=RecordState.VOIDED)
+            .values_list("professional_id", flat=True)
+        )
+    todo = [pk for pk in wanted if pk not in existing]
     if not todo:
         return set()
     year = entry.credited_year
@@ -184,18 +194,20 @@ def hour_record_enter_for_class_bulk(
     # The new records' ids, for their audit events (a plain cursor: the ORM's row handling
     # cost twice the query at 100,000 records).
     meta = HourRecord._meta
+    person = meta.get_field("professional").column
+    created: dict[int, int] = {}
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {meta.pk.column}, {meta.get_field('professional').column} "  # nosec B608
-            f"FROM {meta.db_table} WHERE {meta.get_field('class_plan').column} = %s "
-            f"AND {meta.get_field('source').column} = %s",
-            [entry.class_plan_id, RecordSource.BATCH.value],
-        )
-        created = {
-            professional_id: record_id
-            for record_id, professional_id in cursor.fetchall()
-            if professional_id not in existing
-        }
+        for start in range(0, len(todo), BULK_BATCH):
+            chunk = todo[start : start + BULK_BATCH]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT {meta.pk.column}, {person} FROM {meta.db_table} "  # nosec B608
+                f"WHERE {meta.get_field('class_plan').column} = %s "
+                f"AND {meta.get_field('source').column} = %s "
+                f"AND {meta.get_field('status').column} <> %s AND {person} IN ({marks})",
+                [entry.class_plan_id, RecordSource.BATCH.value, RecordState.VOIDED.value, *chunk],
+            )
+            created.update((professional_id, record_id) for record_id, professional_id in cursor)
     for key, ids in people.items():
         targets = [created[pk] for pk in ids]
         common: dict[str, Any] = {

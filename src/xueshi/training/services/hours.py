@@ -23,7 +23,6 @@ from xueshi.training import batch as batch_rows
 from xueshi.training.batch import LearnerScore, rows_digest
 from xueshi.training.excel import read_rows
 from xueshi.training.models import ClassPlan, ClassStatus, HourBatch
-from xueshi.training.selectors import entered_learners
 from xueshi.training.services.common import deadline_or_none, lock_own_class
 
 # --- batch entry of hours ------------------------------------------------------------------
@@ -91,8 +90,8 @@ def hour_batch_enter(
     if len(rows) > max_rows:
         raise ServiceError(f"超过 {max_rows:,} 名学员，请分批登记。")
 
-    entered = entered_learners(plan)
-    checked = batch_rows.check_rows(plan, rows, entered=entered)
+    # Whose hours are entered already: read for the rows' learners by the check.
+    checked = batch_rows.check_rows(plan, rows)
     errors = sum(1 for row in checked if row.result == batch_rows.ERROR)
     batch = HourBatch(
         class_plan=plan,
