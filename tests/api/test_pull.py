@@ -3,13 +3,17 @@ region's classes, and the ledger's changes since a cursor — each within the cl
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.api.conftest import Api, register
+from tests.certificates.test_services import complete_shantou_year
 from tests.support.factories import id_number_of
 from tests.training.conftest import valid_ric
 from xueshi.api.models import ClientKind, Scope
 from xueshi.audit.models import AuditEvent
+from xueshi.certificates.services import certificate_issue
 from xueshi.compliance.services import ledger_rebuild
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +101,39 @@ def test_changes_since_a_cursor(api: Api) -> None:
     bad = mirror.get("/api/v1/compliance/changes/", "year=2014&cursor=abc")
     assert bad.status_code == 400
     assert "游标无效" in bad.json()["detail"]
+
+
+def test_a_title_system_pulls_a_certificate_by_its_number(
+    api: Api, settings: Any, tmp_path: Any
+) -> None:
+    settings.XUESHI_KEYS_DIR = tmp_path / "keys"
+    person = api.people[0]
+    complete_shantou_year(person, 2014)
+    bureau = api.world.bureau
+    issued = certificate_issue(
+        actor=bureau.assignment.user, active=bureau, professional_id=person.pk, year=2014
+    )
+    title = register(api.world, kind=ClientKind.TITLE_SYSTEM, scopes=[Scope.CERTIFICATES_READ])
+    response = title.get(f"/api/v1/certificates/{issued.number}/")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["number"] == issued.number
+    assert body["name"] == person.full_name
+    assert body["id_number"] == person.masked_id_number != id_number_of(person)
+    assert (body["year"], body["region"], body["status"]) == (2014, "440500", "valid")
+    assert body["hours"] == {"public": "20", "professional": "42", "elective": "12", "total": "74"}
+    assert body["verdict"] == issued.verdict
+    # the same number for a 职称 system of another region: not found
+    luojiang = api.world.luojiang
+    from xueshi.api.services import api_client_register
+
+    client, secret = api_client_register(
+        actor=luojiang.assignment.user,
+        active=luojiang,
+        name="洛江职称系统",
+        kind=ClientKind.TITLE_SYSTEM,
+        scopes=[Scope.CERTIFICATES_READ],
+    )
+    from tests.api.conftest import Signer
+
+    assert Signer(client, secret).get(f"/api/v1/certificates/{issued.number}/").status_code == 404
