@@ -64,11 +64,12 @@ class PassedLearner:
 
 def passed_learners(plan: ClassPlan) -> list[PassedLearner]:
     """The class's passed learners by name, each with their valid proof if any. A record
-    rejected by its reviewers is no entry of a pass."""
+    rejected by its reviewers, or voided by the system that pushed it, is no entry of a
+    pass."""
     records = {
         r.professional_id: r
         for r in HourRecord.objects.filter(class_plan=plan, source=RecordSource.BATCH)
-        .exclude(status=RecordState.REJECTED)
+        .exclude(status__in=(RecordState.REJECTED, RecordState.VOIDED))
         .select_related("professional")
     }
     enrollments = {

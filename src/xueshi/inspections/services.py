@@ -253,8 +253,9 @@ def _not_recognised(
     kind = item.inspection.kind
     if kind == InspectionKind.CERTIFICATES:
         raise ServiceError("证书抽查发现问题的，请在证书页面撤销或换发该证书。")
+    # Rejected already, or voided by the system that pushed it: nothing left to sanction.
     records = HourRecord.objects.select_for_update(of=("self",)).exclude(
-        status=RecordState.REJECTED
+        status__in=(RecordState.REJECTED, RecordState.VOIDED)
     )
     if kind == InspectionKind.CLASSES:
         records = records.filter(class_plan_id=item.target_id)
