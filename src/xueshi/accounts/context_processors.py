@@ -19,6 +19,7 @@ MENU: list[tuple[str, str, frozenset[Role]]] = [
     ("training:class_catalogue", "报名培训", frozenset({Role.PROFESSIONAL})),
     ("training:my_enrollments", "我的报名", frozenset({Role.PROFESSIONAL})),
     ("learning:mine", "网络学习", frozenset({Role.PROFESSIONAL})),
+    ("exams:mine", "在线考试", frozenset({Role.PROFESSIONAL})),
     ("certificates:mine", "我的证书", frozenset({Role.PROFESSIONAL})),
     ("web:my_data", "我的个人信息", frozenset({Role.PROFESSIONAL})),
     (
@@ -50,6 +51,7 @@ MENU: list[tuple[str, str, frozenset[Role]]] = [
     ),
     ("training:provider_classes", "培训班管理", frozenset({Role.PROVIDER_STAFF})),
     ("learning:manage", "网络课程", frozenset({Role.PROVIDER_STAFF, Role.BUREAU_STAFF})),
+    ("exams:manage", "课程考试", frozenset({Role.PROVIDER_STAFF, Role.BUREAU_STAFF})),
     ("learning:flags", "学习疑点", frozenset({Role.BUREAU_STAFF})),
     (
         "training:filing_queue",

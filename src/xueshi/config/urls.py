@@ -13,6 +13,7 @@ urlpatterns = [
     path("records/", include("xueshi.records.urls")),
     path("training/", include("xueshi.training.urls")),
     path("learning/", include("xueshi.learning.urls")),
+    path("exams/", include("xueshi.exams.urls")),
     path("catalogue/", include("xueshi.catalogue.urls")),
     path("reporting/", include("xueshi.reporting.urls")),
     path("certificates/", include("xueshi.certificates.urls")),

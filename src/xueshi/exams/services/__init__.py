@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from xueshi.exams.services.attempts import (
     attempt_answers_save,
+    attempt_refresh,
     attempt_start,
     attempt_submit,
     attempt_token,
@@ -21,6 +22,7 @@ from xueshi.exams.services.transcripts import transcript_issue
 
 __all__ = [
     "attempt_answers_save",
+    "attempt_refresh",
     "attempt_start",
     "attempt_submit",
     "attempt_token",

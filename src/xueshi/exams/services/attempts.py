@@ -10,6 +10,7 @@ double submit (two tabs, a repeated click, a replayed request) finds it closed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
 from decimal import ROUND_HALF_UP, Decimal
@@ -287,6 +288,20 @@ def _closed_at_deadline(attempt_id: int, token: str, active: ActiveRole) -> None
         late = attempt.status == AttemptStatus.TIMED_OUT
     if late:
         raise ServiceError(LATE)
+
+
+def attempt_refresh(*, attempt_id: int, active: ActiveRole) -> Attempt:
+    """The learner's own attempt as it stands now: closed first if its deadline has
+    passed (a page load is one of the moments the server closes it)."""
+    professional = _learner(active)
+    attempt = Attempt.objects.filter(pk=attempt_id, professional=professional).first()
+    if attempt is None:
+        raise ServiceError("考试记录不存在。")
+    if attempt.is_open and clock.now() >= attempt.deadline_at:
+        with contextlib.suppress(ServiceError):  # closed now: the page shows the result
+            _closed_at_deadline(attempt.pk, attempt_token(attempt), active)
+        attempt.refresh_from_db()
+    return attempt
 
 
 def attempt_answers_save(
