@@ -35,6 +35,8 @@ from xueshi.compliance.models import LedgerYear
 from xueshi.compliance.services import ledger_rebuild
 from xueshi.demo import spec
 from xueshi.demo.identifiers import demo_ric, demo_uscc
+from xueshi.learning.courses import course_create, course_publish, lesson_add
+from xueshi.learning.models import Course, LessonKind
 from xueshi.organisations.models import Employer, IndustryAuthority, Provider
 from xueshi.organisations.services import regions_sync_from_policy
 from xueshi.people.models import Employment, EmploymentStatus, Professional
@@ -219,6 +221,8 @@ class Demo:
                     self.declaration(step)
                 case spec.Received():
                     self.received(step)
+                case spec.OnlineCourse():
+                    self.online_course(step)
 
     def _as(self, username: str) -> dict[str, Any]:
         """The ``actor`` and ``active`` arguments of a service called as ``username``."""
@@ -238,6 +242,34 @@ class Demo:
             note=s.note,
             today=s.published,
         )
+
+    def online_course(self, c: spec.OnlineCourse) -> None:
+        """Publish an online course with its lessons (a short generated video each)."""
+        a = self.active[c.by].assignment
+        mine = Course.objects.filter(
+            publisher_region_id=a.region_id, publisher_provider_id=a.provider_id
+        )
+        if mine.filter(year=c.year, title=c.title).exists():
+            return
+        course = course_create(
+            **self._as(c.by),
+            title=c.title,
+            year=c.year,
+            hours=Decimal(c.hours),
+            description=c.description,
+            today=dt.date(c.year, 6, 1),
+        )
+        for lesson in c.lessons:
+            content = (spec.DATA_DIR / "media" / lesson.file).read_bytes()
+            lesson_add(
+                **self._as(c.by),
+                course=course,
+                title=lesson.title,
+                kind=LessonKind.VIDEO,
+                duration_seconds=lesson.seconds,
+                upload=SimpleUploadedFile(lesson.file, content, content_type="video/webm"),
+            )
+        course_publish(**self._as(c.by), course=course)
 
     def guide(self, g: spec.Guide) -> None:
         owner = self.active[g.by].assignment.authority
@@ -429,5 +461,6 @@ def demo_counts() -> dict[str, int]:
         "guides": SubjectGuide.objects.count(),
         "classes": ClassPlan.objects.count(),
         "records": HourRecord.objects.count(),
+        "courses": Course.objects.count(),
         "pending_requests": Employment.objects.filter(status=EmploymentStatus.REQUESTED).count(),
     }

@@ -5,7 +5,7 @@ A spec's fields are the keys its YAML mapping may have. An unknown or missing ke
 the wrong type or outside the rules core's vocabulary, an account defined twice or a name that
 no file defines is a ``DemoDataError`` naming the file, the line and the key. A story step is
 a mapping with one key naming its kind (``subject``, ``guide``, ``class``, ``declaration``,
-``received``) whose value is its title; a review names its action the same way
+``received``, ``course``) whose value is its title; a review names its action the same way
 (``approve: shantou-bureau``).
 """
 
@@ -199,13 +199,35 @@ class Received:
     provider: str = ""
 
 
-Step = Subject | Guide | TrainingClass | Declaration | Received
+@dataclass(frozen=True)
+class OnlineLesson:
+    """A lesson of an online course: a file under data/media/ and its length in seconds."""
+
+    title: str
+    file: str
+    seconds: int
+
+
+@dataclass(frozen=True)
+class OnlineCourse:
+    """An online course the bureau or provider ``by`` publishes with its lessons."""
+
+    title: str
+    by: Account
+    year: int
+    hours: int
+    lessons: tuple[OnlineLesson, ...]
+    description: str = ""
+
+
+Step = Subject | Guide | TrainingClass | Declaration | Received | OnlineCourse
 STEPS: dict[str, tuple[type[Any], str]] = {
     "subject": (Subject, "title"),
     "guide": (Guide, "title"),
     "class": (TrainingClass, "title"),
     "declaration": (Declaration, "content"),
     "received": (Received, "content"),
+    "course": (OnlineCourse, "title"),
 }
 
 
