@@ -1,36 +1,57 @@
-"""Journey: a Guangdong learner (2019, the province's public course) whose lessons the
-server judged complete takes the online exam on a phone, answers as the page saves each
-choice, submits, passes, and sees the course's hours in 我的年度学时 — registered by the
-system at once, as Guangdong 2018 §三(一) says."""
+"""Journey: a Guangdong learner (2019, the province's public course) studies its lesson on a
+phone (a short document, read until the server's heartbeats judge it complete), takes the
+online exam, answers as the page saves each choice, submits, passes, and sees the course's
+hours in 我的年度学时 — registered by the system at once, as Guangdong 2018 §三(一) says."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 
 from tests.exams.conftest import GUANGDONG_DAY, World, world_of
 from tests.support.factories import UserFactory
 from xueshi import clock
 from xueshi.exams.models import Attempt, Question
+from xueshi.learning.models import Lesson, LessonKind, LessonProgress
 from xueshi.records.models import HourRecord
 from xueshi.rules.workflow import RecordState
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+READING_SECONDS = 8
+
+
 @pytest.fixture
 def guangdong(settings: Any) -> World:
     settings.XUESHI_DEMO_DATE = GUANGDONG_DAY  # the live server's thread reads the settings
+    settings.XUESHI_STUDY_HEARTBEAT_SECONDS = 5  # the player's shortest interval
     with clock.at(GUANGDONG_DAY):
-        return world_of("440000", 2019, GUANGDONG_DAY)
+        world = world_of("440000", 2019, GUANGDONG_DAY)
+    Lesson.objects.create(
+        course=world.course,
+        order=1,
+        title="新理念素养提升导读",
+        kind=LessonKind.DOCUMENT,
+        file=ContentFile(PDF, name="guide.pdf"),
+        original_name="guide.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256=hashlib.sha256(PDF).hexdigest(),
+        duration_seconds=READING_SECONDS,
+    )
+    return world
 
 
 def test_a_learner_passes_the_exam_on_a_phone_and_sees_the_hours(
     browser: Any, guangdong: World
 ) -> None:
-    person, _ = guangdong.learner(region="440500")
+    person, _ = guangdong.learner(region="440500", studied_days=0)
     user = person.user
     user.username = "wang-fang"
     user.save()
@@ -39,9 +60,17 @@ def test_a_learner_passes_the_exam_on_a_phone_and_sees_the_hours(
     page.set_viewport_size({"width": 375, "height": 800})
     page.on("dialog", lambda dialog: dialog.accept())
 
+    # The lesson first: the exam is closed until the server judges it complete.
+    page.goto(f"/learning/courses/{guangdong.course.pk}/")
+    page.get_by_role("link", name="1. 新理念素养提升导读").click()
+    page.get_by_role("button", name="开始阅读计时").click()
+    page.wait_for_selector("#study-status:has-text('本课时已学完')", timeout=40_000)
+    assert LessonProgress.objects.get(user=user).completed_at is not None
+
     page.goto("/exams/")
     page.get_by_role("link", name=guangdong.exam.title).click()
     assert "合格分数：60 分" in page.inner_text("main")
+    assert "已学完 1/1 个课时" in page.inner_text("main")
     page.get_by_role("button", name="开始考试").click()
     page.wait_for_url("**/exams/attempts/*/")
     attempt = Attempt.objects.get(professional=person)

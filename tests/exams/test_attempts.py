@@ -233,3 +233,17 @@ def test_the_exam_waits_until_the_server_judged_every_lesson_complete(guangde: W
     with pytest.raises(ServiceError, match=r"请先学完本课程的全部课时.*已完成 0/1"):
         attempt_start(exam_id=guangde.exam.pk, active=me)
     assert not Attempt.objects.exists()
+
+
+def test_the_sweep_command_closes_what_is_due(guangde: World) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _, me = guangde.learner()
+    attempt, _ = started(guangde, me)
+    _past_deadline(attempt)
+    out = StringIO()
+    call_command("exams_expire", stdout=out)
+    assert out.getvalue().strip() == "已自动交卷 1 份答卷。"
+    assert Attempt.objects.get(pk=attempt.pk).status == AttemptStatus.TIMED_OUT
