@@ -18,10 +18,12 @@ bureau, make-up classes of 2014 credited to 2010–2013, medical credits, distri
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import xlsxwriter
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -35,6 +37,9 @@ from xueshi.compliance.models import LedgerYear
 from xueshi.compliance.services import ledger_rebuild
 from xueshi.demo import spec
 from xueshi.demo.identifiers import demo_ric, demo_uscc
+from xueshi.exams.excel import COLUMNS as QUESTION_COLUMNS
+from xueshi.exams.models import Exam
+from xueshi.exams.services import exam_create, exam_publish, question_import
 from xueshi.learning.courses import course_create, course_publish, lesson_add
 from xueshi.learning.models import Course, LessonKind
 from xueshi.organisations.models import Employer, IndustryAuthority, Provider
@@ -249,8 +254,13 @@ class Demo:
         mine = Course.objects.filter(
             publisher_region_id=a.region_id, publisher_provider_id=a.provider_id
         )
-        if mine.filter(year=c.year, title=c.title).exists():
-            return
+        course = mine.filter(year=c.year, title=c.title).first()
+        if course is None:
+            course = self._course_published(c)
+        if c.exam is not None and not Exam.objects.filter(course=course).exists():
+            self.online_exam(course, c.by, c.exam)
+
+    def _course_published(self, c: spec.OnlineCourse) -> Course:
         course = course_create(
             **self._as(c.by),
             title=c.title,
@@ -270,6 +280,31 @@ class Demo:
                 upload=SimpleUploadedFile(lesson.file, content, content_type="video/webm"),
             )
         course_publish(**self._as(c.by), course=course)
+        return course
+
+    def online_exam(self, course: Course, by: str, e: spec.OnlineExam) -> None:
+        """The course's exam, its bank imported from an Excel file as a publisher would
+        (exams.services.question_import), then opened."""
+        exam = exam_create(
+            **self._as(by),
+            course_id=course.pk,
+            question_count=e.draw,
+            duration_minutes=e.minutes,
+            max_attempts=e.attempts,
+        )
+        out = io.BytesIO()
+        book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
+        sheet = book.add_worksheet("试题")
+        sheet.write_row(0, 0, QUESTION_COLUMNS)
+        for row, q in enumerate(e.questions, start=1):
+            options = list(q.options) + [""] * (6 - len(q.options))
+            sheet.write_row(row, 0, [q.kind, q.text, *options, q.answer, q.explanation])
+        book.close()
+        upload = SimpleUploadedFile("演示试题.xlsx", out.getvalue())
+        batch = question_import(**self._as(by), exam_id=exam.pk, upload=upload)
+        if not batch.accepted:
+            raise ValueError(f"demo questions refused: {batch.report}")
+        exam_publish(**self._as(by), exam_id=exam.pk)
 
     def guide(self, g: spec.Guide) -> None:
         owner = self.active[g.by].assignment.authority
@@ -462,5 +497,6 @@ def demo_counts() -> dict[str, int]:
         "classes": ClassPlan.objects.count(),
         "records": HourRecord.objects.count(),
         "courses": Course.objects.count(),
+        "exams": Exam.objects.count(),
         "pending_requests": Employment.objects.filter(status=EmploymentStatus.REQUESTED).count(),
     }

@@ -209,8 +209,31 @@ class OnlineLesson:
 
 
 @dataclass(frozen=True)
+class OnlineQuestion:
+    """A question of a course's exam, as its import file's row says it (题型 单选题/多选题/
+    判断题, the options in order, the answer as letters or 正确/错误)."""
+
+    kind: str
+    text: str
+    answer: str
+    options: tuple[str, ...] = ()
+    explanation: str = ""
+
+
+@dataclass(frozen=True)
+class OnlineExam:
+    """The course's online exam: questions drawn per attempt, minutes, attempts, its bank."""
+
+    draw: int
+    minutes: int
+    attempts: int
+    questions: tuple[OnlineQuestion, ...]
+
+
+@dataclass(frozen=True)
 class OnlineCourse:
-    """An online course the bureau or provider ``by`` publishes with its lessons."""
+    """An online course the bureau or provider ``by`` publishes with its lessons (and its
+    exam, when it has one)."""
 
     title: str
     by: Account
@@ -218,6 +241,7 @@ class OnlineCourse:
     hours: int
     lessons: tuple[OnlineLesson, ...]
     description: str = ""
+    exam: OnlineExam | None = None
 
 
 Step = Subject | Guide | TrainingClass | Declaration | Received | OnlineCourse
