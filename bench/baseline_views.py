@@ -9,13 +9,17 @@ and a tiny response, no form, no template.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+import json
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from xueshi.accounts.access import public
 from xueshi.certificates.models import Certificate
 from xueshi.config.urls import urlpatterns as product_urls
+from xueshi.learning.models import HeartbeatToken
 
 
 @public
@@ -30,8 +34,24 @@ def certificate_lookup(request: HttpRequest) -> HttpResponse:
     return HttpResponse(f"{number} {status}", content_type="text/plain; charset=utf-8")
 
 
+@public
+@csrf_exempt
+def heartbeat_bare(request: HttpRequest) -> HttpResponse:
+    """bench/heartbeats.py's baseline: the same JSON body parsed, one indexed lookup of a
+    token by its nonce, a tiny JSON answer; no session, no signature, no write."""
+    try:
+        nonce = str(json.loads(request.body or b"{}").get("token", "")).rsplit(".", 2)[-2]
+    except (ValueError, AttributeError, IndexError):
+        nonce = ""
+    found = HeartbeatToken.objects.filter(nonce=nonce[:32]).values_list("seq", flat=True).first()
+    return JsonResponse({"ok": found is not None})
+
+
 baseline = (
-    [path("certificate/", certificate_lookup, name="certificate_lookup")],
+    [
+        path("certificate/", certificate_lookup, name="certificate_lookup"),
+        path("heartbeat-bare/", heartbeat_bare, name="heartbeat_bare"),
+    ],
     "bench",
 )
 urlpatterns = [*product_urls, path("_bench/", include(baseline))]
