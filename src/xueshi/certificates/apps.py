@@ -19,3 +19,8 @@ class CertificatesConfig(AppConfig):
             JobKind.CERTIFICATE_PRINT, certificate_print_task, back=print_job_back, retry=True
         )
         task_register(JobKind.PROOF_BATCH, proof_batch_task, back=proof_batch_back, retry=True)
+
+        from xueshi.certificates.class_catalogue import ProofCatalogue
+        from xueshi.records.class_catalogue import catalogue_register
+
+        catalogue_register(ProofCatalogue())

@@ -155,7 +155,35 @@ class LearningFields(ChineseForm):
 
 class DeclarationForm(LearningFields):
     """学时申报. The categories offered are those of the person's region in the year the
-    hours are credited to; the view shows each one's review chain beside it."""
+    hours are credited to; the view shows each one's review chain beside it. The filed
+    classes offered are those of the person's region (``records.class_catalogue``): a class
+    picked gives the title and the provider; free text is for what no filed class covers.
+    A provider's proof (its PDF or QR text) fills the form (``proof_token`` carries it)."""
+
+    class_plan = forms.TypedChoiceField(
+        label="已备案培训班",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="参加的是施教机构备案的培训班，请在此选择；论文、学术会议等未备案的学习不选，在下方填写。",
+        error_messages={
+            "invalid_choice": "所选培训班不在本地区该年度已备案的培训班中，请重新选择。"
+        },
+    )
+    content = _text("学习内容", 200, required=False, widget=forms.TextInput(attrs={"size": 50}))
+    proof_file = forms.FileField(
+        label="继续教育证明（PDF）",
+        required=False,
+        help_text="上传施教机构出具的《广东省专业技术人员继续教育证明》PDF，点“读取证明”自动填写。",
+        error_messages={"invalid": "上传的不是文件，请重新选择。"},
+    )
+    proof_text = forms.CharField(
+        label="或证明二维码内容",
+        required=False,
+        max_length=400,
+        widget=forms.TextInput(attrs={"size": 50, "autocomplete": "off"}),
+    )
+    proof_token = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)
 
     category = forms.ChoiceField(
         label="科目类别",
@@ -192,6 +220,7 @@ class DeclarationForm(LearningFields):
 
     field_order = [
         "category",
+        "class_plan",
         "content",
         "form",
         "mode",
@@ -204,14 +233,26 @@ class DeclarationForm(LearningFields):
         "evidence",
     ]
 
-    def __init__(self, *args: Any, categories: Sequence[str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        categories: Sequence[str],
+        classes: Sequence[tuple[int, str]] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["category"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = BLANK + [(str(c), Category(c).label) for c in categories]
+        picked = self.fields["class_plan"]
+        assert isinstance(picked, forms.ChoiceField)
+        picked.choices = [("", "不选（未备案的学习：自行填写）"), *classes]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        missing = not data.get("class_plan") and not (data.get("content") or "").strip()
+        if missing and "content" not in self.errors:
+            self.add_error("content", "请填写学习内容，或选择已备案培训班。")
         if data.get("required") and data.get("category") != Category.PUBLIC:
             self.add_error("required", "只有公需科目区分必修，其他类别不能标为必修。")
         end = data.get("end_date")

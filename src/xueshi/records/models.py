@@ -88,6 +88,10 @@ class HourRecord(models.Model):
         on_delete=models.PROTECT,
         related_name="hour_records",
     )
+    # A declaration that names a filed class: the provider's proof it was filled from, and
+    # what agreed or differed with the class, the roster and the proof (class_match.py).
+    proof_number = models.CharField("继续教育证明编号", max_length=40, blank=True)
+    class_match = models.JSONField("与备案培训班比对", default=dict, blank=True)
     declared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="申报人", on_delete=models.PROTECT, related_name="+"
     )
@@ -160,6 +164,11 @@ class HourRecord(models.Model):
         if self.category or not self.credits:
             return f"{fmt(self.hours)} 学时"
         return f"{fmt(self.credits)} 分"
+
+    @property
+    def matched(self) -> bool:
+        """Declared against a filed class, and the class, the roster and the proof agree."""
+        return (self.class_match or {}).get("status") == "matched"
 
     @property
     def next_reviewer_role(self) -> str | None:

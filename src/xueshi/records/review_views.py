@@ -60,7 +60,13 @@ class Row:
 
     @property
     def doubtful(self) -> bool:
-        return selectors.has_open_flags(self.flags)
+        """An open flag, or a declaration that differs from its filed class (even once the
+        flag is cleared: a mismatch is approved one by one, never in bulk)."""
+        return selectors.has_open_flags(self.flags) or _mismatched(self.record)
+
+
+def _mismatched(record: HourRecord) -> bool:
+    return (record.class_match or {}).get("status") == "differs"
 
 
 def _row(record: HourRecord, *, done: str = "", error: str = "") -> Row:
@@ -193,6 +199,11 @@ def review_bulk(request: RoleRequest) -> HttpResponse:
         label = (
             f"{found.professional.full_name} · {found.content}" if found else f"记录 #{record_id}"
         )
+        if found is not None and _mismatched(found):
+            outcomes.append(
+                Outcome(record_id, label, False, "与备案培训班不一致，不能批量通过，请逐条审核。")
+            )
+            continue
         try:
             record = hour_record_transition(
                 record_id=record_id, actor=request.user, active=active, action=Action.APPROVE

@@ -8,6 +8,7 @@ urlpatterns = [
     path("mine/", views.my_records, name="my_records"),
     path("declare/", views.declare, name="declare"),
     path("declare/chains/", views.declare_chains, name="declare_chains"),
+    path("declare/classes/", views.declare_classes, name="declare_classes"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/transition/", review_views.transition, name="transition"),

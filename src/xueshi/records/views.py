@@ -19,7 +19,9 @@ from xueshi import clock
 from xueshi.accounts.access import ActiveRole, RoleRequest, allow, require_active_role
 from xueshi.accounts.models import Role
 from xueshi.errors import ServiceError
+from xueshi.people.models import Professional
 from xueshi.records import display, selectors
+from xueshi.records.class_catalogue import FiledClass, ProofFacts, ProofUnreadable, catalogue
 from xueshi.records.forms import (
     YEAR_MAX,
     YEAR_MIN,
@@ -102,10 +104,73 @@ def _staff_picker(request: HttpRequest, active: ActiveRole, asked: int | None) -
     return render(request, "records/declare_pick.html", {"page": page, "q": query})
 
 
+MAX_PROOF_BYTES = 10 * 1024 * 1024
+CLASSES_OFFERED = 200
+
+
+def _classes(
+    professional: Professional, year: int, query: str = "", keep: FiledClass | None = None
+) -> list[tuple[int, str]]:
+    """The filed classes the form offers (and ``keep``, a proof's class, whatever its year)."""
+    found = catalogue()
+    offered = (
+        list(
+            found.classes_offered(
+                professional=professional, year=year, query=query, limit=CLASSES_OFFERED
+            )
+        )
+        if found is not None
+        else []
+    )
+    if keep is not None and all(c.class_plan_id != keep.class_plan_id for c in offered):
+        offered.insert(0, keep)
+    return [(c.class_plan_id, c.label) for c in offered]
+
+
+def _proof_read(request: HttpRequest, professional: Professional) -> ProofFacts:
+    """The proof the declarant uploaded (or whose QR text they pasted), read and checked."""
+    found = catalogue()
+    if found is None:
+        raise ProofUnreadable("本系统未启用继续教育证明核验。")
+    upload = request.FILES.get("proof_file")
+    if upload is not None:
+        if upload.size is None or upload.size > MAX_PROOF_BYTES:
+            raise ProofUnreadable("文件过大（超过 10 MB），不是施教机构出具的继续教育证明。")
+        proof = found.proof_read(pdf=upload.read())
+    else:
+        text = request.POST.get("proof_text", "").strip()[:400]
+        if not text:
+            raise ProofUnreadable("请选择证明 PDF 文件，或粘贴证明二维码的内容。")
+        proof = found.proof_read(text=text)
+    if proof.professional_id != professional.pk:
+        raise ProofUnreadable(f"该证明是{proof.holder_name}的，不是{professional.full_name}的。")
+    if not proof.in_effect:
+        raise ProofUnreadable(f"证明 {proof.number} {proof.state}，不能作为申报依据。")
+    return proof
+
+
+def _filled_from(proof: ProofFacts) -> dict[str, Any]:
+    filed = proof.filed_class
+    return {
+        "category": proof.category,
+        "class_plan": filed.class_plan_id,
+        "content": filed.title,
+        "form": "training",
+        "mode": filed.mode,
+        "start_date": proof.start_date,
+        "end_date": proof.end_date,
+        "credited_year": proof.end_date.year,
+        "provider_name": filed.provider_name,
+        "hours": proof.hours,
+        "proof_token": proof.qr_text,
+    }
+
+
 @allow(*DECLARANTS)
 @require_http_methods(["GET", "POST"])
 def declare(request: RoleRequest) -> HttpResponse:
-    """学时申报: a professional for themself, or an employer for one of its staff."""
+    """学时申报: a professional for themself, or an employer for one of its staff. A filed
+    class is picked from the list, or the form is filled from the provider's proof."""
     active = require_active_role(request)
     asked = int_param(request.GET.get("professional"))
     professional = selectors.declarable_for(active, asked)
@@ -116,13 +181,34 @@ def declare(request: RoleRequest) -> HttpResponse:
     default_year = _declare_year(request)
     bound = request.method == "POST"
     year = year_of(request.POST, default_year) if bound else default_year
-    options = selectors.categories_for(professional, year)
-    form = DeclarationForm(
-        request.POST if bound else None,
-        request.FILES if bound else None,
-        categories=[o.category for o in options],
+    proof: ProofFacts | None = None
+    proof_error = ""
+    reading = bound and (
+        request.POST.get("intent") == "read_proof" or "proof_file" in request.FILES
     )
-    if bound and form.is_valid():
+    if reading:
+        try:
+            proof = _proof_read(request, professional)
+        except ProofUnreadable as exc:
+            proof_error = str(exc)
+    if proof is not None:
+        year = proof.end_date.year
+        options = selectors.categories_for(professional, year)
+        form = DeclarationForm(
+            initial=_filled_from(proof),
+            categories=[o.category for o in options],
+            classes=_classes(professional, year, keep=proof.filed_class),
+        )
+    else:
+        options = selectors.categories_for(professional, year)
+        form = DeclarationForm(
+            request.POST if bound and not reading else None,
+            request.FILES if bound and not reading else None,
+            initial=dict(request.POST.items()) if reading else None,
+            categories=[o.category for o in options],
+            classes=_classes(professional, year),
+        )
+    if bound and not reading and form.is_valid():
         data = form.cleaned_data
         try:
             record = hour_record_declare(
@@ -141,24 +227,48 @@ def declare(request: RoleRequest) -> HttpResponse:
                 provider_name=data["provider_name"],
                 evidence=data["evidence"],
                 submit=request.POST.get("intent") != "draft",
+                class_plan_id=data["class_plan"],
+                proof_text=data["proof_token"],
             )
         except ServiceError as error:
             add_service_error(form, error)
         else:
             done = "已提交审核" if record.status != RecordState.DRAFT else "已保存为草稿"
-            messages.success(request, f"学时申报{done}：{display.review_step_label(record)}。")
+            matched = "，与备案培训班、名册和证明一致" if record.matched else ""
+            messages.success(
+                request, f"学时申报{done}{matched}：{display.review_step_label(record)}。"
+            )
             return HttpResponseRedirect(reverse("records:detail", args=[record.pk]))
+    token = form["proof_token"].value() if proof is None else proof.qr_text
     return render(
         request,
         "records/declare.html",
         {
             "form": form,
+            "fields": [form[name] for name in form.field_order if name != "category"],
             "professional": professional,
             "for_staff": active.role is not Role.PROFESSIONAL,
             "year": year,
             "options": selectors.option_rows(options),
+            "proof": proof,
+            "proof_error": proof_error,
+            "proof_carried": bool(token),
+            "catalogue": catalogue() is not None,
         },
     )
+
+
+@allow(*DECLARANTS)
+@require_GET
+def declare_classes(request: RoleRequest) -> HttpResponse:
+    """The filed classes a search finds, as the pick-list's options (htmx)."""
+    active = require_active_role(request)
+    professional = selectors.declarable_for(active, int_param(request.GET.get("professional")))
+    if professional is None:
+        raise Http404("未找到可申报的人员。")
+    year = year_of(request.GET, clock.year())
+    classes = _classes(professional, year, request.GET.get("class_q", "")[:64])
+    return render(request, "records/_class_options.html", {"classes": classes})
 
 
 @allow(*DECLARANTS)

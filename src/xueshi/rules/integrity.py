@@ -46,6 +46,7 @@ class FlagKind(StrEnum):
     HOURS_ABOVE_DAYS = "hours_above_days"
     EVIDENCE_REUSED = "evidence_reused"
     LATE_FILING = "late_filing"
+    CLASS_MISMATCH = "class_mismatch"
 
     @property
     def label(self) -> str:
@@ -59,6 +60,7 @@ _LABELS = {
     FlagKind.HOURS_ABOVE_DAYS: "学时超出天数",
     FlagKind.EVIDENCE_REUSED: "材料重复使用",
     FlagKind.LATE_FILING: "培训班逾期备案",
+    FlagKind.CLASS_MISMATCH: "与备案培训班不符",
 }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
 
 from xueshi import clock
@@ -18,8 +18,17 @@ from xueshi.errors import ServiceError
 from xueshi.people.models import Professional
 from xueshi.people.selectors import person_of
 from xueshi.policy_store import current_policy
+from xueshi.records.class_catalogue import FiledClass, ProofFacts, catalogue
 from xueshi.records.models import HourRecord, RecordSource
 from xueshi.records.services.chains import chain_for, chain_snapshot
+from xueshi.records.services.class_match import (
+    Declared,
+    class_match,
+    filed_class_or_refuse,
+    free_text_covered,
+    proof_kept,
+    proof_or_refuse,
+)
 from xueshi.records.services.evidence import (
     evidence_attach,
     evidence_files_removed_on_failure,
@@ -117,8 +126,15 @@ def hour_record_declare(
     evidence: list[UploadedFile] | None = None,
     submit: bool = True,
     today: dt.date | None = None,
+    class_plan_id: int | None = None,
+    proof_text: str = "",
 ) -> HourRecord:
     """学时申报: a professional (or their employer, or a provider) declares hours.
+
+    ``class_plan_id``: the filed class declared (its title and provider are the class's;
+    the declaration is compared with the class, the roster and, with ``proof_text`` — the
+    QR text of the provider's proof — the proof, whose PDF becomes evidence). Free text is
+    for what no filed class covers.
 
     All or nothing: a refusal (by the policy, or of one of the files) saves no record and
     leaves no file on disk."""
@@ -126,6 +142,28 @@ def hour_record_declare(
     if not _may_act_for(active, professional):
         raise ServiceError("您不能为该专业技术人员申报学时。")
     credited_year = credited_year or end_date.year
+    evidence = list(evidence or [])
+    filed: FiledClass | None = None
+    proof: ProofFacts | None = None
+    if class_plan_id is not None:
+        filed = filed_class_or_refuse(professional, class_plan_id)
+        content, provider_name, form = filed.title, filed.provider_name, "training"
+        if proof_text:
+            proof = proof_or_refuse(professional, proof_text, filed)
+            found = catalogue()
+            assert found is not None  # proof_or_refuse needs one
+            name, data = found.proof_file(number=proof.number)
+            evidence.append(SimpleUploadedFile(name, data, content_type="application/pdf"))
+    elif proof_text:
+        raise ServiceError("请选择证明对应的已备案培训班。", field="class_plan")
+    else:
+        covered = free_text_covered(professional, credited_year, content)
+        if covered is not None:
+            raise ServiceError(
+                f"“{covered.title}”是已备案的培训班（{covered.provider_name}，"
+                f"备案编号 {covered.filing_number}），请在“已备案培训班”中选择，不要自行填写。",
+                field="class_plan",
+            )
     check_learning(
         start_date=start_date,
         end_date=end_date,
@@ -156,12 +194,30 @@ def hour_record_declare(
             hours=hours,
             mode=mode,
             provider=provider_name,
+            class_id=filed.class_plan_id if filed is not None else None,
         ),
         evidence_hashes=evidence_hashes(list(evidence or [])),
         year=credited_year,
     )
+    match: dict[str, object] = {}
+    if filed is not None:
+        found = catalogue()
+        assert found is not None
+        match, mismatch = class_match(
+            declared=Declared(category, start_date, end_date, hours),
+            filed=filed,
+            on_roster=found.on_roster(
+                class_plan_id=filed.class_plan_id, professional_id=professional.pk
+            ),
+            proof=proof_kept(proof) if proof is not None else None,
+        )
+        findings = [*findings, *mismatch]
     record = HourRecord.objects.create(
         professional=professional,
+        class_plan_id=filed.class_plan_id if filed is not None else None,
+        provider_id=filed.provider_id if filed is not None else None,
+        proof_number=proof.number if proof is not None else "",
+        class_match=match,
         category=category,
         hours=hours,
         mode=mode,

@@ -15,6 +15,7 @@ from xueshi.accounts.models import User
 from xueshi.audit.services import audit_event_write
 from xueshi.errors import ServiceError
 from xueshi.records.models import HourRecord
+from xueshi.records.services.class_match import Declared, class_match_again
 from xueshi.records.services.declaration import check_learning
 from xueshi.records.services.evidence import (
     evidence_attach,
@@ -147,6 +148,15 @@ def _update(
             evidence_hashes=evidence_hashes(uploads),
             year=record.credited_year,
         )
+        if record.class_match and record.class_plan_id is not None:
+            # A declaration of a filed class is compared again as corrected.
+            record.class_match, mismatch = class_match_again(
+                professional=record.professional,
+                class_plan_id=record.class_plan_id,
+                kept=record.class_match,
+                declared=Declared(record.category, start_date, end_date, hours),
+            )
+            findings = [*findings, *mismatch]
         before = {
             "content": record.content,
             "start_date": record.start_date.isoformat(),
@@ -155,7 +165,16 @@ def _update(
         }
         record.content = content[:200]
         record.start_date, record.end_date, record.hours = start_date, end_date, hours
-        record.save(update_fields=["content", "start_date", "end_date", "hours", "updated_at"])
+        record.save(
+            update_fields=[
+                "content",
+                "start_date",
+                "end_date",
+                "hours",
+                "class_match",
+                "updated_at",
+            ]
+        )
         added = [
             evidence_attach(record=record, upload=upload, actor=actor).original_name
             for upload in uploads
