@@ -200,3 +200,34 @@ def test_the_demo_opens_the_ledger_of_its_years(loaded: list[Any]) -> None:
     for username, year, compliant in STANDINGS:
         row = PersonYear.objects.get(professional__user__username=username, year=year)
         assert row.compliant is compliant
+
+
+def test_luojiangs_verification_paths_are_walked_by_their_roles(loaded: list[Any]) -> None:
+    """Issue 17: 林芳's certificate first reviewed by the 卫计局, then verified by the bureau
+    on the hospital's roster, each on its day; 周杰's checked by the education bureau, its
+    cycle's joint verification stamped by the bureau and waiting for the education bureau."""
+    from xueshi.certificates.models import Certificate
+    from xueshi.certificates.paths import path_next
+
+    health = Certificate.objects.get(professional__user__username="lj-linfang", year=2017)
+    assert health.in_effect
+    assert [(s["act"], s["body"], s["at"][:10]) for s in health.stamps] == [
+        ("初审", "洛江区卫生和计划生育局", "2017-11-08"),
+        ("验证", "洛江区人力资源和社会保障局", "2017-11-13"),
+    ]
+    assert health.roster_entries.get().roster.employer.name == "洛江区医院"
+    teacher = Certificate.objects.get(professional__user__username="lj-zhoujie", year=2017)
+    assert teacher.years_label == "2013–2017 周期"
+    assert [(s["act"], s["body"]) for s in teacher.stamps] == [
+        ("审核验印", "洛江区教育局"),
+        ("统一验证", "洛江区人力资源和社会保障局"),
+    ]
+    waiting = path_next(teacher)
+    assert waiting is not None
+    assert (waiting.step.act, [str(r) for r in waiting.waiting]) == (
+        "统一验证",
+        ["industry_authority"],
+    )
+    assert not teacher.in_effect
+    assert teacher.consequence.startswith("2018 年度能否评聘、晋升：无法判定")
+    assert f"{teacher.issued_at:%Y}" == "2017"

@@ -148,6 +148,53 @@ def test_lj_sunli(demo: None) -> None:
     assert "远程继续医学教育学分不超过12分/年" in year
 
 
+def test_lj_linfang(demo: None) -> None:
+    from xueshi.certificates.models import Certificate
+
+    mine = _text(_as("lj-linfang", "luojiang-2017"), reverse("certificates:mine"))
+    certificate = Certificate.objects.get(professional__user__username="lj-linfang", year=2017)
+    assert certificate.number in mine
+    detail = _text(
+        _as("lj-linfang", "luojiang-2017"), reverse("certificates:detail", args=[certificate.pk])
+    )
+    public = _text(
+        Client(),
+        reverse("certificates:verify"),
+        no=certificate.number,
+        code=certificate.verification_code,
+    )
+    for page in (detail, public):
+        assert (
+            "初审：洛江区卫生和计划生育局（经办人 洛江区卫生和计划生育局审核员），2017-11-08"
+            in page
+        )
+        assert "验证：洛江区人力资源和社会保障局（经办人 洛江区人社局演示员" in page
+        assert "2017-11-13" in page
+
+
+def test_luojiang_education(demo: None) -> None:
+    from xueshi.certificates.models import Certificate
+
+    client = _as("luojiang-education", "luojiang-2017")
+    waiting = _text(client, reverse("certificates:awaiting"))
+    assert "周杰" in waiting
+    assert "审核验印：洛江区教育局" in waiting
+    assert "统一验证：洛江区人力资源和社会保障局" in waiting
+    assert "2018 年度能否评聘、晋升：无法判定" in _text(
+        client,
+        reverse(
+            "certificates:detail",
+            args=[Certificate.objects.get(professional__user__username="lj-zhoujie").pk],
+        ),
+    )
+    certificate = Certificate.objects.get(professional__user__username="lj-zhoujie", year=2017)
+    client.post(reverse("certificates:stamp", args=[certificate.pk]), {"next": "/"})
+    certificate.refresh_from_db()
+    assert certificate.in_effect
+    assert certificate.stamps[-1]["body"] == "洛江区教育局"
+    assert "周杰" not in _text(client, reverse("certificates:awaiting"))
+
+
 @pytest.mark.parametrize(
     ("username", "scenario", "year"),
     [

@@ -13,6 +13,8 @@ trail. Rows no service creates are written directly: accounts of bureaus, author
 providers (an administrator's job), the organisations themselves, and records the system
 receives from elsewhere (``received`` steps: public hours registered by the system or the
 bureau, make-up classes of 2014 credited to 2010–2013, medical credits, district-run courses).
+Certificates are issued and their verification paths walked through the services as the
+roles the policy names, each on its day of the story (``clock.at``).
 """
 
 from __future__ import annotations
@@ -28,11 +30,19 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
+from xueshi import clock
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import Role, RoleAssignment, User
 from xueshi.audit.services import audit_event_write
 from xueshi.catalogue.models import PublicSubject, SubjectGuide
 from xueshi.catalogue.services import public_subject_add, subject_guide_add
+from xueshi.certificates.models import Certificate, CertificateStatus
+from xueshi.certificates.services import (
+    certificate_issue,
+    certificate_stamp,
+    roster_process,
+    roster_submit,
+)
 from xueshi.compliance.models import LedgerYear
 from xueshi.compliance.services import ledger_rebuild
 from xueshi.demo import spec
@@ -228,6 +238,8 @@ class Demo:
                     self.received(step)
                 case spec.OnlineCourse():
                     self.online_course(step)
+                case spec.CertificateStep():
+                    self.certificate(step)
 
     def _as(self, username: str) -> dict[str, Any]:
         """The ``actor`` and ``active`` arguments of a service called as ``username``."""
@@ -453,6 +465,37 @@ class Demo:
             data={"source": "demo_load", "step": 0},
         )
 
+    def certificate(self, c: spec.CertificateStep) -> None:
+        """Issued on its day, then each stamp of its path given on its own day by its role
+        (a roster first where the data says so). A stamp the certificate already has is not
+        given again."""
+        person = self._person(c.person)
+        certificate = Certificate.objects.filter(
+            professional=person, year=c.year, status=CertificateStatus.VALID
+        ).first()
+        if certificate is None:
+            with clock.at(c.issued):
+                certificate = certificate_issue(
+                    **self._as(c.by), professional_id=person.pk, year=c.year
+                )
+                # The day it was issued in the story, not the day the demo was loaded.
+                Certificate.objects.filter(pk=certificate.pk).update(issued_at=clock.now())
+        for given, s in enumerate(c.stamps):
+            certificate.refresh_from_db()
+            if given < len(certificate.stamps):
+                continue
+            with clock.at(s.day):
+                if s.roster is not None:
+                    roster = roster_submit(
+                        **self._as(s.roster),
+                        year=c.year,
+                        certificate_ids=[certificate.pk],
+                        today=s.day,
+                    )
+                    roster_process(**self._as(s.by), roster_id=roster.pk, today=s.day)
+                else:
+                    certificate_stamp(**self._as(s.by), certificate_id=certificate.pk)
+
 
 @transaction.atomic
 def demo_load(data: spec.DemoData | None = None) -> list[Login]:
@@ -499,4 +542,5 @@ def demo_counts() -> dict[str, int]:
         "courses": Course.objects.count(),
         "exams": Exam.objects.count(),
         "pending_requests": Employment.objects.filter(status=EmploymentStatus.REQUESTED).count(),
+        "certificates": Certificate.objects.count(),
     }

@@ -5,8 +5,8 @@ A spec's fields are the keys its YAML mapping may have. An unknown or missing ke
 the wrong type or outside the rules core's vocabulary, an account defined twice or a name that
 no file defines is a ``DemoDataError`` naming the file, the line and the key. A story step is
 a mapping with one key naming its kind (``subject``, ``guide``, ``class``, ``declaration``,
-``received``, ``course``) whose value is its title; a review names its action the same way
-(``approve: shantou-bureau``).
+``received``, ``course``, ``certificate``) whose value is its title (a certificate's: its
+holder); a review names its action the same way (``approve: shantou-bureau``).
 """
 
 from __future__ import annotations
@@ -244,7 +244,30 @@ class OnlineCourse:
     exam: OnlineExam | None = None
 
 
-Step = Subject | Guide | TrainingClass | Declaration | Received | OnlineCourse
+@dataclass(frozen=True)
+class StampStep:
+    """One stamp of a certificate's verification path, by the account ``by`` on ``day``;
+    with ``roster``, that employer account first sends the certificate to the bureau on its
+    roster (验证花名册) and the bureau's stamp is its processing of the roster."""
+
+    by: Account
+    day: dt.date
+    roster: Account | None = None
+
+
+@dataclass(frozen=True)
+class CertificateStep:
+    """The ``year`` certificate of ``person``, issued by ``by`` on ``issued``, then its
+    verification path walked, stamp by stamp, by the roles the policy names."""
+
+    person: Account
+    by: Account
+    year: int
+    issued: dt.date
+    stamps: tuple[StampStep, ...] = ()
+
+
+Step = Subject | Guide | TrainingClass | Declaration | Received | OnlineCourse | CertificateStep
 STEPS: dict[str, tuple[type[Any], str]] = {
     "subject": (Subject, "title"),
     "guide": (Guide, "title"),
@@ -252,6 +275,7 @@ STEPS: dict[str, tuple[type[Any], str]] = {
     "declaration": (Declaration, "content"),
     "received": (Received, "content"),
     "course": (OnlineCourse, "title"),
+    "certificate": (CertificateStep, "person"),
 }
 
 
