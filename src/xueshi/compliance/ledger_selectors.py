@@ -359,13 +359,15 @@ def status_count(tally: Tally, status: str) -> int:
     return tally.people
 
 
-def ledger_people_of(people: QuerySet[Professional], year: int, status: str = "") -> LedgerPeople:
+def ledger_people_of(
+    people: QuerySet[Professional], year: int, status: str = "", *, tally: Tally | None = None
+) -> LedgerPeople:
     """``people``'s standing for ``year`` from the ledger, in name order (``status``
-    narrows it as ``ledger_people`` does)."""
+    narrows it as ``ledger_people`` does; ``tally``, their total, gives the count)."""
     rows = PersonYear.objects.filter(year=year, professional__in=people.values("pk"))
     if status in _STATUS:
         rows = rows.filter(_STATUS[status])
-    return LedgerPeople(rows)
+    return LedgerPeople(rows, count=status_count(tally, status) if tally else None)
 
 
 def ledger_tally(people: QuerySet[Professional], year: int) -> Tally:

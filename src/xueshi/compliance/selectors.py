@@ -40,7 +40,8 @@ def staff_standing(
     order. From the ledger (an open year) the total is one GROUP BY and the people are read
     a page at a time (``LedgerPeople``); else everyone is evaluated now."""
     if year_is_open(year):
-        return ledger_tally(people, year), ledger_people_of(people, year, status)
+        total = ledger_tally(people, year)
+        return total, ledger_people_of(people, year, status, tally=total)
     rows = compliance_of(people, year)
     return overall(rows), by_status(rows, status)
 

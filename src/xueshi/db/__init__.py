@@ -24,7 +24,8 @@ def insert_like(prototype: models.Model, column: str, values: Sequence[Any]) -> 
     every value of every row, which cost 25 times the INSERT itself at 100,000 records.
     PostgreSQL takes the rows through COPY (~4x executemany); SQLite through executemany."""
     meta = prototype._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    # Not the primary key, nor a column the database computes (``GeneratedField``).
+    fields = [f for f in meta.concrete_fields if not f.primary_key and not f.generated]
     prepared = [f.get_db_prep_save(f.pre_save(prototype, True), connection) for f in fields]
     index = next(i for i, f in enumerate(fields) if f.attname == column)
     q = connection.ops.quote_name

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -29,6 +31,27 @@ class RecordSource(models.TextChoices):
     DECLARATION = "declaration", "个人/单位申报"
     BATCH = "batch", "施教机构批量登记"
     SYSTEM = "system", "系统自动登记"
+
+
+class NextStep(models.Func):
+    """The chain role at the record's current step (``chain.steps[step]``) as text, NULL past
+    the chain's end: what ``HourRecord.awaiting`` stores while the record is in review."""
+
+    output_field = models.CharField(max_length=32)
+    arity = 2
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="((%(expressions)s))", arg_joiner=" -> 'steps' ->> "
+        )
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="json_extract(%(expressions)s || ']')",
+            arg_joiner=", '$.steps[' || ",
+        )
 
 
 class HourRecord(models.Model):
@@ -76,6 +99,21 @@ class HourRecord(models.Model):
     )
     chain = models.JSONField("审核流程", default=list, blank=True)
     step = models.PositiveSmallIntegerField("已完成审核步数", default=0)
+    # Whose review the record waits for (the chain role at ``step``), NULL when it is not in
+    # review: computed by the database from the columns above on every write (whatever the
+    # path: a service, a batch's COPY, a migration), so the review queue is one index.
+    awaiting = models.GeneratedField(
+        expression=models.Case(
+            models.When(
+                status=RecordState.IN_REVIEW.value,
+                then=NextStep(models.F("chain"), models.F("step")),
+            ),
+            default=None,
+            output_field=models.CharField(max_length=32),
+        ),
+        output_field=models.CharField("待审核角色", max_length=32, null=True),
+        db_persist=True,
+    )
     policy_version = models.CharField("政策版本", max_length=32, blank=True)
     source = models.CharField(
         "来源", max_length=16, choices=RecordSource.choices, default=RecordSource.DECLARATION
@@ -107,6 +145,18 @@ class HourRecord(models.Model):
         indexes = [
             models.Index(fields=["professional", "credited_year"], name="record_person_year_idx"),
             models.Index(fields=["status", "credited_year"], name="record_status_year_idx"),
+            # 待我审核: a role's records in review, oldest first (a page walks the index).
+            models.Index(
+                fields=["awaiting", "created_at", "id"],
+                condition=Q(awaiting__isnull=False),
+                name="record_queue_idx",
+            ),
+            # The same records by person: an employer's queue probes its staff's entries.
+            models.Index(
+                fields=["professional", "awaiting"],
+                condition=Q(awaiting__isnull=False),
+                name="record_queue_person_idx",
+            ),
             # Year-end evaluation reads a year's records of every person (one GROUP BY, then
             # the bulk rules): everything it reads is in this index, so the table is never
             # visited (SQLite "COVERING INDEX", PostgreSQL index-only scan). Key columns, not

@@ -53,6 +53,7 @@ def review_queue(request: RoleRequest) -> HttpResponse:
 class Row:
     record: HourRecord
     step_label: str
+    evidence: int = 0  # how many evidence files
     actionable: bool = True
     done: str = ""
     error: str = ""
@@ -73,6 +74,7 @@ def _row(record: HourRecord, *, done: str = "", error: str = "") -> Row:
     return Row(
         record=record,
         step_label=display.review_step_label(record),
+        evidence=record.evidence.count(),
         actionable=not done,
         done=done,
         error=error,
@@ -81,10 +83,18 @@ def _row(record: HourRecord, *, done: str = "", error: str = "") -> Row:
 
 
 def _rows(records: list[HourRecord]) -> list[Row]:
-    """Rows of a page of records, their flags read in one query."""
-    flags = selectors.flags_of([r.pk for r in records])
+    """Rows of a page of records, their flags and evidence counts read in one query each."""
+    ids = [r.pk for r in records]
+    flags = selectors.flags_of(ids)
+    evidence = selectors.evidence_counts(ids)
     return [
-        Row(record=r, step_label=display.review_step_label(r), flags=flags[r.pk]) for r in records
+        Row(
+            record=r,
+            step_label=display.review_step_label(r),
+            evidence=evidence[r.pk],
+            flags=flags[r.pk],
+        )
+        for r in records
     ]
 
 

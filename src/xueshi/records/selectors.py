@@ -26,9 +26,6 @@ from xueshi.rules.chains import Chain
 from xueshi.rules.terms import Role as ChainRole
 from xueshi.rules.workflow import Action, RecordState, State, allowed_roles
 
-# The longest review chain a policy sets has two steps; leave room for a third.
-MAX_CHAIN_STEPS = 4
-
 REVIEW_ACTIONS = (Action.APPROVE, Action.RETURN, Action.REJECT)
 
 
@@ -209,14 +206,6 @@ def may_edit(active: ActiveRole, record: HourRecord) -> bool:
     )
 
 
-def _awaiting(role: ChainRole) -> Q:
-    """Records whose next review step is ``role`` (the chain snapshot is JSON)."""
-    match = Q(pk__in=[])
-    for step in range(MAX_CHAIN_STEPS):
-        match |= Q(step=step, **{f"chain__steps__{step}": role.value})
-    return match
-
-
 def review_queue(
     active: ActiveRole,
     *,
@@ -228,7 +217,9 @@ def review_queue(
     role = CHAIN_ROLE.get(active.role)
     if role is None or active.role is Role.PROFESSIONAL:
         return HourRecord.objects.none()
-    records = records_visible(active).filter(_awaiting(role), status=RecordState.IN_REVIEW)
+    # ``awaiting`` is the chain role at the record's step while it is in review (a column
+    # the database computes): the queue is read in the order of its index.
+    records = records_visible(active).filter(awaiting=role.value)
     # Separation of duties: what the reviewer declared, or their own record, is for another.
     user_id = active.assignment.user_id
     records = records.exclude(declared_by_id=user_id).exclude(professional__user_id=user_id)
@@ -239,16 +230,25 @@ def review_queue(
     query = (query or "").strip()
     if query:
         records = records.filter(_person_match(query, prefix="professional__"))
-    return (
-        records.select_related("professional")
-        .annotate(evidence_count=Count("evidence"))
-        .order_by("created_at", "id")
-    )
+    return records.select_related("professional").order_by("created_at", "id")
 
 
 def queue_records(active: ActiveRole, ids: list[int]) -> list[HourRecord]:
     """The records among ``ids`` that are in the active role's queue."""
     return list(review_queue(active).filter(pk__in=ids))
+
+
+def evidence_counts(record_ids: list[int]) -> dict[int, int]:
+    """How many evidence files each record has (one GROUP BY over a page's records)."""
+    counts = dict.fromkeys(record_ids, 0)
+    found = (
+        Evidence.objects.filter(record_id__in=record_ids)
+        .values_list("record_id")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    counts.update(dict(found))
+    return counts
 
 
 def flags_of(record_ids: list[int]) -> dict[int, list[IntegrityFlag]]:
