@@ -8,7 +8,8 @@
    ``var/bench-<people>.sqlite3`` for a smaller ``--people`` (a quick run never touches the
    full-size file);
 2. ``compliance.py --year 2020`` and ``--year 2014``; ``my_year.py``;
-3. every other benchmark script that exists: ``ledger_dashboard.py``, ``batch_xlsx.py``,
+3. every other benchmark script that exists: ``pages.py`` (every list page as each role),
+   ``ledger_dashboard.py``, ``batch_xlsx.py``,
    ``pdf.py``, ``verify_wrk.py`` (and any other ``bench/*.py`` that is not a library or one
    of the above), each in its own process with ``DATABASE_URL`` and ``BENCH_DATABASE_URL``
    (the data set) and ``BENCH_PEOPLE`` in its environment.
@@ -38,6 +39,7 @@ RESULTS = BENCH / "results" / "latest.md"
 FULL_PEOPLE = 1_000_000
 # After the data set: ours, then KNOWN_OTHERS that exist, then any other script by name.
 KNOWN_OTHERS = [
+    "pages.py",
     "ledger_dashboard.py",
     "policy_preview.py",
     "batch_xlsx.py",
