@@ -270,6 +270,7 @@ def _client(world: World, who: str) -> Client:
     client = Client(raise_request_exception=True)
     user = world.users[who]
     if user is not None:
+        user.refresh_from_db()  # a POST of the walk may have reset its password
         client.force_login(user)
     return client
 

@@ -86,6 +86,11 @@ MENU: list[tuple[str, str, frozenset[Role]]] = [
         frozenset({Role.EMPLOYER_ADMIN, Role.PROVIDER_STAFF, Role.BUREAU_STAFF}),
     ),
     ("web:policy", "政策查询", frozenset(Role)),
+    (
+        "people:password_reset_list",
+        "重置密码",
+        frozenset({Role.EMPLOYER_ADMIN, Role.BUREAU_STAFF}),
+    ),
     ("accounts:locked_accounts", "账户锁定", frozenset({Role.SECURITY_ADMIN})),
     ("accounts:audit_log", "审计日志", frozenset({Role.AUDIT_ADMIN})),
     ("accounts:password_change", "修改密码", frozenset(Role)),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xueshi.people import views
+from xueshi.people import reset_views, views
 
 app_name = "people"
 
@@ -19,4 +19,6 @@ urlpatterns = [
         name="employment_decline",
     ),
     path("employer/reviewers/add/", views.employer_reviewer_add, name="employer_reviewer_add"),
+    path("accounts/reset/", reset_views.password_reset_list, name="password_reset_list"),
+    path("accounts/reset/<int:pk>/", reset_views.password_reset, name="password_reset"),
 ]
