@@ -86,6 +86,28 @@ def test_the_page_carries_the_tables_and_the_data_and_the_export_the_sheets(
         "2014按系列",
         "2014按职称",
         "待审核积压",
+        "2014网络学习",
     ]
     rows = book.get_sheet_by_name("历年达标趋势").to_python()
     assert rows[1] == ["2014", 3, 2, 1, 66.7]
+
+
+def test_online_lessons_completed_month_by_month() -> None:
+    from tests.learning.conftest import make_course, make_lesson
+    from tests.support.factories import ProfessionalFactory
+    from xueshi.learning.models import LessonProgress
+    from xueshi.reporting.charts import online_completions
+
+    course = make_course()
+    first, second = make_lesson(course, order=1), make_lesson(course, order=2)
+    shantou = [ProfessionalFactory(region_id="440500").user for _ in range(2)]
+    elsewhere = ProfessionalFactory(region_id="350504").user
+    june = dt.datetime(2020, 6, 3, 10, tzinfo=dt.UTC)
+    for user, lesson in ((shantou[0], first), (shantou[0], second), (shantou[1], first)):
+        LessonProgress.objects.create(user=user, lesson=lesson, completed_at=june)
+    LessonProgress.objects.create(user=elsewhere, lesson=first, completed_at=june)
+    LessonProgress.objects.create(user=shantou[1], lesson=second)  # not completed
+    months = online_completions(Region.objects.get(code="440500"), 2020)
+    assert len(months) == 12
+    assert (months[5].label, months[5].lessons, months[5].learners) == ("6 月", 3, 2)
+    assert sum(m.lessons for m in months) == 3

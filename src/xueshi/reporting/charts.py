@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import ExtractMonth
 
 from xueshi import clock
 from xueshi.compliance.live import TITLE_LABELS
 from xueshi.compliance.models import PersonYear
+from xueshi.learning.models import LessonProgress
 from xueshi.organisations.models import Region
 from xueshi.records.models import HourRecord
 from xueshi.rules.terms import SERIES_LABELS
@@ -109,3 +111,32 @@ def review_backlog(region: Region, today: dt.date | None = None) -> list[Backlog
         counts.append(Backlog(label, bucket.count()))
         low = (high or 0) + 1
     return counts
+
+
+@dataclass(frozen=True)
+class Completions:
+    label: str  # the month
+    lessons: int  # lessons completed (the server's decision, learning.study)
+    learners: int
+
+
+def online_completions(region: Region, year: int) -> list[Completions]:
+    """Lessons of online courses completed by the region's professionals, month by month."""
+    done = (
+        LessonProgress.objects.filter(
+            completed_at__year=year,
+            user__professional__region__path__startswith=region.path,
+        )
+        .annotate(month=ExtractMonth("completed_at"))
+        .values("month")
+        .annotate(lessons=Count("pk"), learners=Count("user", distinct=True))
+    )
+    by_month = {r["month"]: r for r in done}
+    return [
+        Completions(
+            f"{month} 月",
+            by_month.get(month, {}).get("lessons", 0),
+            by_month.get(month, {}).get("learners", 0),
+        )
+        for month in range(1, 13)
+    ]

@@ -141,5 +141,10 @@ def charts_workbook(context: dict[str, Any]) -> IO[bytes]:
         (f"{year}按系列", tally_header, bars(context["by_series"])),
         (f"{year}按职称", tally_header, bars(context["by_title"])),
         ("待审核积压", ["等待时间", "记录数"], ([b.label, b.records] for b in context["backlog"])),
+        (
+            f"{year}网络学习",
+            ["月份", "完成课时数", "完成学习的人数"],
+            ([c.label, c.lessons, c.learners] for c in context["online"]),
+        ),
     ]
     return workbook(sheets)

@@ -206,6 +206,7 @@ def _charts(request: RoleRequest) -> dict[str, Any]:
         "by_series": charts.compliance_by(region, year, "series"),
         "by_title": charts.compliance_by(region, year, "title_level"),
         "backlog": charts.review_backlog(region),
+        "online": charts.online_completions(region, year),
     }
 
 
@@ -232,6 +233,11 @@ def bureau_charts(request: RoleRequest) -> HttpResponse:
         "backlog": {
             "labels": [b.label for b in context["backlog"]],
             "records": [b.records for b in context["backlog"]],
+        },
+        "online": {
+            "labels": [c.label for c in context["online"]],
+            "lessons": [c.lessons for c in context["online"]],
+            "learners": [c.learners for c in context["online"]],
         },
     }
     return render(request, "reporting/bureau_charts.html", context)

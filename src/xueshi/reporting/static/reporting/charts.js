@@ -39,6 +39,22 @@
     });
     return chart;
   }
+  function online(element, d) {
+    var chart = echarts.init(element, null, { renderer: "canvas" });
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "axis", renderMode: "richText" },
+      legend: { data: ["完成课时", "学习人数"] },
+      grid: { containLabel: true, left: 8, right: 8, bottom: 8 },
+      xAxis: { type: "category", data: d.labels },
+      yAxis: { type: "value" },
+      series: [
+        { name: "完成课时", type: "bar", data: d.lessons },
+        { name: "学习人数", type: "line", data: d.learners },
+      ],
+    });
+    return chart;
+  }
   document.addEventListener("DOMContentLoaded", function () {
     var all = data();
     if (!all || typeof echarts === "undefined") return;
@@ -47,6 +63,8 @@
       var name = element.getAttribute("data-chart");
       if (name === "backlog") {
         charts.push(backlog(element, all.backlog));
+      } else if (name === "online") {
+        charts.push(online(element, all.online));
       } else {
         charts.push(compliance(element, all[name], name !== "trend"));
       }
