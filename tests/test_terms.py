@@ -25,10 +25,19 @@ from xueshi.certificates.models import (
     CertificateShape,
     CertificateStatus,
     PrintJobStatus,
+    ProofBatch,
+    ProofStatus,
     RosterStatus,
 )
 from xueshi.choices import Term, choices_of
 from xueshi.exams.models import AttemptStatus, QuestionKind
+from xueshi.inspections.models import (
+    InspectionKind,
+    ItemResult,
+    SanctionKind,
+    Stratum,
+    SummaryStatus,
+)
 from xueshi.jobs.models import JobKind, JobStatus
 from xueshi.learning.models import LessonKind, StudyFlagKind
 from xueshi.organisations.models import ProviderFilingStatus, RegionLevel
@@ -64,6 +73,14 @@ MODEL_ONLY: dict[str, type[models.Choices]] = {
     "learning.StudyFlag.status": FlagStatus,  # handled like an IntegrityFlag
     "exams.Question.kind": QuestionKind,  # single, multiple, true/false
     "exams.Attempt.status": AttemptStatus,  # open, submitted, closed at its deadline
+    "certificates.Proof.status": ProofStatus,  # a provider's proof: valid, reissued, withdrawn
+    "certificates.ProofBatch.shape": ProofBatch.Shape,  # one PDF or a zip
+    "certificates.ProofBatch.status": PrintJobStatus,  # a batch runs like a print job
+    "inspections.Inspection.kind": InspectionKind,  # what is drawn
+    "inspections.Inspection.stratify": Stratum,
+    "inspections.InspectionItem.result": ItemResult,  # an inspector's finding
+    "inspections.Sanction.kind": SanctionKind,  # the sanctions the notices name
+    "inspections.WorkSummary.status": SummaryStatus,
 }
 
 # Professional series are an open vocabulary: a mapping in the core, not an enumeration.
