@@ -50,7 +50,7 @@ def _account(username: str) -> User:
 
 def _staff_of(employer: object, username: str = "zhangsan") -> User:
     professional = ProfessionalFactory(user=_account(username))
-    employ(professional, employer)  # type: ignore[arg-type]
+    employ(professional, employer)
     grant(professional.user, Role.PROFESSIONAL)
     return professional.user
 

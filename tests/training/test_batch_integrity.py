@@ -68,7 +68,8 @@ def people(plan: ClassPlan) -> list[Professional]:
 def test_excel_row_of_a_learner_who_declared_the_class_is_refused_naming_the_record(
     world: World, plan: ClassPlan, people: list[Professional]
 ) -> None:
-    declared = _declare(people[0], content="《工程新技术》研修班")
+    # Declared by picking the filed class (free text repeating its title is refused).
+    declared = _declare(people[0], class_plan_id=plan.pk)
     rows = [[p.full_name, id_number_of(p), 90] for p in people]
     batch = hour_batch_upload(
         class_plan_id=plan.pk,
@@ -89,7 +90,7 @@ def test_excel_row_of_a_learner_who_declared_the_class_is_refused_naming_the_rec
 def test_rows_of_an_online_exam_are_checked_the_same(
     world: World, plan: ClassPlan, people: list[Professional]
 ) -> None:
-    _declare(people[1])
+    _declare(people[1], class_plan_id=plan.pk)
     batch = hour_batch_enter(
         class_plan_id=plan.pk,
         rows=[
@@ -109,7 +110,7 @@ def test_the_bulk_service_itself_refuses_a_duplicate(
     world: World, plan: ClassPlan, people: list[Professional]
 ) -> None:
     """The API calls the records service directly: it checks too, all or nothing."""
-    _declare(people[0])
+    _declare(people[0], class_plan_id=plan.pk)
     with pytest.raises(ServiceError, match=r"张三：与已有记录.*不能重复登记"):
         hour_record_enter_for_class_bulk(
             actor=world.staff.assignment.user,
