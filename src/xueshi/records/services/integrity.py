@@ -246,9 +246,9 @@ def integrity_screen_class(
         if region not in caps:
             caps[region] = daily_cap(region, entry.end)
             alone[region] = check_entry(entry, [], caps[region])
+        # A record of this class the learner declared (picking the filed class) is the same
+        # learning: an exact duplicate. The batch's own records are left out by the caller.
         others = neighbours.get(pk)
-        if others:
-            others = [o for o in others if o.class_id != entry.class_id]
         findings = check_entry(entry, others, caps[region]) if others else alone[region]
         if findings and findings[0].refuse:
             refused[pk] = findings[0].message
