@@ -268,7 +268,9 @@ def anomaly_records(request: RoleRequest) -> HttpResponse:
     region = require_active_role(request).assignment.region
     assert region is not None, "a bureau role is held in a region"
     year = _year(request)
-    kind, provider = request.GET.get("kind", "")[:32], request.GET.get("provider", "")[:128]
+    # NUL is no character of a name (PostgreSQL refuses it in text): dropped, never sent.
+    kind = request.GET.get("kind", "").replace("\x00", "")[:32]
+    provider = request.GET.get("provider", "").replace("\x00", "")[:128]
     flags = flagged_records(region, year, kind, provider)
     page = Paginator(flags, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

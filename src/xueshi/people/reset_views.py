@@ -23,7 +23,7 @@ PAGE_SIZE = 25
 def password_reset_list(request: RoleRequest) -> HttpResponse:
     """The accounts the active role may reset, searchable by username or name."""
     active = require_active_role(request)
-    query = (request.GET.get("q") or "").strip()[:64]
+    query = (request.GET.get("q") or "").replace("\x00", "").strip()[:64]
     page = Paginator(reset.reset_candidates(active, query), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
