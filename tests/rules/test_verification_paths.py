@@ -154,6 +154,8 @@ def test_next_stamp_in_order_and_a_joint_step_waits_for_each_body() -> None:
 
 
 def test_every_quoted_sentence_is_the_notices_own() -> None:
+    if not SEED.exists():
+        pytest.skip(f"the seed notice is not beside this checkout: {SEED}")
     """The clauses the paths quote are in the seed notice word for word."""
     text = "".join(SEED.read_text(encoding="utf-8").split())
     policy = default_policy()
