@@ -49,6 +49,40 @@ def _uploads_in_tmp(request: pytest.FixtureRequest, tmp_path: Path) -> None:
         policy_check_due()
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Client.force_login`` stands for a whole sign-in, second factor included: an account
+    holding a role that needs it gets a confirmed TOTP device and its session is verified,
+    as 二次验证 would leave it (every request checks: xueshi/accounts/middleware.py).
+    ``unverified_force_login`` signs in without it."""
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self: Client, user: Any, backend: str | None = None) -> None:
+        original(self, user, backend)
+        _verify_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    monkeypatch.setattr(Client, "unverified_force_login", original, raising=False)
+
+
+def _verify_second_factor(client: Any, user: Any) -> None:
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from xueshi.accounts.second_factor import confirmed_device, needs_second_factor
+
+    if not needs_second_factor(user):
+        return
+    device = confirmed_device(user) or TOTPDevice.objects.create(
+        user=user, name="测试设备", confirmed=True
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
     if file_path.suffix in (".yaml", ".yml") and "policy_cases" in file_path.parts:
         return CaseFile.from_parent(parent, path=file_path)

@@ -128,3 +128,39 @@ def test_the_demo_prints_a_code_that_signs_in(settings: Any) -> None:
     settings.PRODUCTION = True
     with pytest.raises(Exception, match="生产环境"):
         call_command("demo_otp", "shantou-bureau", stdout=StringIO())
+
+
+@pytest.mark.parametrize("role", [Role.BUREAU_STAFF, Role.SECURITY_ADMIN])
+def test_every_request_of_an_unverified_session_of_these_roles_ends_it(role: Role) -> None:
+    """A session its device did not verify (a role given after the login, a session made some
+    other way) reaches no page: it is ended, audited, and the account sent to sign in again."""
+    user = _user(role)
+    client = Client()
+    client.unverified_force_login(user)  # type: ignore[attr-defined]
+    response = client.get(reverse("accounts:dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(actor=user, action="session_ended_unverified").count() == 1
+    again = client.get(reverse("accounts:dashboard"), follow=True)
+    assert "二次验证" in again.content.decode()
+
+
+def test_a_role_needing_the_second_factor_given_during_a_session_ends_it() -> None:
+    user = _user(Role.PROFESSIONAL, username="clerk")
+    client = Client()
+    client.unverified_force_login(user)  # type: ignore[attr-defined]
+    assert client.get(reverse("accounts:dashboard")).status_code == 200
+    grant(user, Role.BUREAU_STAFF, region_id="440500")
+    response = client.get(reverse("accounts:dashboard"))
+    assert response["Location"].startswith(reverse("accounts:login"))
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_verified_session_keeps_working() -> None:
+    user = _user(Role.BUREAU_STAFF)
+    client = Client()
+    client.force_login(user)  # the test suite's sign-in includes the second factor
+    assert client.get(reverse("accounts:dashboard")).status_code == 200
+    assert client.get(reverse("accounts:dashboard")).status_code == 200
+    assert "_auth_user_id" in client.session

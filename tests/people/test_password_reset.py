@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -256,3 +257,41 @@ def test_the_page_lists_the_scope_and_shows_the_temporary_password_once() -> Non
     # shown once: the list and the dashboard afterwards do not carry it
     assert match.group(1) not in client.get(reverse("people:password_reset_list")).content.decode()
     assert match.group(1) not in client.get(reverse("accounts:dashboard")).content.decode()
+
+
+def test_a_temporary_password_expires_after_72_hours_and_the_refusal_is_audited() -> None:
+    employer = EmployerFactory()
+    admin = _employer_admin(employer)
+    staff = _staff_of(employer)
+    with time_machine.travel("2026-03-02 09:00 +0800", tick=False):
+        temporary = _reset(admin, staff)
+    with time_machine.travel("2026-03-05 10:00 +0800", tick=False):  # 73 hours later
+        client = Client()
+        refused = client.post(
+            reverse("accounts:login"), {"username": staff.username, "password": temporary}
+        )
+        assert refused.status_code == 200
+        assert "已失效" in refused.content.decode()
+        assert "_auth_user_id" not in client.session
+    event = AuditEvent.objects.get(action="login_refused")
+    assert event.actor_id == staff.pk
+    assert event.result == "refused"
+    assert event.data["reason"] == "temporary_password_expired"
+    with time_machine.travel("2026-03-05 10:00 +0800", tick=False):
+        again = _reset(admin, staff)  # a new reset gives it another 72 hours
+        signed_in = Client().post(
+            reverse("accounts:login"), {"username": staff.username, "password": again}
+        )
+        assert signed_in.status_code == 302
+
+
+def test_a_temporary_password_signs_in_within_72_hours() -> None:
+    employer = EmployerFactory()
+    staff = _staff_of(employer)
+    with time_machine.travel("2026-03-02 09:00 +0800", tick=False):
+        temporary = _reset(_employer_admin(employer), staff)
+    with time_machine.travel("2026-03-05 08:00 +0800", tick=False):  # 71 hours later
+        response = Client().post(
+            reverse("accounts:login"), {"username": staff.username, "password": temporary}
+        )
+    assert response.status_code == 302

@@ -3,7 +3,11 @@
 - idle: a session unused for ``XUESHI_SESSION_IDLE_SECONDS`` (30 min) ends;
 - absolute: a session ends ``XUESHI_SESSION_ABSOLUTE_SECONDS`` (8 h) after its login;
 - a password reset by an administrator, or a staff password older than
-  ``XUESHI_STAFF_PASSWORD_DAYS`` (90 days), must be changed before anything else.
+  ``XUESHI_STAFF_PASSWORD_DAYS`` (90 days), must be changed before anything else;
+- second factor, on every request: a session of an account that holds a bureau, authority
+  or administrator role but was not verified by its TOTP device (a role given after the
+  login, a session made some other way) is ended and the account sent to sign in again,
+  through 二次验证 (``xueshi.accounts.second_factor``).
 
 It also puts the client address where the audit trail reads it (``xueshi.audit.context``).
 The times are the server's clock: nothing the client sends counts."""
@@ -23,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from xueshi.accounts.access import role_assignments
-from xueshi.accounts.models import STAFF_ROLES, User
+from xueshi.accounts.models import SECOND_FACTOR_ROLES, STAFF_ROLES, User
 from xueshi.accounts.network import client_address
 from xueshi.audit.context import client_address_set
 
@@ -84,7 +88,22 @@ class SessionPolicyMiddleware:
                 logout(request)
                 messages.info(request, "登录已超时，请重新登录。")
                 return redirect_to_login(request.get_full_path())
+            if self._second_factor_missing(request):
+                setattr(request, LOGOUT_REASON, "unverified")
+                logout(request)
+                messages.warning(request, "您的账户须经二次验证方可使用，请重新登录。")
+                return redirect_to_login(request.get_full_path())
         return self.get_response(request)
+
+    @staticmethod
+    def _second_factor_missing(request: HttpRequest) -> bool:
+        """An account holding a role that needs the second factor, in a session its device
+        did not verify (django-otp's ``is_verified``, set by its middleware from the session)."""
+        user = request.user
+        if any(a.role in SECOND_FACTOR_ROLES for a in role_assignments(request)):
+            verified = getattr(user, "is_verified", None)
+            return not (callable(verified) and verified())
+        return False
 
     def _session_ended(self, request: HttpRequest) -> str:
         """ "idle" or "absolute" if the session is over; notes this request otherwise."""

@@ -4,14 +4,18 @@ scope of who may reset whom is known)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import Role, RoleAssignment, User
+from xueshi.accounts.network import client_address
 from xueshi.audit.services import audit_event_write
 from xueshi.errors import ServiceError
 
@@ -41,6 +45,29 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
         data={"after_reset": forced},
     )
     return user
+
+
+def temporary_password_expired(user: User) -> bool:
+    """A password set by a reset (``must_change_password``) older than
+    ``XUESHI_TEMPORARY_PASSWORD_HOURS``: it no longer signs in (the server's clock)."""
+    if not user.must_change_password:
+        return False
+    age = timezone.now() - user.password_changed_at
+    return age > timedelta(hours=settings.XUESHI_TEMPORARY_PASSWORD_HOURS)
+
+
+@transaction.atomic
+def login_refused(request: HttpRequest, user: User, reason: str) -> None:
+    """A right password that does not sign in (an expired temporary password): audited."""
+    audit_event_write(
+        actor=user,
+        role="",
+        action="login_refused",
+        target=user,
+        result="refused",
+        client_address=client_address(request),
+        data={"username": user.username, "reason": reason},
+    )
 
 
 def locked_usernames() -> list[str]:

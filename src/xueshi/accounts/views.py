@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -39,6 +40,14 @@ class LoginView(_LocalNext, auth_views.LoginView):
         """A right password signs in, except for roles that need the second factor: those
         go on to 二次验证 (accounts.second_factor) and are signed in there."""
         user = form.get_user()
+        if services.temporary_password_expired(user):
+            services.login_refused(self.request, user, "temporary_password_expired")
+            form.add_error(
+                None,
+                f"管理员为您重置的临时密码已超过 {settings.XUESHI_TEMPORARY_PASSWORD_HOURS} 小时"
+                "未使用，已失效。请联系本单位管理员或人社部门重新重置。",
+            )
+            return self.form_invalid(form)
         if second_factor.needs_second_factor(user):
             return second_factor.start(self.request, user, self.get_redirect_url())
         return super().form_valid(form)

@@ -309,6 +309,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Staff (every role but 专业技术人员) change their password at least this often (days).
 XUESHI_STAFF_PASSWORD_DAYS = int(os.environ.get("XUESHI_STAFF_PASSWORD_DAYS", "90"))
+# A temporary password (a reset by the organisation or the bureau) signs in only this many
+# hours after the reset; later the account asks for another reset.
+XUESHI_TEMPORARY_PASSWORD_HOURS = int(os.environ.get("XUESHI_TEMPORARY_PASSWORD_HOURS", "72"))
 # A session ends after this many seconds without a request, and this long after the login
 # whatever happens (Django's own cookie age is the absolute limit's upper bound).
 XUESHI_SESSION_IDLE_SECONDS = int(os.environ.get("XUESHI_SESSION_IDLE_SECONDS", str(30 * 60)))
