@@ -158,3 +158,30 @@ def test_an_id_number_edited_in_the_admin_is_checked(sysadmin_client: Client) ->
     response = sysadmin_client.post(url, data)
     assert response.status_code == 200
     assert "公民身份号码校验位不正确" in response.content.decode()
+
+
+def test_roles_given_changed_and_taken_in_the_admin_are_audited(sysadmin_client: Client) -> None:
+    from xueshi.accounts.models import RoleAssignment
+    from xueshi.audit.models import AuditEvent
+
+    clerk = UserFactory(username="clerk")
+    added = sysadmin_client.post(
+        reverse("admin:accounts_roleassignment_add"),
+        {"user": clerk.pk, "role": Role.BUREAU_STAFF.value, "region": "440500"},
+    )
+    assert added.status_code == 302
+    assignment = RoleAssignment.objects.get(user=clerk)
+    grant_row = AuditEvent.objects.get(action="role_grant")
+    assert grant_row.target_id == str(assignment.pk)
+    assert grant_row.data["role"] == "bureau_staff"
+    assert grant_row.data["region"] == "440500"
+    assert grant_row.actor_id != clerk.pk
+
+    deleted = sysadmin_client.post(
+        reverse("admin:accounts_roleassignment_delete", args=[assignment.pk]), {"post": "yes"}
+    )
+    assert deleted.status_code == 302
+    assert not RoleAssignment.objects.filter(user=clerk).exists()
+    revoke = AuditEvent.objects.get(action="role_revoke")
+    assert revoke.target_id == str(assignment.pk)
+    assert revoke.data["user"] == clerk.pk
