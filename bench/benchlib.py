@@ -181,3 +181,23 @@ def result_line(
         **extra,
     }
     return json.dumps(line, ensure_ascii=False)
+
+
+def signed_in(client: Any, user: Any) -> Any:
+    """``client`` signed in as ``user`` as the login page and 二次验证 would leave it: for a
+    role that needs the second factor, the session verified by a confirmed TOTP device (every
+    request checks it: xueshi/accounts/middleware.py)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from xueshi.accounts.second_factor import confirmed_device, needs_second_factor
+
+    client.force_login(user)
+    if needs_second_factor(user):
+        device = confirmed_device(user) or TOTPDevice.objects.create(
+            user=user, name="基准测试设备", confirmed=True
+        )
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client

@@ -367,9 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     # --- measure ---------------------------------------------------------------------------
     clients: dict[str, Client] = {}
     for role, user in users.items():
-        client = Client()
-        client.force_login(user)
-        clients[role] = client
+        clients[role] = benchlib.signed_in(Client(), user)
     for page in pages:
         client = clients[page.role]
         for n in range(args.repeat + 1):
