@@ -6,24 +6,21 @@ hours in 我的年度学时 — registered by the system at once, as Guangdong 2
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from typing import Any
 
 import pytest
-from django.core.files.base import ContentFile
 
-from tests.exams.conftest import GUANGDONG_DAY, World, world_of
+from tests.exams.conftest import GUANGDONG_DAY, World, document_lesson, world_of
 from tests.support.factories import UserFactory
 from xueshi import clock
 from xueshi.exams.models import Attempt, Question
-from xueshi.learning.models import Lesson, LessonKind, LessonProgress
+from xueshi.learning.models import LessonProgress
 from xueshi.records.models import HourRecord
 from xueshi.rules.workflow import RecordState
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 READING_SECONDS = 8
 
 
@@ -33,18 +30,7 @@ def guangdong(settings: Any) -> World:
     settings.XUESHI_STUDY_HEARTBEAT_SECONDS = 5  # the player's shortest interval
     with clock.at(GUANGDONG_DAY):
         world = world_of("440000", 2019, GUANGDONG_DAY)
-    Lesson.objects.create(
-        course=world.course,
-        order=1,
-        title="新理念素养提升导读",
-        kind=LessonKind.DOCUMENT,
-        file=ContentFile(PDF, name="guide.pdf"),
-        original_name="guide.pdf",
-        content_type="application/pdf",
-        size=len(PDF),
-        sha256=hashlib.sha256(PDF).hexdigest(),
-        duration_seconds=READING_SECONDS,
-    )
+    document_lesson(world.course, title="新理念素养提升导读", seconds=READING_SECONDS)
     return world
 
 

@@ -5,6 +5,7 @@ system registers the hours); a bank of questions; helpers to answer right or wro
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 import xlsxwriter
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.support.factories import ProfessionalFactory, UserFactory, grant, regions
@@ -25,6 +27,25 @@ from xueshi.learning.models import Course, Lesson, LessonKind, LessonProgress, S
 from xueshi.people.models import Professional
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def document_lesson(course: Course, *, title: str, seconds: int) -> Lesson:
+    """A short PDF lesson read for ``seconds`` (the browser journeys read it on a phone)."""
+    return Lesson.objects.create(
+        course=course,
+        order=1,
+        title=title,
+        kind=LessonKind.DOCUMENT,
+        file=ContentFile(PDF, name="guide.pdf"),
+        original_name="guide.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256=hashlib.sha256(PDF).hexdigest(),
+        duration_seconds=seconds,
+    )
+
+
 GUANGDE_DAY = dt.date(2020, 11, 16)
 GUANGDONG_DAY = dt.date(2019, 6, 3)
 

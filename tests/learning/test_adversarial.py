@@ -194,6 +194,29 @@ def test_second_tab(learner: User, lesson: Lesson, record_property: Record) -> N
     assert total <= 331
 
 
+def test_a_hidden_tab_earns_nothing_for_the_hidden_stretch(
+    learner: User, lesson: Lesson, record_property: Record
+) -> None:
+    """The page is hidden for five minutes while the video plays on (a background tab): the
+    heartbeat closing that stretch says it was hidden and earns nothing, the frontier stays,
+    and playing on from where the video got to earns nothing either (it is past the frontier
+    by the hidden stretch) until the learner goes back to what they last saw."""
+    tab = Tab(learner, lesson).open(T0)
+    assert tab.beat(at(30), 30.0).credited_seconds == pytest.approx(30)
+    assert tab.beat(at(45), 45.0).credited_seconds == pytest.approx(15)  # on hiding
+    hidden = tab.beat(at(345), 345.0, visible=False)  # shown again
+    assert hidden.ok
+    assert hidden.credited_seconds == 0
+    assert hidden.message == "页面不可见，不计时"
+    assert hidden.furthest_seconds == pytest.approx(45)
+    ahead = tab.beat(at(375), 375.0)
+    assert ahead.credited_seconds == 0
+    tab.beat(at(376), 45.0, playing=False)  # back to where the page was hidden
+    assert tab.beat(at(406), 75.0).credited_seconds == pytest.approx(30)
+    total = report(record_property, learner, wall=406, played=406 - 300)
+    assert total == pytest.approx(75)
+
+
 def test_a_held_back_heartbeat_is_capped(
     learner: User, lesson: Lesson, record_property: Record
 ) -> None:

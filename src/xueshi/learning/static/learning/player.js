@@ -1,8 +1,12 @@
 // The lesson player's side of server-measured study time (xueshi.learning.study).
 // The page asks for a heartbeat token when playing starts, then sends one heartbeat every
-// `data-every` seconds, and at once on pause, seek, end and when the page is hidden. Each
-// heartbeat spends its token and receives the next: requests go one at a time, in order.
-// The page only reports; the server decides what is credited and when a lesson is complete.
+// `data-every` seconds, and at once on pause, seek and end. Each heartbeat spends its token
+// and receives the next: requests go one at a time, in order. A heartbeat reports the
+// stretch since the one before: when the page is hidden the page reports the visible
+// stretch that just ended, pauses the video and sends nothing while hidden; when it is
+// shown again its first heartbeat says the stretch was hidden, so the server credits nothing
+// for it (ADR 0017). The page only reports; the server decides what is credited and when a
+// lesson is complete.
 "use strict";
 
 (function () {
@@ -18,6 +22,7 @@
   let timer = null;
   let stopped = false;
   let reading = false;
+  let gap = false;  // the stretch the next heartbeat closes was hidden (in part)
 
   function say(text) { if (status) status.textContent = text; }
 
@@ -40,10 +45,14 @@
         if (!data.ok) { stop(data.message); return; }
         token = data.token;
         say("正在计时。");
-        timer = window.setInterval(beat, every);
+        timer = window.setInterval(tick, every);
       });
     }
     return starting;
+  }
+
+  function tick() {
+    if (document.visibilityState === "visible") beat();
   }
 
   function stop(message) {
@@ -53,17 +62,19 @@
     say(message);
   }
 
-  function state() {
-    const visible = document.visibilityState === "visible";
+  function state(seen) {
+    const visible = seen === undefined ? document.visibilityState === "visible" : seen;
     if (video) {
       return { position: video.currentTime, playing: !video.paused || video.ended, visible: visible };
     }
     return { position: 0, playing: reading, visible: visible };
   }
 
-  function beat() {
+  // `seen`: whether the stretch this heartbeat closes was visible (default: the page now).
+  function beat(seen) {
     if (!token || stopped) return chain;
-    const sent = Object.assign({ token: token }, state());
+    const sent = Object.assign({ token: token }, state(gap ? false : seen));
+    gap = false;
     token = "";
     chain = chain.then(function () {
       return post(box.dataset.heartbeat, sent).then(function (data) {
@@ -72,6 +83,7 @@
         if (total) total.textContent = Math.floor(data.total) + " 秒";
         if (data.complete) { say("本课时已学完。"); }
         else { say("正在计时：" + data.message + "（本次 " + data.credited + " 秒）"); }
+        if (gap) beat();  // shown again while this one was on its way
       });
     });
     return chain;
@@ -92,5 +104,18 @@
       });
     }
   }
-  document.addEventListener("visibilitychange", function () { beat(); });
+  let hiddenAt = 0;
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") {
+      if (hiddenAt) return;
+      hiddenAt = Date.now();
+      beat(true);  // the stretch up to now was seen
+      if (video && !video.paused) video.pause();
+      if (token || starting) say("页面不可见，已暂停计时。");
+    } else if (hiddenAt) {
+      hiddenAt = 0;
+      gap = true;  // the stretch just ended was hidden: it earns nothing
+      beat();
+    }
+  });
 })();
