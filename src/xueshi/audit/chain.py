@@ -14,7 +14,12 @@ seal``; ``xueshi audit verify`` reports unsealed rows older than a minute).
 gap in ``seq`` (or the head no longer matches the last row), a row inserted without the key
 fails its MAC. The head's position and MAC are also written to a file beside the key
 (``XUESHI_AUDIT_ANCHOR``), so cutting rows off the end and moving the head back in the
-database is found too."""
+database is found too.
+
+The key is rotated by ``audit_key_rotate`` (``xueshi audit rotate-key``): the rows not sealed
+yet and a last row recording the rotation are sealed with the old key, the chain goes on from
+that row's MAC with the new key (a new segment, its first position and key id on the head),
+and the old key is kept beside the new one (``audit-chain.<id>.key``) for verifying."""
 
 from __future__ import annotations
 
@@ -79,6 +84,34 @@ def chain_key() -> bytes:
         except FileExistsError:  # another process made it first
             return bytes.fromhex(path.read_text(encoding="ascii").strip())
         return made
+
+
+def _retired_key_path(kid: str) -> Path:
+    return _key_path().with_name(f"audit-chain.{kid}.key")
+
+
+def chain_keys() -> dict[str, bytes]:
+    """Every key the chain may need, by id: the current one and those rotated out (files
+    ``audit-chain.<id>.key`` beside it, or ``XUESHI_AUDIT_OLD_KEYS``, hex, comma-separated)."""
+    keys = [chain_key()]
+    keys += [
+        bytes.fromhex(part.strip())
+        for part in os.environ.get("XUESHI_AUDIT_OLD_KEYS", "").split(",")
+        if part.strip()
+    ]
+    keys += [
+        bytes.fromhex(path.read_text(encoding="ascii").strip())
+        for path in sorted(_key_path().parent.glob("audit-chain.*.key"))
+    ]
+    return {key_id(key): key for key in reversed(keys)}
+
+
+def _key_file_write(path: Path, key: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+        out.write(key.hex())
+    os.replace(temporary, path)
 
 
 def key_id(key: bytes) -> str:
@@ -151,39 +184,88 @@ def audit_seal() -> int:
     """Seal every committed unsealed row, in id order. Returns how many."""
     if not AuditEvent.objects.filter(seq__isnull=True).exists():
         return 0
-    key = chain_key()
-    sealed = 0
     with transaction.atomic():
         _head()
         head = AuditChainHead.objects.select_for_update().get(pk=1)
-        if not head.key_id:
-            head.key_id = key_id(key)
-        seq, previous = head.seq, head.mac or GENESIS
-        while True:
-            rows = list(
-                AuditEvent.objects.filter(seq__isnull=True)
-                .order_by("id")
-                .values("id", *FIELDS)[:SEAL_BATCH]
+        return _seal_locked(head)
+
+
+def _head_key(head: AuditChainHead) -> bytes:
+    """The key of the head's segment (the current key for a chain not begun)."""
+    if not head.key_id:
+        return chain_key()
+    key = chain_keys().get(head.key_id)
+    if key is None:
+        raise RuntimeError(f"审计链密钥 {head.key_id} 不在密钥目录中，无法封链。")
+    return key
+
+
+def _seal_locked(head: AuditChainHead) -> int:
+    """Seal every unsealed row with the key of the head's segment (the head locked)."""
+    key = _head_key(head)
+    head.key_id = head.key_id or key_id(key)
+    sealed, seq, previous = 0, head.seq, head.mac or GENESIS
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    while True:
+        rows = list(
+            AuditEvent.objects.filter(seq__isnull=True)
+            .order_by("id")
+            .values("id", *FIELDS)[:SEAL_BATCH]
+        )
+        if not rows:
+            break
+        updates = []
+        for row in rows:
+            seq += 1
+            previous = event_mac(key, seq, previous, row)
+            updates.append((seq, previous, row["id"]))
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET seq = %s, mac = %s WHERE id = %s",  # nosec B608
+                updates,
             )
-            if not rows:
-                break
-            updates = []
-            for row in rows:
-                seq += 1
-                previous = event_mac(key, seq, previous, row)
-                updates.append((seq, previous, row["id"]))
-            table = connection.ops.quote_name(AuditEvent._meta.db_table)
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    f"UPDATE {table} SET seq = %s, mac = %s WHERE id = %s",  # nosec B608
-                    updates,
-                )
-            sealed += len(rows)
-        if sealed:
-            head.seq, head.mac = seq, previous
-            head.save()
-            transaction.on_commit(lambda: _anchor_write(seq, previous))
+        sealed += len(rows)
+    if sealed:
+        head.seq, head.mac = seq, previous
+        head.save()
+        transaction.on_commit(lambda: _anchor_write(seq, previous))
     return sealed
+
+
+def audit_key_rotate(*, actor: Any = None) -> tuple[str, str]:
+    """A new chain key: the rows not sealed yet and a row recording the rotation are sealed
+    with the old key, the rows after with the new one; both keys stay in the key folder.
+    Returns (old id, new id). Refused when the key comes from ``XUESHI_AUDIT_KEY`` (rotate it
+    there: the new value, the old one added to ``XUESHI_AUDIT_OLD_KEYS``)."""
+    from xueshi.audit.services import audit_event_write
+
+    if os.environ.get("XUESHI_AUDIT_KEY", "").strip():
+        raise RuntimeError(
+            "审计链密钥来自环境变量 XUESHI_AUDIT_KEY：请在环境中更换，"
+            "并把旧密钥加入 XUESHI_AUDIT_OLD_KEYS。"
+        )
+    new = os.urandom(32)
+    new_id = key_id(new)
+    with transaction.atomic():
+        _head()
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        old = _head_key(head)
+        old_id = key_id(old)
+        audit_event_write(
+            actor=actor,
+            role="",
+            action="audit_key_rotate",
+            target=("audit.chain", old_id),
+            data={"from_key": old_id, "to_key": new_id},
+        )
+        _seal_locked(head)  # the last rows of the old key's segment, the rotation's own row
+        _key_file_write(_retired_key_path(old_id), old)
+        _key_file_write(_retired_key_path(new_id), new)
+        head.segments = [*(head.segments or [[1, old_id]]), [head.seq + 1, new_id]]
+        head.key_id = new_id
+        head.save()
+        transaction.on_commit(lambda: _key_file_write(_key_path(), new))
+    return old_id, new_id
 
 
 def _seal_after_commit() -> None:
@@ -219,14 +301,23 @@ def _sealed_rows() -> Iterator[dict[str, Any]]:
 
 def audit_verify(*, unsealed_grace: dt.timedelta = dt.timedelta(minutes=1)) -> Verdict:
     """Recompute the chain from the first row to the head (and the anchor file)."""
-    key = chain_key()
+    current = chain_key()
+    keys = chain_keys()
     verdict = Verdict()
     head = AuditChainHead.objects.filter(pk=1).first()
-    if head is not None and head.key_id and head.key_id != key_id(key):
-        verdict.problems.append(f"审计链密钥不符（链 {head.key_id}，当前 {key_id(key)}）。")
+    if head is not None and head.key_id and head.key_id != key_id(current):
+        verdict.problems.append(f"审计链密钥不符（链 {head.key_id}，当前 {key_id(current)}）。")
         return verdict
+    segments = [(int(first), str(kid)) for first, kid in (head.segments if head else [])]
+    missing = sorted({kid for _, kid in segments} - set(keys))
+    if missing:
+        verdict.problems.append(f"缺少审计链密钥 {'、'.join(missing)}，无法校验其所封的记录。")
+        return verdict
+    key, upcoming = current, list(segments)
     expected, previous = 0, GENESIS
     for row in _sealed_rows():
+        while upcoming and upcoming[0][0] <= row["seq"]:
+            key = keys[upcoming.pop(0)[1]]
         expected += 1
         if row["seq"] != expected:
             verdict.problems.append(

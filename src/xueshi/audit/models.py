@@ -56,6 +56,10 @@ class AuditChainHead(models.Model):
     seq = models.BigIntegerField("链序号", default=0)
     mac = models.CharField("链校验值", max_length=64, blank=True)
     key_id = models.CharField("密钥标识", max_length=16, blank=True)
+    # After a key rotation: [[first position, key id], …] in order, one per segment of the
+    # chain (empty while the first key seals everything). A changed entry only makes the rows
+    # fail their MACs: the keys themselves are outside the database.
+    segments = models.JSONField("分段密钥", default=list, blank=True)
 
     class Meta:
         verbose_name = "审计链头"
