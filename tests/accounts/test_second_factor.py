@@ -136,7 +136,7 @@ def test_every_request_of_an_unverified_session_of_these_roles_ends_it(role: Rol
     other way) reaches no page: it is ended, audited, and the account sent to sign in again."""
     user = _user(role)
     client = Client()
-    client.unverified_force_login(user)  # type: ignore[attr-defined]
+    client.unverified_force_login(user)
     response = client.get(reverse("accounts:dashboard"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
@@ -149,7 +149,7 @@ def test_every_request_of_an_unverified_session_of_these_roles_ends_it(role: Rol
 def test_a_role_needing_the_second_factor_given_during_a_session_ends_it() -> None:
     user = _user(Role.PROFESSIONAL, username="clerk")
     client = Client()
-    client.unverified_force_login(user)  # type: ignore[attr-defined]
+    client.unverified_force_login(user)
     assert client.get(reverse("accounts:dashboard")).status_code == 200
     grant(user, Role.BUREAU_STAFF, region_id="440500")
     response = client.get(reverse("accounts:dashboard"))
