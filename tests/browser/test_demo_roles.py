@@ -1,6 +1,9 @@
 """The demo as a newcomer meets it: each README role signs in, walks every page of its menu
 under axe-core (no serious or critical violation), and does its main job; the professional's
-pages fit a 375 px phone without sideways scrolling, their tables stacked into cards.
+pages fit a 360 px phone without sideways scrolling, their tables stacked into cards.
+
+With ``XUESHI_SCREENSHOTS=DIR`` the walk also saves every page as each role sees it at
+1280 px and at 360 px (``DIR/<role>/<page>-1280.png``, ``-360.png``) for a review by eye.
 
 axe-core is vendored for the tests (tests/browser/vendor/axe.min.js, 4.14.1, MPL-2.0).
 """
@@ -8,6 +11,8 @@ axe-core is vendored for the tests (tests/browser/vendor/axe.min.js, 4.14.1, MPL
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -23,21 +28,23 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "xueshi-demo-2026"
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
-# The README's table of roles (its first column).
-README_ROLES = (
-    "st-linwei",
-    "st-chenjing",
-    "shantou-hospital-reviewer",
-    "shantou-design-admin",
-    "shantou-bureau",
-    "guangdong-bureau",
-    "shantou-academy",
-    "lj-zhoujie",
-    "lj-sunli",
-    "kaifeng-bureau",
-    "guangde-bureau",
-)
-PHONE = {"width": 375, "height": 812}
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def readme_roles() -> list[str]:
+    """Every login of the README's demo table (its first column), in its order."""
+    text = README.read_text(encoding="utf-8")
+    table = text.split("### 演示账户")[1].split("\n### ")[0]
+    names: list[str] = []
+    for line in table.splitlines():
+        cells = line.split("|")
+        if len(cells) > 2 and "`" in cells[1]:
+            names += re.findall(r"`([a-z0-9-]+)`", cells[1])
+    return names
+
+
+PHONE = {"width": 360, "height": 780}
+DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture
@@ -70,7 +77,10 @@ def test_every_role_walks_its_menu_without_serious_accessibility_violations(
 ) -> None:
     problems: list[str] = []
     visited = 0
-    for username in README_ROLES:
+    roles = readme_roles()
+    assert {"st-linwei", "shantou-bureau", "shantou-academy", "guangde-bureau"} <= set(roles)
+    shots = os.environ.get("XUESHI_SCREENSHOTS", "")
+    for username in roles:
         page = browser.login(username, username, PASSWORD)
         assert "演示日期" in page.content()
         for href in menu(page):
@@ -79,9 +89,20 @@ def test_every_role_walks_its_menu_without_serious_accessibility_violations(
             assert response.status == 200, f"{username} {href}: {response.status}"
             problems += serious_violations(page)
             visited += 1
+            if shots:
+                screenshots(page, Path(shots) / username, href)
         page.context.close()
     assert visited > 40
     assert problems == []
+
+
+def screenshots(page: Any, folder: Path, href: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^a-z0-9]+", "-", href.lower()).strip("-") or "home"
+    for size in (DESKTOP, PHONE):
+        page.set_viewport_size(size)
+        page.screenshot(path=str(folder / f"{name}-{size['width']}.png"), full_page=True)
+    page.set_viewport_size(DESKTOP)
 
 
 def test_the_professionals_pages_fit_a_phone(browser: Browser, demo: None) -> None:
@@ -90,7 +111,7 @@ def test_the_professionals_pages_fit_a_phone(browser: Browser, demo: None) -> No
     for href in menu(page):
         page.goto(href)
         width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= PHONE["width"], f"{href} is {width} px wide on a 375 px phone"
+        assert width <= PHONE["width"], f"{href} is {width} px wide on a 360 px phone"
     page.goto("/reporting/my-year/?year=2014")
     # The requirements table stacks: each cell names its column, the header is hidden.
     cell = page.locator("table.requirements tbody tr").first.locator("td").first
