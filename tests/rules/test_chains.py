@@ -354,3 +354,63 @@ def test_a_record_keeps_the_chain_of_the_day_its_learning_ended() -> None:
     )
     assert doctor is not None
     assert doctor.steps == (Role.INDUSTRY_AUTHORITY, Role.BUREAU)
+
+
+def test_the_chain_at_the_years_close_is_read_for_the_person(tmp_path: Path) -> None:
+    """After a day without a chain, the chain at the year's close is the person's: a doctor's
+    follows the health series' chain, an engineer's the others'."""
+    (tmp_path / "notices.yaml").write_text(
+        "n:\n  title: 规定\n  issuer: 人社局\n  date: 2016-01-01\n", encoding="utf-8"
+    )
+    folder = tmp_path / "regions" / "000000"
+    folder.mkdir(parents=True)
+    (folder / "region.yaml").write_text(
+        'code: "000000"\nname: 全国\nlevel: national\nparent: null\n', encoding="utf-8"
+    )
+    (folder / "parameters.yaml").write_text(
+        textwrap.dedent("""\
+            review_chain.professional:
+              - from: 2016-01-01
+                until: 2016-03-31
+                unit: chain
+                value: {entered_by: [employer], steps: [bureau]}
+                reference: {notice: n, section: 一, clause: 用人单位登记，人社局审核}
+              - from: 2016-04-01
+                until: 2016-09-30
+                unit: chain
+                value: null
+                reference: {notice: n, section: 一, clause: 用人单位登记，人社局审核}
+              - from: 2016-10-01
+                unit: chain
+                value:
+                  by: series
+                  health: {entered_by: [industry_authority], steps: [industry_authority]}
+                  other: {entered_by: [professional], steps: [employer]}
+                reference: {notice: n, section: 二, clause: 卫生系列由行业主管部门审核}
+            """),
+        encoding="utf-8",
+    )
+    policy = load_policy(tmp_path)
+    june = D(2016, 6, 1)
+    assert _review_chain(policy, region="000000", category="professional", day=june) is None
+    doctor = record_chain(
+        policy,
+        region="000000",
+        category="professional",
+        credited_year=2016,
+        taken_on=june,
+        person=DOCTOR,
+    )
+    engineer = record_chain(
+        policy,
+        region="000000",
+        category="professional",
+        credited_year=2016,
+        taken_on=june,
+        person=ENGINEER,
+    )
+    assert doctor is not None
+    assert engineer is not None
+    assert doctor.steps == (Role.INDUSTRY_AUTHORITY,)
+    assert doctor.reference.section == "二"
+    assert engineer.steps == (Role.EMPLOYER,)

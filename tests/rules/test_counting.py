@@ -8,10 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from xueshi.rules import (
     Category,
+    Key,
     Mode,
     Person,
     Reason,
@@ -20,6 +22,7 @@ from xueshi.rules import (
     TitleLevel,
     default_policy,
     evaluate,
+    load_policy,
 )
 from xueshi.rules.counting import (
     COLUMN,
@@ -32,6 +35,7 @@ from xueshi.rules.counting import (
     review_reference,
     status_refusal,
 )
+from xueshi.rules.policy import Policy
 from xueshi.rules.workflow import RecordState
 
 D = dt.date
@@ -173,3 +177,94 @@ def test_the_sums_by_column() -> None:
     assert COLUMN["public_required_courses"].scale == 1
     assert COLUMN["public"].scale == 100
     assert COLUMN["credits_remote"].scale == 100
+
+
+# -- for the person: where a rule is broken down by series (issue 19) ---------------------------
+
+DOCTOR = Person(TitleLevel.INTERMEDIATE, "health")
+
+SERIES_TREE = """\
+categories:
+  - from: 2016-01-01
+    unit: category
+    value: {by: series, health: [public, professional]}
+    reference: {notice: n, section: 一, clause: 卫生系列继续教育内容为公需科目和专业科目}
+hours.total:
+  - from: 2016-01-01
+    unit: hour
+    value: 30
+    reference: {notice: n, section: 二, clause: 每年不少于30学时}
+makeup:
+  - from: 2016-01-01
+    unit: rule
+    value: {by: series, health: {allowed: true}}
+    reference: {notice: n, section: 三, clause: 卫生系列可补修上一年度学时}
+review_chain.professional:
+  - from: 2016-01-01
+    unit: chain
+    value: {by: series, health: {entered_by: [provider], steps: [industry_authority]}}
+    reference: {notice: n, section: 四, clause: 卫生系列由行业主管部门审核}
+"""
+
+
+def series_policy(root: Path) -> Policy:
+    """A nation whose categories, make-up rule and professional chain are the health
+    series' only: a rule read without the person finds none."""
+    (root / "notices.yaml").write_text(
+        "n:\n  title: 规定\n  issuer: 人社局\n  date: 2016-01-01\n", encoding="utf-8"
+    )
+    folder = root / "regions" / "000000"
+    folder.mkdir(parents=True)
+    (folder / "region.yaml").write_text(
+        'code: "000000"\nname: 全国\nlevel: national\nparent: null\n', encoding="utf-8"
+    )
+    (folder / "parameters.yaml").write_text(SERIES_TREE, encoding="utf-8")
+    return load_policy(root)
+
+
+def test_the_refusals_cite_the_rules_of_the_persons_series(tmp_path: Path) -> None:
+    """A doctor's pending record waits for the health chain's review; a make-up the health
+    series allows counts; elective hours are refused citing the health series' categories."""
+    policy = series_policy(tmp_path)
+    records = [
+        hours(2017, Category.PROFESSIONAL, 5, status=Status.PENDING, taken_on=D(2017, 6, 1)),
+        hours(2017, Category.PROFESSIONAL, 8, taken_on=D(2018, 2, 1)),
+        hours(2017, Category.ELECTIVE, 3, taken_on=D(2017, 6, 1)),
+    ]
+    verdict = evaluate(policy, region="000000", year=2017, person=DOCTOR, records=records)
+    pending, elective = verdict.notes
+    assert (pending.index, pending.reason) == (0, Reason.PENDING)
+    assert pending.reference is not None
+    assert pending.reference.section == "四"
+    assert (elective.index, elective.reason) == (2, Reason.CATEGORY_NOT_RECOGNISED)
+    assert elective.message == "本地区继续教育内容为公需科目、专业科目，选修科目不计入。"
+    assert elective.reference is not None
+    assert elective.reference.section == "一"
+    assert verdict.counted[str(Key.TOTAL)] == Decimal(8)
+    # An engineer finds none of the health series' rules: no chain to cite, no make-up.
+    engineer = evaluate(policy, region="000000", year=2017, person=ENGINEER, records=records)
+    assert engineer.notes[0].reference is None
+    assert engineer.notes[1].reason is Reason.MAKEUP_REFUSED
+
+
+def test_a_column_takes_the_records_it_names() -> None:
+    public = hours(2017, Category.PUBLIC, 3)
+    required = hours(2017, Category.PUBLIC, 3, required=True)
+    professional = hours(2017, Category.PROFESSIONAL, 3, required=True)
+    face = Record(credited_year=2017, credits=Decimal(2))
+    remote = Record(credited_year=2017, credits=Decimal(2), mode=Mode.ONLINE)
+    taken = {
+        name: [
+            record for record in (public, required, professional, face, remote) if c.takes(record)
+        ]
+        for name, c in COLUMN.items()
+    }
+    assert taken == {
+        "public": [public, required],
+        "public_required": [required],
+        "professional": [professional],
+        "elective": [],
+        "credits_face": [face],
+        "credits_remote": [remote],
+        "public_required_courses": [required],
+    }
