@@ -231,3 +231,68 @@ def test_the_authority_sees_what_waits_for_it_and_stamps_from_its_page(luojiang)
     after = client.get(reverse("certificates:awaiting")).content.decode()
     assert f"确认对证书 {certificate.number}（周杰）办理统一验证" in after
     assert "办理审核验印" not in after
+
+
+def dispatched_training(person, bureau, category: str, hours: int, title: str) -> HourRecord:
+    """A record of the bureau's own training (统一调训), as the bureau registers it: entered
+    by the bureau, with no review after it."""
+    return HourRecord.objects.create(
+        professional=person,
+        category=category,
+        hours=Decimal(hours),
+        content=title,
+        start_date=dt.date(2017, 4, 10),
+        end_date=dt.date(2017, 4, 20),
+        credited_year=2017,
+        status=RecordState.APPROVED,
+        source=RecordSource.SYSTEM,
+        chain={"entered_by": ["bureau"], "steps": []},
+        declared_by=bureau.assignment.user,
+        declared_role=Role.BUREAU_STAFF,
+    )
+
+
+def test_the_bureaus_own_training_is_verified_by_it_directly_with_its_stamp(luojiang) -> None:
+    """§二(二) 调训验证: a year of the bureau's own 初任班 and 公共课 is verified by the bureau
+    directly (no roster), with its training stamp, shown on the public page: who and when."""
+    employer = EmployerFactory(region_id="350504", name="泉州市洛江区市政工程有限公司")
+    person = employ(ProfessionalFactory(series="engineering", full_name="陈辉"), employer)
+    boss = grant(UserFactory(), Role.EMPLOYER_ADMIN, employer=employer)
+    bureau = luojiang["bureau"]
+    dispatched_training(person, bureau, "public", 30, "公共课：专业技术人员职业道德")
+    dispatched_training(person, bureau, "professional", 60, "新录用专业技术人员初任培训班")
+    certificate = certificate_issue(
+        actor=boss.assignment.user, active=boss, professional_id=person.pk, year=2017
+    )
+    assert [(s["act"], s["by"], s["kind"]) for s in certificate.path] == [
+        ("调训验证", ["bureau"], "dispatched")
+    ]
+    assert "二(二)" in certificate.path[0]["citation"]
+    assert not certificate.in_effect
+    assert "待人力资源和社会保障部门调训验证" in public_page(certificate)
+    with pytest.raises(ServiceError, match="由行业主管部门或人社部门办理"):
+        stamp(boss, certificate)
+
+    certificate = stamp(bureau, certificate)  # directly: no roster
+    assert certificate.in_effect
+    assert certificate.stamps[0]["seal"] == "洛江区人力资源和社会保障局职业能力培训专用章"
+    assert "直接验证" in certificate.stamp_rule
+    page = public_page(certificate)
+    day = f"{timezone.localtime(certificate.stamped_at):%Y-%m-%d}"
+    assert (
+        "调训验证：洛江区人力资源和社会保障局（经办人 林验证，"
+        f"洛江区人力资源和社会保障局职业能力培训专用章），{day}" in page
+    )
+
+
+def test_a_year_with_other_trainings_keeps_the_years_path(luojiang) -> None:
+    """Hours of another provider's class in the year: the centralised verification (§二(一))."""
+    employer = EmployerFactory(region_id="350504")
+    person = employ(ProfessionalFactory(series="engineering"), employer)
+    boss = grant(UserFactory(), Role.EMPLOYER_ADMIN, employer=employer)
+    dispatched_training(person, luojiang["bureau"], "public", 30, "公共课")
+    approved(person, "professional", 60, 2017)
+    certificate = certificate_issue(
+        actor=boss.assignment.user, active=boss, professional_id=person.pk, year=2017
+    )
+    assert [(s["act"], s["kind"]) for s in certificate.path] == [("验证", "year")]

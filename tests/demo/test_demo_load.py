@@ -231,3 +231,10 @@ def test_luojiangs_verification_paths_are_walked_by_their_roles(loaded: list[Any
     assert not teacher.in_effect
     assert teacher.consequence.startswith("2018 年度能否评聘、晋升：无法判定")
     assert f"{teacher.issued_at:%Y}" == "2017"
+    # 陈辉's year is the bureau's own trainings only: verified by it directly (§二(二)).
+    dispatched = Certificate.objects.get(professional__user__username="lj-chenhui", year=2017)
+    assert dispatched.in_effect
+    assert [(s["act"], s["kind"], s["body"], s["at"][:10]) for s in dispatched.stamps] == [
+        ("调训验证", "dispatched", "洛江区人力资源和社会保障局", "2017-11-09"),
+    ]
+    assert not dispatched.roster_entries.exists()

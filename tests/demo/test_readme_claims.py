@@ -172,6 +172,27 @@ def test_lj_linfang(demo: None) -> None:
         assert "2017-11-13" in page
 
 
+def test_lj_chenhui(demo: None) -> None:
+    """调训验证 (§二(二)): verified by the bureau directly with its training stamp."""
+    from xueshi.certificates.models import Certificate
+
+    mine = _text(_as("lj-chenhui", "luojiang-2017"), reverse("certificates:mine"))
+    certificate = Certificate.objects.get(professional__user__username="lj-chenhui", year=2017)
+    assert certificate.number in mine
+    assert not certificate.roster_entries.exists()
+    public = _text(
+        Client(),
+        reverse("certificates:verify"),
+        no=certificate.number,
+        code=certificate.verification_code,
+    )
+    assert (
+        "调训验证：洛江区人力资源和社会保障局（经办人 洛江区人社局演示员，"
+        "洛江区人力资源和社会保障局职业能力培训专用章），2017-11-09" in public
+    )
+    assert "有效" in public
+
+
 def test_luojiang_education(demo: None) -> None:
     from xueshi.certificates.models import Certificate
 

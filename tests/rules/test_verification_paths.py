@@ -105,6 +105,42 @@ def test_dispatched_training_verified_directly_by_the_bureau_with_its_stamp() ->
         assert "直接验证" in step.citation
 
 
+def test_a_year_of_the_bureaus_own_trainings_takes_the_dispatched_path_instead() -> None:
+    """§二(二): a year wholly of the bureau's trainings is verified by it directly, in place
+    of the year's path (no 卫计局 first, no roster); a teacher's cycle still closes jointly."""
+
+    def dispatched(person: Person, year: int = 2017, cycle: tuple[int, ...] = (2017,)) -> list:
+        steps = certificate_path(
+            default_policy(),
+            region="350504",
+            year=year,
+            person=person,
+            cycle=cycle,
+            dispatched=True,
+        )
+        return [(s.act, s.by, s.kind) for s in steps]
+
+    assert dispatched(ENGINEER) == [("调训验证", (Role.BUREAU,), "dispatched")]
+    assert dispatched(DOCTOR) == [("调训验证", (Role.BUREAU,), "dispatched")]
+    assert dispatched(TEACHER, 2017, CYCLE) == [
+        ("调训验证", (Role.BUREAU,), "dispatched"),
+        ("统一验证", (Role.INDUSTRY_AUTHORITY, Role.BUREAU), "cycle"),
+    ]
+    # Before the notice no path at all; elsewhere none is invented.
+    assert dispatched(ENGINEER, 2016) == []
+    assert (
+        certificate_path(
+            default_policy(),
+            region="440500",
+            year=2014,
+            person=ENGINEER,
+            cycle=(2014,),
+            dispatched=True,
+        )
+        == ()
+    )
+
+
 def test_the_cycles_consequence_binds_the_next_year() -> None:
     found = cycle_consequence(
         default_policy(), region="350504", year=2017, person=TEACHER, cycle=CYCLE

@@ -445,3 +445,20 @@ def certificates_awaiting(active: ActiveRole, page: str | int | None = 1) -> Pag
         if found is not None and mine in found.waiting:
             waiting.append(Awaiting(certificate, found.step.act, stamp_lines(certificate)))
     return Paginator(waiting, 50).get_page(page)
+
+
+def years_wholly_dispatched(professional: Professional, years: tuple[int, ...]) -> bool:
+    """Whether every approved record of ``years`` is of the bureau's own trainings (统一调训:
+    registered by the bureau itself, with no review after it — the 初任班 and 公共课 it runs),
+    so the certificate may follow the dispatched path (Luojiang §二(二)). False for a year
+    without records, or with any record someone else entered or reviewed."""
+    records = HourRecord.objects.filter(
+        professional=professional, credited_year__in=years, status=RecordState.APPROVED
+    ).values_list("declared_role", "chain")
+    found = False
+    for role, chain in records:
+        steps = (chain or {}).get("steps", []) if isinstance(chain, dict) else chain
+        if role != Role.BUREAU_STAFF or steps:
+            return False
+        found = True
+    return found

@@ -91,14 +91,28 @@ def verification_path(
 
 
 def certificate_path(
-    policy: Policy, *, region: str, year: int, person: Person | None, cycle: tuple[int, ...]
+    policy: Policy,
+    *,
+    region: str,
+    year: int,
+    person: Person | None,
+    cycle: tuple[int, ...],
+    dispatched: bool = False,
 ) -> tuple[PathStep, ...]:
     """The steps a certificate of ``year`` follows, read at the year's close like the rest
     of the year (rules/periods.py): the year's path, then — where the certificate closes a
-    cycle of more than one year — the cycle's. Empty where the policy sets no path."""
+    cycle of more than one year — the cycle's. Empty where the policy sets no path.
+
+    ``dispatched``: every hour of the year is of the bureau's own trainings (统一调训). Where
+    the policy has a dispatched path (Luojiang §二(二): 直接验证 with the training stamp), it
+    takes the place of the year's path; a cycle's joint verification still follows it."""
     day = assessment_date(year)
     steps: list[PathStep] = []
-    found = verification_path(policy, region=region, kind="year", day=day, person=person)
+    found = None
+    if dispatched:
+        found = verification_path(policy, region=region, kind="dispatched", day=day, person=person)
+    if found is None:
+        found = verification_path(policy, region=region, kind="year", day=day, person=person)
     if found is not None:
         steps.extend(found.steps)
     if len(cycle) > 1 and cycle[-1] == year:

@@ -19,7 +19,7 @@ from xueshi.certificates.models import (
     CertificateStatus,
     NumberCounter,
 )
-from xueshi.certificates.selectors import reentries_pending
+from xueshi.certificates.selectors import reentries_pending, years_wholly_dispatched
 from xueshi.certificates.signing import sign
 from xueshi.certificates.token import code_new
 from xueshi.compliance.bridge import person_year_standing
@@ -171,7 +171,9 @@ def certificate_issue(
         "person": person_of(professional),
         "cycle": tuple(years),
     }
-    path = certificate_path(current_policy(), **of_year)
+    path = certificate_path(
+        current_policy(), **of_year, dispatched=years_wholly_dispatched(professional, tuple(years))
+    )
     consequence = cycle_consequence(current_policy(), **of_year)
     consequence_text = ""
     if consequence is not None:
