@@ -241,3 +241,22 @@ def test_the_offline_verifier_reads_the_signed_content_of_a_proof(
     assert "林伟" in out
     assert "工程新技术研修班" in out
     assert "20 学时" in out
+
+
+def test_the_title_is_the_form_of_the_classs_region_and_another_region_claims_no_guangdong(
+    proofs: ProofWorld,
+) -> None:
+    """Shantou 2014's class: the form its notice names, with the clause on the page; the same
+    proof of a Luojiang class: the system's neutral title, saying the form is the system's."""
+    proof = _issue(proofs, proofs.entered)
+    [(_, text)] = pdf_pages_read(proof_render([proof_sheet(proof)], signed=proof.payload))
+    assert "广东省专业技术人员继续教育证明" in text
+    assert "第四(四)项出具" in text
+    Proof.objects.filter(pk=proof.pk).update(region_id="350504")
+    proof.refresh_from_db()
+    sheet = proof_sheet(proof)
+    assert sheet.title == "专业技术人员继续教育培训证明"
+    [(_, text)] = pdf_pages_read(proof_render([sheet], signed=proof.payload))
+    assert "专业技术人员继续教育培训证明" in text
+    assert "广东" not in text  # no Guangdong form claimed
+    assert "本证明的格式由本系统确定" in text

@@ -351,7 +351,8 @@ class ProofStatus(models.TextChoices):
 
 
 class Proof(models.Model):
-    """《广东省专业技术人员继续教育证明》 (Shantou 2014 §四(四), Attachment 1): what a provider
+    """继续教育证明 (Shantou 2014 §四(四): 《广东省专业技术人员继续教育证明》; its title is the
+    form of the region's notice, rules.proofs): what a provider
     issues a learner who passed one of its filed classes, as the evidence of the training.
 
     The content is kept as issued (the signed ``payload`` is its canonical form): a later

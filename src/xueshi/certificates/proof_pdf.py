@@ -1,5 +1,7 @@
-"""The proof's PDF: 《广东省专业技术人员继续教育证明》 (Shantou 2014 §四(四), Attachment 1),
-A4 portrait, the CJK font embedded, the QR with the signed token of its number and code.
+"""The proof's PDF, A4 portrait, the CJK font embedded, the QR with the signed token of its
+number and code. Its title is the form the notice of the provider's region names (Shantou 2014
+§四(四): 《广东省专业技术人员继续教育证明》, Attachment 1), or a neutral one said to be this
+system's own where no notice names a form (``rules.proofs``).
 
 The page is the notice's form: the learner (name, ID number, employer), the training (the
 provider, the class, its filing number, dates, form, category, hours) and its result, the
@@ -26,7 +28,6 @@ from reportlab.pdfgen.canvas import Canvas
 from xueshi.certificates.pdf import cjk_font, draw_qr
 from xueshi.certificates.qr import qr_matrix, qr_mode, qr_version
 
-TITLE = "广东省专业技术人员继续教育证明"
 WIDTH, HEIGHT = A4
 LEFT = 22 * mm
 RIGHT = WIDTH - 22 * mm
@@ -55,6 +56,8 @@ class ProofSheet:
     issued_on: str
     verify_url: str
     verify_site: str
+    title: str  # the form's name: the notice's, or the system's neutral one (rules.proofs)
+    basis: str  # 本证明依据《…》第四(四)项出具。 / that the form is the system's own
     status_note: str = ""  # "（换发自 …）"
 
 
@@ -80,7 +83,7 @@ def _page(canvas: Canvas, sheet: ProofSheet, font: str, version: int) -> None:
     width_of = pdfmetrics.stringWidth
     canvas.setFillColorRGB(0, 0, 0)
     canvas.setFont(font, 20)
-    canvas.drawCentredString(WIDTH / 2, HEIGHT - 32 * mm, TITLE)
+    canvas.drawCentredString(WIDTH / 2, HEIGHT - 32 * mm, sheet.title)
     canvas.setFont(font, 10)
     canvas.drawRightString(RIGHT, HEIGHT - 42 * mm, f"证明编号：{sheet.number}")
     canvas.drawRightString(RIGHT, HEIGHT - 47 * mm, f"核验码：{sheet.code}")
@@ -115,11 +118,7 @@ def _page(canvas: Canvas, sheet: ProofSheet, font: str, version: int) -> None:
     qr_y = 22 * mm
     draw_qr(canvas, qr_matrix(sheet.verify_url, version), LEFT, qr_y, QR_SIZE)
     canvas.setFont(font, 8)
-    footer = (
-        f"扫描二维码，或访问 {sheet.verify_site} 输入证明编号和核验码核验真伪。"
-        "本证明依据《汕头市人力资源和社会保障局关于做好2014年专业技术人员继续教育工作的通知》"
-        "第四(四)项出具。"
-    )
+    footer = f"扫描二维码，或访问 {sheet.verify_site} 输入证明编号和核验码核验真伪。{sheet.basis}"
     text = canvas.beginText(LEFT + QR_SIZE + 4 * mm, qr_y + QR_SIZE - 8 * mm)
     text.setFont(font, 8)
     line, room = "", RIGHT - LEFT - QR_SIZE - 4 * mm
@@ -150,7 +149,7 @@ def proof_render(
     version = qr_version(max(len(s.verify_url.encode()) for s in pages), mode)
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
-    canvas.setTitle(TITLE)
+    canvas.setTitle(pages[0].title if len({s.title for s in pages}) == 1 else "继续教育证明")
     canvas.setAuthor("学时 · 专业技术人员继续教育管理系统")
     if signed:
         canvas.setSubject(signed)

@@ -28,8 +28,10 @@ from xueshi.certificates.selectors import verify_site
 from xueshi.certificates.signing import PayloadInvalid, Verified, document_verify
 from xueshi.certificates.token import code_normalise, token_from_text, token_sign, token_url
 from xueshi.certificates.token import token_verify as token_check
+from xueshi.policy_store import current_policy
 from xueshi.records.models import HourRecord, RecordSource
 from xueshi.rules import Category, Mode
+from xueshi.rules.proofs import ProofForm, proof_form
 from xueshi.rules.verdict import fmt
 from xueshi.rules.workflow import RecordState
 from xueshi.training.models import ClassPlan, Enrollment
@@ -135,10 +137,17 @@ def result_text(proof: Proof) -> str:
     return f"{proof.result}（{fmt(proof.score)} 分）" if proof.score is not None else proof.result
 
 
+def proof_form_of_class(plan: ClassPlan) -> ProofForm:
+    """The form of the proofs of ``plan``: its region's notice's, read at its last day."""
+    return proof_form(current_policy(), region=plan.region_id, day=plan.end_date)
+
+
 def proof_sheet(proof: Proof) -> ProofSheet:
     note = ""
     if proof.reissue_of_id is not None:
         note = f"本证明换发自 {proof.reissue_of.number}（原证明作废）。"  # type: ignore[union-attr]
+    # The form of the training's own notice: read at the class's last day, like the class.
+    form = proof_form(current_policy(), region=proof.region_id, day=proof.end_date)
     return ProofSheet(
         number=proof.number,
         code=proof.verification_code,
@@ -156,6 +165,8 @@ def proof_sheet(proof: Proof) -> ProofSheet:
         issued_on=f"{proof.issued_on:%Y-%m-%d}",
         verify_url=proof_url(proof),
         verify_site=verify_site(),
+        title=form.title,
+        basis=form.basis,
         status_note=note,
     )
 

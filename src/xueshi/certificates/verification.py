@@ -200,7 +200,13 @@ def proof_verification(*, number: str, code: str, signed: bool = False) -> Verif
     except ProofRefused as exc:
         return Verification(error=str(exc), signed=signed)
     proof = read.proof
-    rows = (*rows_of(proof_sheet(proof)), ("出具日期", f"{proof.issued_on:%Y-%m-%d}"))
+    sheet = proof_sheet(proof)
+    rows = (
+        ("证明名称", sheet.title),
+        *rows_of(sheet),
+        ("出具日期", f"{proof.issued_on:%Y-%m-%d}"),
+        ("出具依据", sheet.basis),
+    )
     if proof.status == ProofStatus.SUPERSEDED:
         newer = Proof.objects.filter(reissue_of=proof).values_list("number", flat=True).first()
         rows += (("换发后的证明", newer or "—"),)

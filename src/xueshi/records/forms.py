@@ -174,7 +174,7 @@ class DeclarationForm(LearningFields):
     proof_file = forms.FileField(
         label="继续教育证明（PDF）",
         required=False,
-        help_text="上传施教机构出具的《广东省专业技术人员继续教育证明》PDF，点“读取证明”自动填写。",
+        help_text="上传施教机构出具的继续教育证明 PDF，点“读取证明”自动填写。",
         error_messages={"invalid": "上传的不是文件，请重新选择。"},
     )
     proof_text = forms.CharField(

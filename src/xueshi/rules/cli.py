@@ -170,6 +170,7 @@ CLAUSES_SHOWN = (
     "verification_path.cycle",
     "verification_path.dispatched",
     "verification.cycle_consequence",
+    "proof.form",
     "funding.employer_share",
     "figures.unstated",
 )

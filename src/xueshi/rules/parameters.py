@@ -389,6 +389,9 @@ _SPECS = [
         "assessment.pass_mark", "point", lambda raw: _int(raw, 0, 100, "pass_mark"), "考核合格分数"
     ),
     ParameterSpec(
+        "proof.form", "rule", _free_mapping({"title"}, {"title"}), "施教机构出具的继续教育证明"
+    ),
+    ParameterSpec(
         "certificate",
         "rule",
         _free_mapping(

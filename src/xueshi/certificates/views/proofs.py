@@ -17,6 +17,7 @@ from xueshi.certificates.models import ProofBatch, ProofStatus
 from xueshi.certificates.proof_pdf import proof_render
 from xueshi.certificates.proof_selectors import (
     passed_learners,
+    proof_form_of_class,
     proof_sheet,
     proofs_of_class,
     proofs_visible,
@@ -80,6 +81,7 @@ def class_proofs(request: RoleRequest, pk: int) -> HttpResponse:
             "ended": ended,
             "batches": batches,
             "shapes": ProofBatch.Shape.choices,
+            "form": proof_form_of_class(plan),
         },
     )
 
