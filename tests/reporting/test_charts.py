@@ -1,5 +1,6 @@
 """统计图表 (issue 13, item 6): the bureau's charts read the ledger — the trend over the
-years, a year by region, series and title level — and the review backlog; each chart has its
+years, a year by region, series and title level — the review backlog and review time in
+working days; each chart has its
 table on the page and its sheet in the Excel export; the charting library is served from
 this site."""
 
@@ -58,8 +59,64 @@ def test_the_trend_and_a_years_breakdowns_come_from_the_ledger(ledger: dict[str,
     province = Region.objects.get(code="440000")
     regions = {b.label: (b.people, b.compliant) for b in compliance_by(province, 2014, "region")}
     assert regions["汕头市"] == (3, 2)
-    backlog = {b.label: b.records for b in review_backlog(city, dt.date(2015, 6, 1))}
-    assert backlog == {"10 天以内": 0, "11–30 天": 0, "31–90 天": 0, "90 天以上": 1}
+    backlog = [(b.label, b.counts) for b in review_backlog(city, dt.date(2015, 6, 1))]
+    assert backlog == [("用人单位", (0, 0, 0, 1))]
+
+
+def test_the_backlog_counts_working_days_by_the_level_waited_for(
+    ledger: dict[str, Any], make_person: Any, make_record: Any
+) -> None:
+    person = make_person(full_name="丁")
+    for updated, step in ((dt.date(2015, 5, 28), 0), (dt.date(2015, 5, 11), 1)):
+        record = make_record(person, "elective", 2, year=2015, status="in_review", step=step)
+        moment = dt.datetime.combine(updated, dt.time(10), tzinfo=dt.UTC)
+        HourRecord.objects.filter(pk=record.pk).update(updated_at=moment)
+    # Luojiang's waiting record is not Shantou's
+    make_record(make_person(region="350504"), "elective", 2, year=2015, status="in_review")
+    backlog = {b.label: b.counts for b in review_backlog(ledger["city"], dt.date(2015, 6, 1))}
+    # 05-28 (Thu) → 06-01 (Mon): 2 working days; 05-11 → 06-01: 15; 2015-01-01: over 20.
+    assert backlog == {"用人单位": (1, 0, 0, 1), "人力资源和社会保障部门": (0, 0, 1, 0)}
+
+
+def _event(record: HourRecord, action: str, role: str, day: dt.date) -> None:
+    from xueshi.audit.models import AuditEvent
+
+    event = AuditEvent.objects.create(
+        role=role, action=action, target_type="records.hourrecord", target_id=str(record.pk)
+    )
+    moment = dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC)
+    AuditEvent.objects.filter(pk=event.pk).update(created_at=moment)
+
+
+def test_review_time_in_working_days_by_month_and_level(make_person: Any, make_record: Any) -> None:
+    from xueshi.reporting.charts import review_times
+
+    shantou, luojiang = make_person(), make_person(region="350504")
+    twice = make_record(shantou, year=2014)  # employer, then the bureau
+    _event(twice, "submit", "professional", dt.date(2014, 7, 4))  # Friday
+    _event(twice, "approve", "employer_reviewer", dt.date(2014, 7, 11))  # 5 working days
+    _event(twice, "approve", "bureau_staff", dt.date(2014, 7, 14))  # 1
+    returned = make_record(shantou, year=2014)
+    _event(returned, "submit", "professional", dt.date(2014, 9, 30))
+    _event(returned, "return", "employer_admin", dt.date(2014, 10, 13))  # 5: the golden week
+    _event(returned, "resubmit", "professional", dt.date(2014, 10, 13))
+    _event(returned, "approve", "employer_reviewer", dt.date(2014, 10, 14))  # 1
+    earlier = make_record(shantou, year=2013)  # decided in 2013: not this year's
+    _event(earlier, "submit", "professional", dt.date(2013, 12, 2))
+    _event(earlier, "approve", "employer_reviewer", dt.date(2013, 12, 20))
+    elsewhere = make_record(luojiang, year=2014)  # another region's
+    _event(elsewhere, "submit", "professional", dt.date(2014, 7, 1))
+    _event(elsewhere, "approve", "employer_reviewer", dt.date(2014, 8, 29))
+
+    times = review_times(Region.objects.get(code="440500"), 2014)
+    months = {t.label: (t.decisions, t.median, t.p90) for t in times.by_month if t.decisions}
+    assert months == {"7 月": (2, 1, 5), "10 月": (2, 1, 5)}
+    assert [(t.label, t.decisions, t.median, t.p90) for t in times.by_level] == [
+        ("人力资源和社会保障部门", 1, 1, 1),
+        ("用人单位", 3, 5, 5),
+    ]
+    assert times.unknown == 0
+    assert (times.by_month[0].median, times.by_month[0].p90) == (None, None)
 
 
 def test_the_page_carries_the_tables_and_the_data_and_the_export_the_sheets(
@@ -86,6 +143,8 @@ def test_the_page_carries_the_tables_and_the_data_and_the_export_the_sheets(
         "2014按系列",
         "2014按职称",
         "待审核积压",
+        "2014审核用时按月",
+        "2014审核用时按层级",
         "2014网络学习",
     ]
     rows = book.get_sheet_by_name("历年达标趋势").to_python()

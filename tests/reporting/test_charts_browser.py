@@ -24,6 +24,6 @@ def test_every_chart_is_drawn(browser: Any, live_server: Any, ledger: dict[str, 
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{live_server.url}/reporting/bureau/charts/?year=2014")
     page.wait_for_selector('[data-chart="backlog"][data-drawn="true"]')
-    for name in ("trend", "by_region", "by_series", "by_title", "backlog", "online"):
+    for name in ("trend", "by_region", "by_series", "by_title", "backlog", "review_time", "online"):
         assert page.locator(f'[data-chart="{name}"] canvas').count() >= 1, name
     assert errors == []

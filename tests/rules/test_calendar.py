@@ -81,6 +81,26 @@ def test_shift_from_a_holiday_counts_from_the_next_working_day() -> None:
     assert CAL.shift_working_days(D(2017, 10, 3), 1) == D(2017, 10, 9)
 
 
+# -- working_days_between ---------------------------------------------------------------------
+
+
+def test_working_days_between_counts_what_shift_steps_over() -> None:
+    assert CAL.working_days_between(D(2014, 7, 4), D(2014, 7, 11)) == 5
+    assert CAL.working_days_between(D(2014, 9, 30), D(2014, 10, 13)) == 5
+    for start, count in ((D(2017, 9, 25), 7), (D(2017, 9, 29), 3), (D(2016, 4, 28), 4)):
+        assert CAL.working_days_between(start, CAL.shift_working_days(start, count)) == count
+
+
+def test_working_days_between_the_same_day_or_backwards_is_zero() -> None:
+    assert CAL.working_days_between(D(2014, 7, 4), D(2014, 7, 4)) == 0
+    assert CAL.working_days_between(D(2014, 7, 11), D(2014, 7, 4)) == 0
+
+
+def test_working_days_between_skips_the_golden_week_and_counts_the_tiaoxiu_saturday() -> None:
+    # 2017-09-29 (Fri) to 2017-10-09 (Mon): 09-30 (调休 Saturday) and 10-09 work; 10-01…10-08 not.
+    assert CAL.working_days_between(D(2017, 9, 29), D(2017, 10, 9)) == 2
+
+
 # -- next_working_day -------------------------------------------------------------------------
 
 

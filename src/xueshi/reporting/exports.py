@@ -134,13 +134,34 @@ def charts_workbook(context: dict[str, Any]) -> IO[bytes]:
             rate = float(b.rate) if b.rate is not None else ""
             yield [b.label, b.people, b.compliant, b.not_compliant, rate]
 
+    time_header = ["审核决定数", "中位数（工作日）", "90%分位数（工作日）"]
+
+    def times(rows: Iterable[Any]) -> Iterable[list[Any]]:
+        for t in rows:
+            blank = ("" if v is None else v for v in (t.median, t.p90))
+            yield [t.label, t.decisions, *blank]
+
     year = context["year"]
     sheets: list[Sheet] = [
         ("历年达标趋势", ["年度", *tally_header[1:]], bars(context["trend"])),
         (f"{year}按地区", tally_header, bars(context["by_region"])),
         (f"{year}按系列", tally_header, bars(context["by_series"])),
         (f"{year}按职称", tally_header, bars(context["by_title"])),
-        ("待审核积压", ["等待时间", "记录数"], ([b.label, b.records] for b in context["backlog"])),
+        (
+            "待审核积压",
+            ["审核层级", *context["backlog_buckets"], "合计"],
+            ([b.label, *b.counts, b.records] for b in context["backlog"]),
+        ),
+        (
+            f"{year}审核用时按月",
+            ["月份", *time_header],
+            times(context["review_time"].by_month),
+        ),
+        (
+            f"{year}审核用时按层级",
+            ["审核层级", *time_header],
+            times(context["review_time"].by_level),
+        ),
         (
             f"{year}网络学习",
             ["月份", "完成课时数", "完成学习的人数"],

@@ -206,6 +206,8 @@ def _charts(request: RoleRequest) -> dict[str, Any]:
         "by_series": charts.compliance_by(region, year, "series"),
         "by_title": charts.compliance_by(region, year, "title_level"),
         "backlog": charts.review_backlog(region),
+        "backlog_buckets": [label for _high, label in charts.BACKLOG_BUCKETS],
+        "review_time": charts.review_times(region, year),
         "online": charts.online_completions(region, year),
     }
 
@@ -223,7 +225,8 @@ def _chart_json(bars: list[charts.Bar]) -> dict[str, Any]:
 @require_GET
 @replica_reads
 def bureau_charts(request: RoleRequest) -> HttpResponse:
-    """统计图表: compliance over the years and by region, series and title; review backlog."""
+    """统计图表: compliance over the years and by region, series and title; review backlog and
+    review time (working days); online learning."""
     context = _charts(request)
     context["data"] = {
         "trend": _chart_json(context["trend"]),
@@ -232,7 +235,14 @@ def bureau_charts(request: RoleRequest) -> HttpResponse:
         "by_title": _chart_json(context["by_title"]),
         "backlog": {
             "labels": [b.label for b in context["backlog"]],
-            "records": [b.records for b in context["backlog"]],
+            "buckets": context["backlog_buckets"],
+            "counts": [list(b.counts) for b in context["backlog"]],
+        },
+        "review_time": {
+            "labels": [t.label for t in context["review_time"].by_month],
+            "median": [t.median for t in context["review_time"].by_month],
+            "p90": [t.p90 for t in context["review_time"].by_month],
+            "decisions": [t.decisions for t in context["review_time"].by_month],
         },
         "online": {
             "labels": [c.label for c in context["online"]],

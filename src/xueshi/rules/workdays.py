@@ -54,6 +54,18 @@ class WorkingCalendar:
             day += dt.timedelta(days=1)
         return day
 
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """How many working days after ``start`` up to and including ``end`` (0 when ``end``
+        is not after ``start``): the count ``shift_working_days`` steps over, so a record
+        submitted on Friday 2014-07-04 and decided on 2014-07-11 took 5 working days."""
+        count = 0
+        day = start
+        while day < end:
+            day += dt.timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return count
+
     def shift_working_days(self, day: dt.date, count: int) -> dt.date:
         """The ``count``-th working day after ``day`` (before it when ``count`` < 0).
 

@@ -32,10 +32,35 @@
     chart.setOption({
       animation: false,
       tooltip: { trigger: "axis", renderMode: "richText" },
+      legend: { data: d.buckets },
       grid: { containLabel: true, left: 8, right: 8, bottom: 8 },
       xAxis: { type: "category", data: d.labels },
       yAxis: { type: "value", name: "记录数" },
-      series: [{ name: "待审核", type: "bar", data: d.records }],
+      series: d.buckets.map(function (bucket, n) {
+        return {
+          name: bucket,
+          type: "bar",
+          stack: "waiting",
+          data: d.counts.map(function (row) { return row[n]; }),
+        };
+      }),
+    });
+    return chart;
+  }
+  function reviewTime(element, d) {
+    var chart = echarts.init(element, null, { renderer: "canvas" });
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "axis", renderMode: "richText" },
+      legend: { data: ["中位数", "90%分位数", "审核决定数"] },
+      grid: { containLabel: true, left: 8, right: 40, bottom: 8 },
+      xAxis: { type: "category", data: d.labels },
+      yAxis: [{ type: "value", name: "工作日" }, { type: "value", name: "决定数" }],
+      series: [
+        { name: "中位数", type: "line", data: d.median },
+        { name: "90%分位数", type: "line", data: d.p90 },
+        { name: "审核决定数", type: "bar", yAxisIndex: 1, data: d.decisions },
+      ],
     });
     return chart;
   }
@@ -63,6 +88,8 @@
       var name = element.getAttribute("data-chart");
       if (name === "backlog") {
         charts.push(backlog(element, all.backlog));
+      } else if (name === "review_time") {
+        charts.push(reviewTime(element, all.review_time));
       } else if (name === "online") {
         charts.push(online(element, all.online));
       } else {
