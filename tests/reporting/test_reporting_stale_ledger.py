@@ -44,7 +44,9 @@ def _summary(content: str) -> dict[str, str]:
 
 def _names(content: str) -> set[str]:
     """The people listed in the page's drill-down."""
-    return set(re.findall(r"<tr[^>]*data-person[^>]*>\s*<td>([^<]+)</td>", content))
+    return set(
+        re.findall(r"<tr[^>]*data-person[^>]*>\s*<td>(?:<a [^>]*>)?([^<]+)(?:</a>)?</td>", content)
+    )
 
 
 def _get(client: Client, url: str, **params: Any) -> str:

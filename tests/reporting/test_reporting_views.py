@@ -71,7 +71,9 @@ def _names(content: str) -> set[str]:
     table = content[
         content.index('id="people"') : content.index("</table>", content.index('id="people"'))
     ]
-    return set(re.findall(r"<tr[^>]*data-person[^>]*>\s*<td>([^<]+)</td>", table))
+    return set(
+        re.findall(r"<tr[^>]*data-person[^>]*>\s*<td>(?:<a [^>]*>)?([^<]+)(?:</a>)?</td>", table)
+    )
 
 
 def test_employer_sees_only_its_own_staff(client: Client, world: dict[str, Any]) -> None:

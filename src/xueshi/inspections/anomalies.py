@@ -70,17 +70,16 @@ def flags_by_kind_and_provider(region: Region, year: int) -> list[FlagCount]:
     ]
 
 
-def flagged_records(region: Region, year: int, kind: str, provider: str) -> list[IntegrityFlag]:
-    """The open flags of one cell of the board, with their records and people."""
+def flagged_records(region: Region, year: int, kind: str, provider: str) -> QuerySet[IntegrityFlag]:
+    """The open flags of one cell of the board, with their records and people (a queryset:
+    the page reads one page of it, never the whole list)."""
     flags = _open_flags(region, year).annotate(provider=_provider_label())
     if kind:
         flags = flags.filter(kind=kind)
     if provider:
         flags = flags.filter(provider=provider)
-    return list(
-        flags.select_related("record__professional", "other_record").order_by(
-            "record__professional__full_name", "pk"
-        )
+    return flags.select_related("record__professional", "other_record").order_by(
+        "record__professional__full_name", "pk"
     )
 
 

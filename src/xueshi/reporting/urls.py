@@ -10,6 +10,7 @@ urlpatterns = [
     path("employer/export.xlsx", views.employer_compliance_xlsx, name="employer_compliance_xlsx"),
     path("bureau/", views.bureau_compliance, name="bureau_compliance"),
     path("bureau/export.xlsx", views.bureau_compliance_xlsx, name="bureau_compliance_xlsx"),
+    path("bureau/people/<int:pk>/", views.bureau_person, name="bureau_person"),
     path("bureau/charts/", views.bureau_charts, name="bureau_charts"),
     path("bureau/charts/export.xlsx", views.bureau_charts_xlsx, name="bureau_charts_xlsx"),
 ]

@@ -7,12 +7,13 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from xueshi import clock
 from xueshi.accounts.access import RoleRequest, allow, require_active_role
 from xueshi.accounts.models import Role
+from xueshi.accounts.scope import professional_scope
 from xueshi.compliance.person_year import default_year, person_year, record_years
 from xueshi.compliance.what_if import (
     WhatIf,
@@ -186,6 +187,38 @@ def bureau_compliance_xlsx(request: RoleRequest) -> FileResponse:
         as_attachment=True,
         filename=f"{report.region.name}-{report.year}年度继续教育达标统计.xlsx",
         content_type=XLSX,
+    )
+
+
+@allow(Role.BUREAU_STAFF)
+@require_GET
+@replica_reads
+def bureau_person(request: RoleRequest, pk: int) -> HttpResponse:
+    """A person of the bureau's region, for a year: the verdict and the records (the names in
+    the drill-down lists and on the anomaly board link here). A person outside the region
+    is not found, as any person not there."""
+    active = require_active_role(request)
+    professional = get_object_or_404(
+        Professional.objects.select_related("region", "employer").filter(
+            professional_scope(active)
+        ),
+        pk=pk,
+    )
+    form = YearForm(request.GET or None)
+    _form_errors(request, form)
+    years = record_years(professional)
+    year = (form.cleaned_data.get("year") if form.is_bound and form.is_valid() else None) or (
+        default_year(years)
+    )
+    return render(
+        request,
+        "reporting/bureau_person.html",
+        {
+            "professional": professional,
+            "standing": person_year(professional, year),
+            "year": year,
+            "year_choices": sorted({*years, default_year([]), year}, reverse=True),
+        },
     )
 
 
