@@ -24,6 +24,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 READING_SECONDS = 8
 
 
+def answer_every_question_right(page: Any, attempt: Attempt) -> dict[int, Question]:
+    """Check the right options of each drawn question, each choice saved by the server."""
+    questions = Question.objects.in_bulk(attempt.question_ids)
+    for pk in attempt.question_ids:
+        for letter in questions[pk].answer:
+            with page.expect_response(lambda r: r.url.endswith("/save")) as reply:
+                page.locator(f'input[name="q{pk}"][value="{letter}"]').check()
+            assert reply.value.ok
+    return questions
+
+
 @pytest.fixture
 def guangdong(settings: Any) -> World:
     settings.XUESHI_DEMO_DATE = GUANGDONG_DAY  # the live server's thread reads the settings
@@ -60,12 +71,7 @@ def test_a_learner_passes_the_exam_on_a_phone_and_sees_the_hours(
     page.get_by_role("button", name="开始考试").click()
     page.wait_for_url("**/exams/attempts/*/")
     attempt = Attempt.objects.get(professional=person)
-    questions = Question.objects.in_bulk(attempt.question_ids)
-    for pk in attempt.question_ids:
-        for letter in questions[pk].answer:
-            with page.expect_response(lambda r: r.url.endswith("/save")) as reply:
-                page.locator(f'input[name="q{pk}"][value="{letter}"]').check()
-            assert reply.value.ok
+    questions = answer_every_question_right(page, attempt)
     assert page.inner_text("#save-status") == "已保存"
     saved = Attempt.objects.get(pk=attempt.pk).answers
     assert saved == {str(pk): questions[pk].answer for pk in attempt.question_ids}

@@ -251,3 +251,25 @@ def test_the_design_institutes_admin_reports_funding(demo: None) -> None:
     text = response.content.decode()
     assert "已保存 2014 年度继续教育经费" in text
     assert "无适用的比例规定" in text  # Guangdong's 1.5 % is in force from 2018-11-01
+
+
+@pytest.mark.parametrize(
+    ("username", "scenario", "year", "state", "bureau"),
+    [
+        ("st-huangli", "", 2020, "已认定", ""),
+        ("kf-zhaolei", "kaifeng-2016", 2016, "待人社部门审核", "kaifeng-bureau"),
+        ("gde-liqiang", "guangde-2020", 2020, "待人社部门审核", "guangde-bureau"),
+    ],
+)
+def test_each_online_routes_demo_learner(
+    demo: None, username: str, scenario: str, year: int, state: str, bureau: str
+) -> None:
+    """The README's learner of each notice's online route has walked it: the record a pass
+    entered stands as the route says, and the bureau's queue links its 成绩单's check."""
+    assert "考试合格" in _readme_row(username)
+    records = _rows(_as(username, scenario), reverse("records:my_records"), year=year)
+    assert "在线考试合格" in records
+    assert state in records
+    if bureau:
+        queue = _as(bureau, scenario).get(reverse("records:review_queue"), {"year": year})
+        assert "核验成绩单" in queue.content.decode()

@@ -3,8 +3,10 @@ answers with the same keys as certificates."""
 
 from __future__ import annotations
 
+import html
 import subprocess
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -12,9 +14,11 @@ from django.test import Client
 from tests.exams.conftest import World, answers, started
 from xueshi.accounts.access import ActiveRole
 from xueshi.errors import ServiceError
-from xueshi.exams.models import Transcript
+from xueshi.exams.models import Credit, Transcript
 from xueshi.exams.services import attempt_submit, transcript_issue
 from xueshi.exams.transcripts import transcript_pdf, transcript_qr_url
+from xueshi.records.documents import record_documents
+from xueshi.records.models import HourRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +103,34 @@ def test_a_tampered_transcript_token_is_refused(guangde: World) -> None:
     page = Client().get(f"/V/{forged}").content.decode()
     assert "签名校验失败" in page
     assert "考试合格" not in page
+
+
+def test_the_bureau_reaches_the_transcript_check_from_its_queue_and_the_record(
+    guangde: World,
+) -> None:
+    """Guangde 2020 §三(一): the record a pass entered waits in the bureau's queue with its
+    成绩单 — before it is printed, the queue says so; once printed, a link opens the public
+    check of that number and holder, and the page answers with the exam's result."""
+    person, me = guangde.learner()
+    attempt, token = started(guangde, me)
+    attempt_submit(attempt_id=attempt.pk, token=token, answers=answers(attempt), active=me)
+    record = HourRecord.objects.get(pk=Credit.objects.get(attempt=attempt).record_id)
+    bureau = Client()
+    bureau.force_login(guangde.bureau.assignment.user)
+    queue = bureau.get("/records/review/", {"year": 2020}).content.decode()
+    assert f'id="record-{record.pk}"' in queue
+    assert "学员尚未打印成绩单" in queue
+    transcript = transcript_issue(attempt_id=attempt.pk, active=me)
+    check = "/certificates/verify/?" + urlencode(
+        {"no": transcript.number, "name": person.full_name}
+    )
+    for page in ("/records/review/?year=2020", f"/records/{record.pk}/"):
+        text = bureau.get(page).content.decode()
+        assert f'href="{html.escape(check)}"' in text, page
+        assert f"成绩单 {transcript.number}" in text
+    verified = bureau.get(check).content.decode()
+    assert f"成绩单 {transcript.number}" in verified
+    assert "考试合格" in verified
+    assert "学时待人社部门验证登记" in verified
+    # A record no exam entered shows no transcript.
+    assert record_documents([record.pk + 1000]) == {record.pk + 1000: []}

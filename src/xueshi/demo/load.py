@@ -29,6 +29,7 @@ import xlsxwriter
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from xueshi import clock
 from xueshi.accounts.access import ActiveRole
@@ -48,10 +49,19 @@ from xueshi.compliance.services import ledger_rebuild
 from xueshi.demo import spec
 from xueshi.demo.identifiers import demo_ric, demo_uscc
 from xueshi.exams.excel import COLUMNS as QUESTION_COLUMNS
-from xueshi.exams.models import Exam
-from xueshi.exams.services import exam_create, exam_publish, question_import
+from xueshi.exams.models import Attempt, Credit, Exam, Question
+from xueshi.exams.services import (
+    attempt_start,
+    attempt_submit,
+    attempt_token,
+    exam_create,
+    exam_publish,
+    question_import,
+    transcript_issue,
+)
 from xueshi.learning.courses import course_create, course_publish, lesson_add
-from xueshi.learning.models import Course, LessonKind
+from xueshi.learning.models import Course, LessonKind, LessonProgress
+from xueshi.learning.study import media_fetched, study_heartbeat, study_start
 from xueshi.organisations.models import Employer, IndustryAuthority, Provider
 from xueshi.organisations.services import regions_sync_from_policy
 from xueshi.people.models import Employment, EmploymentStatus, Professional
@@ -271,6 +281,54 @@ class Demo:
             course = self._course_published(c)
         if c.exam is not None and not Exam.objects.filter(course=course).exists():
             self.online_exam(course, c.by, c.exam)
+        exam = Exam.objects.filter(course=course).first()
+        for p in c.passed:
+            if exam is not None:
+                self.online_pass(course, exam, p)
+
+    def online_pass(self, course: Course, exam: Exam, p: spec.OnlinePass) -> None:
+        """``p.person`` plays the lessons, passes the exam on ``p.day`` (every answer right)
+        and prints the 成绩单, through the learner's own services; the hours follow the
+        region's route (online_exam.review). Once: a passed attempt is not taken again."""
+        user = self.users[p.person]
+        if Attempt.objects.filter(exam=exam, professional__user=user, passed=True).exists():
+            return
+        self._lessons_played(course, user)
+        active = self.active[p.person]
+        with clock.at(p.day):
+            attempt = attempt_start(exam_id=exam.pk, active=active)
+            questions = Question.objects.in_bulk(attempt.question_ids)
+            right = {str(pk): questions[pk].answer for pk in attempt.question_ids}
+            done = attempt_submit(
+                attempt_id=attempt.pk, token=attempt_token(attempt), answers=right, active=active
+            )
+            if not Credit.objects.filter(attempt=done).exists():
+                raise ValueError(f"demo pass of {p.person} entered no hours: {done.credit_note}")
+            transcript_issue(attempt_id=done.pk, active=active)
+
+    def _lessons_played(self, course: Course, user: User) -> None:
+        """Each lesson fetched and played through at normal speed, one heartbeat at its end: the
+        server credits the real time it saw pass (study time is the machine's real time,
+        ADR 0017, so the story's moments are an hour ago, not at the demo's date)."""
+        moment = timezone.now() - dt.timedelta(hours=1)
+        for lesson in course.lessons.order_by("order"):
+            _, token = study_start(user=user, lesson=lesson, ip_address=None, now=moment)
+            media_fetched(user=user, lesson=lesson, last_byte=lesson.size - 1)
+            moment += dt.timedelta(seconds=lesson.duration_seconds + 1)
+            study_heartbeat(
+                user=user,
+                token=token,
+                position=lesson.duration_seconds,
+                playing=True,
+                visible=True,
+                ip_address=None,
+                now=moment,
+            )
+            if not LessonProgress.objects.filter(
+                user=user, lesson=lesson, completed_at__isnull=False
+            ).exists():
+                raise ValueError(f"demo lesson {lesson} not complete for {user}")
+            moment += dt.timedelta(seconds=5)
 
     def _course_published(self, c: spec.OnlineCourse) -> Course:
         course = course_create(

@@ -231,6 +231,16 @@ class OnlineExam:
 
 
 @dataclass(frozen=True)
+class OnlinePass:
+    """``person`` plays every lesson of the course through at normal speed (the server's
+    heartbeats judge each complete), passes its exam on ``day`` and prints the 成绩单: the
+    hours then go the way the region's ``online_exam.review`` says."""
+
+    person: Account
+    day: dt.date
+
+
+@dataclass(frozen=True)
 class OnlineCourse:
     """An online course the bureau or provider ``by`` publishes with its lessons (and its
     exam, when it has one)."""
@@ -242,6 +252,7 @@ class OnlineCourse:
     lessons: tuple[OnlineLesson, ...]
     description: str = ""
     exam: OnlineExam | None = None
+    passed: tuple[OnlinePass, ...] = ()
 
 
 @dataclass(frozen=True)

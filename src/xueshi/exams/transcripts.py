@@ -9,9 +9,12 @@ certificates/token.py), so the public page checks it with the same keys and show
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from reportlab.lib.pagesizes import A4
@@ -23,6 +26,7 @@ from xueshi.certificates.qr import qr_matrix
 from xueshi.certificates.token import token_url
 from xueshi.certificates.verification import VerifiedCertificate
 from xueshi.exams.models import Credit, Transcript
+from xueshi.records.documents import RecordDocument
 from xueshi.records.models import HourRecord
 from xueshi.rules.verdict import fmt
 from xueshi.rules.workflow import RecordState
@@ -97,6 +101,28 @@ def transcript_shown(number: str) -> tuple[VerifiedCertificate, str] | None:
     if transcript is None:
         return None
     return _shown(transcript), transcript.verification_code
+
+
+def record_transcripts(record_ids: Sequence[int]) -> dict[int, list[RecordDocument]]:
+    """The 成绩单 behind each record a passed online exam entered, linked to the public
+    verification page with its number and holder (the reviewer compares it with the printed
+    one the learner brings): records' pages show it (records.documents), one query."""
+    printed = Transcript.objects.filter(attempt_id=OuterRef("attempt_id")).values("number")[:1]
+    rows = (
+        Credit.objects.filter(record_id__in=record_ids)
+        .annotate(number=Subquery(printed))
+        .values_list("record_id", "number", "attempt__professional__full_name")
+    )
+    verify = reverse("certificates:verify")
+    found: dict[int, list[RecordDocument]] = {}
+    for record_id, number, holder in rows:
+        if number:
+            url = f"{verify}?{urlencode({'no': number, 'name': holder})}"
+            document = RecordDocument("成绩单", number, url, "在线考试合格，核对学员打印的成绩单")
+        else:
+            document = RecordDocument("成绩单", "", "", "在线考试合格，学员尚未打印成绩单")
+        found.setdefault(record_id, []).append(document)
+    return found
 
 
 def transcript_qr_url(transcript: Transcript) -> str:

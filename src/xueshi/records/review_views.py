@@ -18,6 +18,7 @@ from xueshi.accounts.access import RoleRequest, allow, require_active_role
 from xueshi.accounts.models import Role
 from xueshi.errors import ServiceError
 from xueshi.records import display, reminders, selectors
+from xueshi.records.documents import RecordDocument, record_documents
 from xueshi.records.forms import ReviewActionForm, ReviewFilterForm
 from xueshi.records.models import HourRecord, IntegrityFlag
 from xueshi.records.services import hour_record_transition, integrity_flag_clear
@@ -58,6 +59,7 @@ class Row:
     done: str = ""
     error: str = ""
     flags: list[IntegrityFlag] = field(default_factory=list)
+    documents: list[RecordDocument] = field(default_factory=list)
 
     @property
     def doubtful(self) -> bool:
@@ -79,6 +81,7 @@ def _row(record: HourRecord, *, done: str = "", error: str = "") -> Row:
         done=done,
         error=error,
         flags=selectors.flags_of([record.pk])[record.pk],
+        documents=record_documents([record.pk])[record.pk],
     )
 
 
@@ -87,12 +90,14 @@ def _rows(records: list[HourRecord]) -> list[Row]:
     ids = [r.pk for r in records]
     flags = selectors.flags_of(ids)
     evidence = selectors.evidence_counts(ids)
+    documents = record_documents(ids)
     return [
         Row(
             record=r,
             step_label=display.review_step_label(r),
             evidence=evidence[r.pk],
             flags=flags[r.pk],
+            documents=documents[r.pk],
         )
         for r in records
     ]

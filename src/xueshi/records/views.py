@@ -22,6 +22,7 @@ from xueshi.errors import ServiceError
 from xueshi.people.models import Professional
 from xueshi.records import display, selectors
 from xueshi.records.class_catalogue import FiledClass, ProofFacts, ProofUnreadable, catalogue
+from xueshi.records.documents import record_documents
 from xueshi.records.forms import (
     YEAR_MAX,
     YEAR_MIN,
@@ -325,6 +326,7 @@ def detail(request: RoleRequest, pk: int) -> HttpResponse:
             "chain_text": display.snapshot_text(record),
             "review_actions": [a for a in actions if a in selectors.REVIEW_ACTIONS],
             "flags": selectors.flags_of([record.pk])[record.pk],
+            "documents": record_documents([record.pk])[record.pk],
             "may_clear_flags": active.role in REVIEWER_ROLES,
             "may_edit": selectors.may_edit(active, record),
             "may_submit": bool(set(actions) - set(selectors.REVIEW_ACTIONS)),
