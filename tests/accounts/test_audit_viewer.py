@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
+from tests.support.exports import export_download
 from tests.support.factories import EmployerFactory, UserFactory, grant, regions
 from xueshi.accounts.models import Role
 from xueshi.audit.models import AuditEvent
@@ -82,14 +83,20 @@ def test_the_export_is_excel_with_the_filtered_rows_and_is_audited(auditor: Clie
 
 
 def test_an_employers_excel_export_is_audited() -> None:
+    """Asked for (the job's start, with the page's filters) and downloaded (by the access
+    middleware, as every attachment), each an audit row of the person in their role."""
     regions()
     employer = EmployerFactory()
     user = UserFactory()
     grant(user, Role.EMPLOYER_ADMIN, employer=employer)
     client = Client()
     client.force_login(user)
-    response = client.get(reverse("reporting:employer_compliance_xlsx"), {"year": 2014})
-    assert response.status_code == 200
+    export_download(client, reverse("reporting:employer_compliance_xlsx"), {"year": 2014})
+    asked = AuditEvent.objects.get(action="job_start")
+    assert asked.actor == user
+    assert asked.role == Role.EMPLOYER_ADMIN
+    assert asked.data["params"]["source"] == "employer_compliance"
+    assert asked.data["params"]["query"] == {"year": ["2014"]}
     event = AuditEvent.objects.get(action="export")
-    assert event.target_id == reverse("reporting:employer_compliance_xlsx")
+    assert event.target_id == reverse("jobs:download", args=[int(asked.target_id)])
     assert event.role == Role.EMPLOYER_ADMIN

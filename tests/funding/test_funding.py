@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
+from tests.support.exports import export_download
 from tests.support.factories import EmployerFactory, UserFactory, grant, regions
 from xueshi.accounts.models import Role
 from xueshi.audit.models import AuditEvent
@@ -173,12 +174,8 @@ def test_the_bureau_sees_its_employers_and_exports_them(employer: Any) -> None:
     short = client.get(reverse("funding:bureau"), {"year": 2019, "status": "short"})
     assert "汕头市建筑设计院" in short.content.decode()
     assert "汕头市第一医院" not in short.content.decode()
-    data = client.get(reverse("funding:bureau_xlsx"), {"year": 2019})
-    rows = (
-        CalamineWorkbook.from_filelike(io.BytesIO(b"".join(data.streaming_content)))
-        .get_sheet_by_index(0)
-        .to_python()
-    )
+    data = export_download(client, reverse("funding:bureau_xlsx"), {"year": 2019})
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
     assert rows[0][0] == "用人单位"
     by_name = {r[0]: r for r in rows[1:]}
     assert set(by_name) == {"汕头市第一医院", "汕头市建筑设计院"}

@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
+from tests.support.exports import export_download
 from tests.support.factories import UserFactory, grant
 from xueshi.accounts.models import Role
 from xueshi.compliance.services import ledger_rebuild
@@ -135,8 +136,8 @@ def test_the_page_carries_the_tables_and_the_data_and_the_export_the_sheets(
     }
     trend_table = page[page.index('id="table-trend"') :]
     assert "66.7%" in trend_table[: trend_table.index("</table>")]
-    export = client.get(reverse("reporting:bureau_charts_xlsx"), {"year": 2014})
-    book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(export.streaming_content)))
+    export = export_download(client, reverse("reporting:bureau_charts_xlsx"), {"year": 2014})
+    book = CalamineWorkbook.from_filelike(io.BytesIO(export))
     assert book.sheet_names == [
         "历年达标趋势",
         "2014按地区",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import zipfile
@@ -12,8 +13,10 @@ from django.test import Client
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
+from tests.support.exports import export_download
 from tests.support.factories import EmployerFactory, UserFactory, grant
 from xueshi.accounts.models import Role
+from xueshi.reporting.exports import PEOPLE_HEADER
 
 
 @pytest.fixture
@@ -29,13 +32,7 @@ def employer_with_staff(make_person: Any, make_record: Any) -> Any:
 
 
 def _download(client: Client, url: str, **params: Any) -> bytes:
-    response = client.get(url, params)
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml"
-    )
-    assert "attachment" in response["Content-Disposition"]
-    return b"".join(response.streaming_content)
+    return export_download(client, url, params)
 
 
 def _sheet(data: bytes, name: str) -> list[list[Any]]:
@@ -121,3 +118,56 @@ def test_bureau_export_has_the_tallies_and_the_drilled_people(
     drilled = _download(client, url, year=2014, employer=employer_with_staff.pk)
     people = _sheet(drilled, "人员明细")
     assert {r[0] for r in people[1:]} == {"张合格", '=HYPERLINK("http://x","y")'}
+
+
+def _page_rows(client: Client, url: str, params: dict[str, Any]) -> list[list[str]]:
+    """Every row the page lists for ``params``, page after page: name, ID, series, title,
+    period, status (the bureau's page shows the unit too: it is left out)."""
+    rows: list[list[str]] = []
+    page = 1
+    while True:
+        content = client.get(url, {**params, "page": page}).content.decode()
+        for tr in re.findall(r"<tr[^>]*data-person[^>]*>(.*?)</tr>", content, re.S):
+            cells = [
+                re.sub(r"<[^>]+>", "", td).strip()
+                for td in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)
+            ]
+            rows.append([cells[0], cells[1], *cells[3:7]])
+        if "下一页</a>" not in content:
+            return rows
+        page += 1
+
+
+@pytest.mark.parametrize("ledger", [False, True], ids=["evaluated-now", "from-the-ledger"])
+def test_the_file_holds_exactly_the_rows_the_page_lists_for_its_filter(
+    client: Client, make_person: Any, make_record: Any, ledger: bool
+) -> None:
+    """A drill-down past one page (35 people of a unit, 12 of them short): the export's
+    people, in xlsx and in CSV, are the page's rows for the same filter, in its order."""
+    from xueshi.compliance.services import ledger_rebuild
+
+    employer = EmployerFactory(region_id="440500", name="汕头市导出单位")
+    for n in range(35):
+        person = make_person(employer=employer, full_name=f"导出{n:02d}")
+        make_record(person, "public", 20)
+        make_record(person, "professional", 42 if n % 3 else 10)
+        make_record(person, "elective", 12)
+    make_person(full_name="别的单位的人")
+    if ledger:
+        ledger_rebuild(year=2014)
+    user = UserFactory()
+    grant(user, Role.BUREAU_STAFF, region_id="440500")
+    client.force_login(user)
+    params = {"year": 2014, "employer": employer.pk, "status": "not_compliant"}
+    shown = _page_rows(client, reverse("reporting:bureau_compliance"), params)
+    assert len(shown) == 12
+
+    url = reverse("reporting:bureau_compliance_xlsx")
+    people = _sheet(_download(client, url, **params), "人员明细")
+    assert people[0] == PEOPLE_HEADER
+    assert [[r[0], r[1], *r[3:7]] for r in people[1:]] == shown
+
+    with zipfile.ZipFile(io.BytesIO(export_download(client, url, params, "csv"))) as archive:
+        text = archive.read("人员明细.csv").decode("utf-8-sig")
+    csv_rows = list(csv.reader(io.StringIO(text)))
+    assert [[r[0], r[1], *r[3:7]] for r in csv_rows[1:]] == shown

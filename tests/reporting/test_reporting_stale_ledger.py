@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
+from tests.support.exports import export_download
 from tests.support.factories import EmployerFactory, UserFactory, grant
 from tests.support.policy import PolicyCopy
 from xueshi.accounts.models import Role
@@ -72,8 +73,7 @@ def _pages(client: Client, bureau: Any, employer_admin: Any) -> dict[str, str]:
 
 def _export_notice(client: Client, bureau: Any) -> list[list[Any]] | None:
     client.force_login(bureau)
-    response = client.get(BUREAU_XLSX, {"year": 2014})
-    data = b"".join(response.streaming_content)
+    data = export_download(client, BUREAU_XLSX, {"year": 2014})
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     if "注意" not in book.sheet_names:
         return None

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.support.exports import export_download
 from tests.support.factories import EmployerFactory, UserFactory, grant
 from xueshi.accounts.models import Role
 from xueshi.compliance.live import compliance_of
@@ -229,6 +230,7 @@ def test_roles_outside_the_page_are_refused(
         scope = {"region_id": "440500"}
     _login(client, role, **scope)
     assert client.get(url).status_code == 403
+    assert client.post(url, {"format": "xlsx"}).status_code == 403
 
 
 @pytest.mark.parametrize(
@@ -249,5 +251,5 @@ def test_bureau_page_answers_bad_input_without_an_error_page(
     _login(client, Role.BUREAU_STAFF, region_id="440500")
     content = _get(client, BUREAU_URL, **params)
     assert 'id="summary"' in content
-    export = client.get(reverse("reporting:bureau_compliance_xlsx"), params)
-    assert export.status_code == 200
+    export = export_download(client, reverse("reporting:bureau_compliance_xlsx"), params)
+    assert export.startswith(b"PK")

@@ -358,6 +358,9 @@ STATIC_ROOT = VAR_DIR / "static"
 # Evidence files live outside the web root and are never served by URL: a view checks
 # access and streams them. MEDIA_URL is deliberately unset.
 MEDIA_ROOT = VAR_DIR / "uploads"
+# The files of exports (xueshi.jobs.exports), each served only to the user who asked for it;
+# unset: "exports" beside MEDIA_ROOT (var/exports; in tests beside their temporary uploads).
+XUESHI_EXPORTS_DIR = os.environ.get("XUESHI_EXPORTS_DIR", "").strip() or None
 XUESHI_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 XUESHI_BATCH_MAX_BYTES = 20 * 1024 * 1024
 # Rows of one Excel batch (checked and entered by a background job; 100k rows ≈ 3 MB).

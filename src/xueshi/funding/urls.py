@@ -7,5 +7,5 @@ app_name = "funding"
 urlpatterns = [
     path("employer/", views.employer_funding, name="employer"),
     path("bureau/", views.bureau_funding, name="bureau"),
-    path("bureau/export.xlsx", views.bureau_funding_xlsx, name="bureau_xlsx"),
+    path("bureau/export/", views.bureau_funding_xlsx, name="bureau_xlsx"),
 ]

@@ -19,6 +19,7 @@ class JobKind(models.TextChoices):
     LEDGER_REBUILD = "ledger_rebuild", "达标台账重建"
     POLICY_PREVIEW = "policy_preview", "政策草稿影响预估"
     PROOF_BATCH = "proof_batch", "继续教育证明批量出具"
+    EXPORT = "export", "数据导出"
 
 
 class JobStatus(models.TextChoices):

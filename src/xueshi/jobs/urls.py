@@ -7,4 +7,5 @@ app_name = "jobs"
 urlpatterns = [
     path("", views.index, name="index"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/download/", views.download, name="download"),
 ]

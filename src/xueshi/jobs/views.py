@@ -1,11 +1,11 @@
 """A person's background jobs: the list (with the sections that start one, registered by the
-domain apps), and a job's progress page (polled by htmx until it ends)."""
+domain apps), a job's progress page (polled by htmx until it ends), and an export's file."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -13,6 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from xueshi.accounts.access import SignedInRequest, signed_in
 from xueshi.accounts.models import Role
+from xueshi.jobs.exports import export_file
 from xueshi.jobs.models import Job
 from xueshi.jobs.recovery import job_reconcile
 from xueshi.jobs.registry import kind_spec, starters
@@ -65,3 +66,20 @@ def detail(request: SignedInRequest, pk: int) -> HttpResponse:
     }
     template = "jobs/_job.html" if polled else "jobs/detail.html"
     return render(request, template, context)
+
+
+@signed_in
+@require_GET
+def download(request: SignedInRequest, pk: int) -> FileResponse:
+    """An export's file, for the user who asked for it only: 404 for anyone else (the
+    system administrator too) and while it is not done. The access middleware audits it."""
+    job = get_object_or_404(Job, pk=pk)
+    found = export_file(job, request.user)
+    if found is None:
+        raise Http404
+    return FileResponse(
+        found.path.open("rb"),
+        as_attachment=True,
+        filename=found.filename,
+        content_type=found.content_type,
+    )

@@ -284,3 +284,26 @@ def online_completions(region: Region, year: int) -> list[Completions]:
         )
         for month in range(1, 13)
     ]
+
+
+def charts_context(region: Region, year_text: str) -> dict[str, Any]:
+    """Every table of 统计图表 for ``region`` and the year asked (the current year when it
+    is not a year from 2000 to 2100): the page's and its export's."""
+    try:
+        year = int(year_text)
+    except ValueError:
+        year = clock.year()
+    if not 2000 <= year <= 2100:
+        year = clock.year()
+    return {
+        "region": region,
+        "year": year,
+        "trend": compliance_trend(region),
+        "by_region": compliance_by(region, year, "region"),
+        "by_series": compliance_by(region, year, "series"),
+        "by_title": compliance_by(region, year, "title_level"),
+        "backlog": review_backlog(region),
+        "backlog_buckets": [label for _high, label in BACKLOG_BUCKETS],
+        "review_time": review_times(region, year),
+        "online": online_completions(region, year),
+    }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Max, QuerySet
 
@@ -24,7 +25,7 @@ from xueshi.organisations.models import Employer, Region
 from xueshi.people.models import Professional
 from xueshi.people.selectors import professionals_visible
 from xueshi.records.models import HourRecord
-from xueshi.reporting.forms import Filters
+from xueshi.reporting.forms import BureauFilterForm, Filters
 from xueshi.rules.workflow import RecordState
 
 
@@ -85,6 +86,16 @@ def bureau_regions(active: ActiveRole) -> list[Region]:
     region = active.assignment.region
     assert region is not None, "a bureau role is held in a region"
     return list(Region.objects.filter(path__startswith=region.path).order_by("path"))
+
+
+def bureau_filter_form(active: ActiveRole, data: Any) -> BureauFilterForm:
+    """达标统计's filters, the region among the bureau's own and those below it."""
+    regions = bureau_regions(active)
+    top = len(regions[0].path) if regions else 0
+    choices = [
+        (r.code, "　" * ((len(r.path) - top) // 7) + f"{r.name}（{r.code}）") for r in regions
+    ]
+    return BureauFilterForm(data, regions=choices)
 
 
 @dataclass

@@ -6,11 +6,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from xueshi import clock
 from xueshi.accounts.access import RoleRequest, allow, require_active_role
 from xueshi.accounts.models import Role
 from xueshi.accounts.scope import professional_scope
@@ -23,16 +22,17 @@ from xueshi.compliance.what_if import (
     what_if,
 )
 from xueshi.db.replica import replica_reads
+from xueshi.jobs.exports import export_view
 from xueshi.people.models import Professional
 from xueshi.records.selectors import registration_routes
-from xueshi.reporting import charts, exports
+from xueshi.reporting import charts
+from xueshi.reporting.apps import BUREAU_EXPORT, CHARTS_EXPORT, EMPLOYER_EXPORT
 from xueshi.reporting.forms import BureauFilterForm, ComplianceFilterForm, WhatIfForm, YearForm
-from xueshi.reporting.reports import bureau_regions, bureau_report, employer_report
+from xueshi.reporting.reports import bureau_filter_form, bureau_report, employer_report
 from xueshi.rules import Category
 from xueshi.training.models import Enrollment
 
 PAGE_SIZE = 30
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _form_errors(request: HttpRequest, form: YearForm | ComplianceFilterForm | WhatIfForm) -> None:
@@ -132,27 +132,17 @@ def employer_compliance(request: RoleRequest) -> HttpResponse:
     )
 
 
-@allow(Role.EMPLOYER_ADMIN, Role.EMPLOYER_REVIEWER)
-@require_GET
-@replica_reads
-def employer_compliance_xlsx(request: RoleRequest) -> FileResponse:
-    filters = ComplianceFilterForm(request.GET or None).filters()
-    report = employer_report(require_active_role(request), filters)
-    return FileResponse(
-        exports.employer_workbook(report),
-        as_attachment=True,
-        filename=f"{report.employer.name}-{report.year}年度继续教育达标情况.xlsx",
-        content_type=XLSX,
-    )
+employer_compliance_xlsx = export_view(
+    Role.EMPLOYER_ADMIN,
+    Role.EMPLOYER_REVIEWER,
+    source=EMPLOYER_EXPORT,
+    title="本单位继续教育达标情况",
+    page="reporting:employer_compliance",
+)
 
 
 def _bureau_form(request: HttpRequest) -> BureauFilterForm:
-    regions = bureau_regions(require_active_role(request))
-    top = len(regions[0].path) if regions else 0
-    choices = [
-        (r.code, "　" * ((len(r.path) - top) // 7) + f"{r.name}（{r.code}）") for r in regions
-    ]
-    return BureauFilterForm(request.GET or None, regions=choices)
+    return bureau_filter_form(require_active_role(request), request.GET or None)
 
 
 @allow(Role.BUREAU_STAFF)
@@ -176,18 +166,12 @@ def bureau_compliance(request: RoleRequest) -> HttpResponse:
     )
 
 
-@allow(Role.BUREAU_STAFF)
-@require_GET
-@replica_reads
-def bureau_compliance_xlsx(request: RoleRequest) -> FileResponse:
-    filters = _bureau_form(request).filters()
-    report = bureau_report(require_active_role(request), filters)
-    return FileResponse(
-        exports.bureau_workbook(report),
-        as_attachment=True,
-        filename=f"{report.region.name}-{report.year}年度继续教育达标统计.xlsx",
-        content_type=XLSX,
-    )
+bureau_compliance_xlsx = export_view(
+    Role.BUREAU_STAFF,
+    source=BUREAU_EXPORT,
+    title="继续教育达标统计",
+    page="reporting:bureau_compliance",
+)
 
 
 @allow(Role.BUREAU_STAFF)
@@ -225,24 +209,7 @@ def bureau_person(request: RoleRequest, pk: int) -> HttpResponse:
 def _charts(request: RoleRequest) -> dict[str, Any]:
     region = require_active_role(request).assignment.region
     assert region is not None, "a bureau role is held in a region"
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = clock.year()
-    if not 2000 <= year <= 2100:
-        year = clock.year()
-    return {
-        "region": region,
-        "year": year,
-        "trend": charts.compliance_trend(region),
-        "by_region": charts.compliance_by(region, year, "region"),
-        "by_series": charts.compliance_by(region, year, "series"),
-        "by_title": charts.compliance_by(region, year, "title_level"),
-        "backlog": charts.review_backlog(region),
-        "backlog_buckets": [label for _high, label in charts.BACKLOG_BUCKETS],
-        "review_time": charts.review_times(region, year),
-        "online": charts.online_completions(region, year),
-    }
+    return charts.charts_context(region, request.GET.get("year", ""))
 
 
 def _chart_json(bars: list[charts.Bar]) -> dict[str, Any]:
@@ -286,14 +253,6 @@ def bureau_charts(request: RoleRequest) -> HttpResponse:
     return render(request, "reporting/bureau_charts.html", context)
 
 
-@allow(Role.BUREAU_STAFF)
-@require_GET
-@replica_reads
-def bureau_charts_xlsx(request: RoleRequest) -> FileResponse:
-    context = _charts(request)
-    return FileResponse(
-        exports.charts_workbook(context),
-        as_attachment=True,
-        filename=f"{context['region'].name}-{context['year']}年度统计图表.xlsx",
-        content_type=XLSX,
-    )
+bureau_charts_xlsx = export_view(
+    Role.BUREAU_STAFF, source=CHARTS_EXPORT, title="统计图表", page="reporting:bureau_charts"
+)
