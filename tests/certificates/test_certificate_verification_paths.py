@@ -296,3 +296,55 @@ def test_a_year_with_other_trainings_keeps_the_years_path(luojiang) -> None:
         actor=boss.assignment.user, active=boss, professional_id=person.pk, year=2017
     )
     assert [(s["act"], s["kind"]) for s in certificate.path] == [("验证", "year")]
+
+
+def test_each_stamp_is_signed_and_an_altered_or_forged_stamp_is_not_taken(luojiang) -> None:
+    """Each stamp is signed with the certificate's payload and the stamp before it: a stamp
+    altered in the database (handler, date), moved from another certificate, or added
+    without its signature is named on the public page, and the certificate is not in effect."""
+    employer = EmployerFactory(region_id="350504", name="洛江区医院")
+    boss = grant(UserFactory(), Role.EMPLOYER_ADMIN, employer=employer)
+    issued = []
+    for name in ("林芳", "孙丽"):
+        person = employ(
+            ProfessionalFactory(series="health", institution_level="secondary", full_name=name),
+            employer,
+        )
+        credits(person, 25)
+        certificate = certificate_issue(
+            actor=boss.assignment.user, active=boss, professional_id=person.pk, year=2017
+        )
+        certificate = stamp(luojiang["health"], certificate)
+        issued.append(stamp(luojiang["bureau"], certificate))
+    linfang, sunli = issued
+    assert all(s["sig"].startswith("XSV1.") for s in linfang.stamps)
+    assert linfang.stamps[0]["sig"] != sunli.stamps[0]["sig"]
+    good = public_page(linfang)
+    assert "与签名不符" not in good
+    assert ">有效<" in good
+
+    def tampered(stamps: list) -> str:
+        Certificate.objects.filter(pk=linfang.pk).update(stamps=stamps)
+        linfang.refresh_from_db()
+        return public_page(linfang)
+
+    original = [dict(s) for s in linfang.stamps]
+    altered = [dict(s) for s in original]
+    altered[1]["by"] = "冒名者"
+    page = tampered(altered)
+    assert "验证记录与签名不符" in page
+    assert "第 2 条验证记录与其签名不符" in page
+    assert ">有效<" not in page
+
+    backdated = [dict(s) for s in original]
+    backdated[0]["at"] = "2017-01-02T09:00:00+08:00"
+    assert "第 1 条验证记录与其签名不符" in tampered(backdated)
+
+    moved = [dict(sunli.stamps[0]), dict(original[1])]  # another certificate's stamp
+    assert "第 1 条验证记录与其签名不符" in tampered(moved)
+
+    unsigned = [dict(s) for s in original]
+    del unsigned[1]["sig"]
+    assert "第 2 条验证记录与其签名不符" in tampered(unsigned)
+
+    assert "与签名不符" not in tampered(original)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -237,3 +238,62 @@ def document_verify(prefix: str, text: str, ring: KeyRing) -> Verified:
     if not isinstance(content, dict):
         raise PayloadInvalid("文件内容格式不正确。")
     return Verified(kid, content)
+
+
+# --- a verification stamp, signed when given (docs/adr: stamps signed) ----------------------
+
+STAMP_PREFIX = "XSV1"
+# What a stamp says, as kept on the certificate (``certificate.stamps``), signed with the
+# certificate's number, its payload's digest and the digest of the stamp before it.
+STAMP_FIELDS = ("step", "act", "role", "body", "by", "user", "at", "seal", "kind")
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def stamp_content(
+    stamp: dict[str, Any], *, number: str, payload: str, previous: str
+) -> dict[str, Any]:
+    """The signed content of ``stamp``: its fields, the certificate it is on and the
+    signature of the stamp before it ("" for the first)."""
+    return {
+        **{key: stamp.get(key) for key in STAMP_FIELDS},
+        "no": number,
+        "pd": digest(payload),
+        "prev": digest(previous) if previous else "",
+    }
+
+
+def stamp_sign(
+    stamp: dict[str, Any], ring: KeyRing, *, number: str, payload: str, previous: str
+) -> str:
+    return document_sign(
+        STAMP_PREFIX,
+        stamp_content(stamp, number=number, payload=payload, previous=previous),
+        ring,
+    )
+
+
+def _stamp_signed(signature: str, ring: KeyRing) -> dict[str, Any] | None:
+    """The content a stamp's signature signs, or None."""
+    try:
+        return document_verify(STAMP_PREFIX, signature, ring).content
+    except (PayloadInvalid, ValueError):
+        return None
+
+
+def stamps_check(
+    stamps: list[dict[str, Any]], ring: KeyRing, *, number: str, payload: str
+) -> int | None:
+    """The index of the first stamp that does not match its signature (altered, moved from
+    another certificate, reordered, or never signed), or None when every stamp does."""
+    previous = ""
+    for index, stamp in enumerate(stamps):
+        signature = str(stamp.get("sig") or "")
+        signed = _stamp_signed(signature, ring) if signature else None
+        expected = stamp_content(stamp, number=number, payload=payload, previous=previous)
+        if signed is None or signed != expected:
+            return index
+        previous = signature
+    return None

@@ -47,7 +47,7 @@ from xueshi.certificates.proof_selectors import (
     proof_sheet,
 )
 from xueshi.certificates.selectors import HoursShown, hours_shown, stamp_text
-from xueshi.certificates.signing import PayloadInvalid, verify
+from xueshi.certificates.signing import PayloadInvalid, stamps_check, verify
 from xueshi.certificates.token import code_normalise, token_verify
 from xueshi.db import fetchone_prepared
 from xueshi.organisations.models import Employer, Region
@@ -274,6 +274,18 @@ def _shown(certificate: Certificate, names: dict[str, str]) -> VerifiedCertifica
         if certificate.path:
             verdict = "有效" if in_effect else "尚未完成验证"
             stamps = stamp_lines(certificate)
+            broken = stamps_check(
+                list(certificate.stamps or []),
+                keyring(),
+                number=certificate.number,
+                payload=certificate.payload,
+            )
+            if broken is not None:
+                # A stamp altered, moved, reordered or added outside the service: not taken.
+                in_effect = False
+                verdict = "验证记录与签名不符"
+                stamp = f"第 {broken + 1} 条验证记录与其签名不符（被改动或伪造），不予采信"
+                stamps = (*stamps[:broken], f"{stamps[broken]}（与签名不符，不予采信）")
     return VerifiedCertificate(
         kind="证书",
         number=certificate.number,

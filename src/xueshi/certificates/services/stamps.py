@@ -1,7 +1,8 @@
 """A certificate's verification path, walked: each step stamped by the role the policy names,
-in order (rules.verification; Luojiang §二(一)). The stamp — which step, who, which body,
-when, the seal — is kept on the certificate and shown on its public page; the last step's
-stamp puts the certificate in effect (``stamped_at``)."""
+in order (rules.verification; Luojiang §二(一), §二(二)). The stamp — which step, who, which
+body, when, the seal — is kept on the certificate, signed (bound to the certificate's payload
+and the stamp before it), and shown on its public page; the last step's stamp puts the
+certificate in effect (``stamped_at``)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from xueshi import clock
 from xueshi.accounts.access import ActiveRole
 from xueshi.accounts.models import Role, User
 from xueshi.audit.services import audit_event_write
+from xueshi.certificates.keys import keyring
 from xueshi.certificates.models import Certificate, CertificateStatus
 from xueshi.certificates.paths import PATH_ROLE_OF, path_next, path_steps, waiting_text
+from xueshi.certificates.signing import stamp_sign
 from xueshi.errors import ServiceError
 from xueshi.people.selectors import professionals_visible
 
@@ -66,7 +69,17 @@ def stamp_give(
         "seal": found.step.seal,
         "kind": found.step.kind,
     }
-    certificate.stamps = [*(certificate.stamps or []), stamp]
+    # Signed with the certificate's payload and the stamp before it: not altered, moved,
+    # reordered or added outside this service unnoticed (the public page checks it).
+    given = list(certificate.stamps or [])
+    stamp["sig"] = stamp_sign(
+        stamp,
+        keyring(),
+        number=certificate.number,
+        payload=certificate.payload,
+        previous=str(given[-1].get("sig") or "") if given else "",
+    )
+    certificate.stamps = [*given, stamp]
     fields = ["stamps"]
     if path_next(certificate) is None:
         certificate.stamped_at = now
