@@ -28,13 +28,17 @@ from xueshi.rules.counting import (
     COLUMN,
     COUNTED_STATES,
     PENDING_STATES,
+    SUM_COLUMNS,
     column_sums,
+    counted,
     counts_without_requirement,
+    entry_refusal,
     is_pending,
     period_days,
     review_reference,
     status_refusal,
 )
+from xueshi.rules.evaluate import requirements
 from xueshi.rules.policy import Policy
 from xueshi.rules.workflow import RecordState
 
@@ -268,3 +272,28 @@ def test_a_column_takes_the_records_it_names() -> None:
         "credits_remote": [remote],
         "public_required_courses": [required],
     }
+
+
+def test_the_counted_figures_use_only_the_columns_the_requirements_use() -> None:
+    """The bulk paths hand ``counted`` the sums of step 1: an engineer in Luojiang (hours of
+    public and professional subjects) has elective hours and credits left out; without
+    requirements every column shows."""
+    reqs = requirements(default_policy(), "350504", 2018, ENGINEER)
+    sums = dict.fromkeys(SUM_COLUMNS, Decimal(1))
+    figures = counted(reqs, sums)
+    assert figures[str(Key.TOTAL)] == Decimal(2)
+    assert figures[str(Key.ELECTIVE)] == Decimal(0)
+    assert figures[str(Key.CREDITS)] == Decimal(0)
+    everything = counted(None, sums)
+    assert everything[str(Key.TOTAL)] == Decimal(3)
+    assert everything[str(Key.CREDITS)] == Decimal(2)
+
+
+def test_a_record_outside_a_two_year_period_names_the_period() -> None:
+    policy = default_policy()
+    reqs = replace(requirements(policy, "350504", 2018, ENGINEER), years=(2017, 2018))
+    refusal = entry_refusal(policy, reqs, ENGINEER, hours(2016, Category.PUBLIC, 3))
+    assert refusal is not None
+    reason, text, _ = refusal
+    assert reason is Reason.OUTSIDE_PERIOD
+    assert text == "归属 2016 年度，不在本次核查期间（2017–2018）内。"

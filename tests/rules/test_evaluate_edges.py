@@ -690,3 +690,16 @@ def test_a_rule_starting_on_the_last_day_makes_a_span_of_one_day(
     # Learning after the year (make-up) takes the year's last span, not any other.
     later = category_span_of(categories_policy, "440000", 2018, ENGINEER, D(2019, 3, 1))
     assert later == spans[2]
+
+
+def test_the_span_of_a_day_includes_its_first_and_last_day() -> None:
+    """Guangdong 2018: the national public and professional subjects until 10-31, the
+    province's three categories from 11-01. The first and last day of the first span are
+    the first span's, not the year's close."""
+    policy = default_policy()
+    for day in (D(2018, 1, 1), D(2018, 10, 31)):
+        span = category_span_of(policy, "440000", 2018, ENGINEER, day)
+        assert (span.first, span.last) == (D(2018, 1, 1), D(2018, 10, 31)), day
+        assert span.categories == {Category.PUBLIC, Category.PROFESSIONAL}
+    november = category_span_of(policy, "440000", 2018, ENGINEER, D(2018, 11, 1))
+    assert Category.ELECTIVE in november.categories

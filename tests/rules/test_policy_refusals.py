@@ -501,3 +501,15 @@ def test_an_unknown_notice_is_refused_at_the_notice_line_of_a_block_reference(
         marked(text),
         "未知的文件 “yearlee” (not in notices.yaml)",
     )
+
+
+def test_notices_that_are_not_a_mapping_are_refused_naming_the_file(tmp_path: Path) -> None:
+    text = "- 规定 # <-- here\n"
+    error = refusal(tree(tmp_path, notices=text))
+    assert error.path == str(tmp_path / "notices.yaml")
+    assert str(error).startswith(f"{tmp_path / 'notices.yaml'}:")
+    assert str(error).endswith(": notices 应为映射 (expected a mapping)")
+    with pytest.raises(PolicyError) as info:
+        load_notices_source(Source("草稿通知", text))
+    assert info.value.path == "草稿通知"
+    assert str(info.value).endswith(": notices 应为映射 (expected a mapping)")
