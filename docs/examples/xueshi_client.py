@@ -128,10 +128,17 @@ class XueshiClient:
     def receipt(self, receipt_id: str) -> dict[str, Any]:
         return self.request("GET", f"/api/v1/receipts/{receipt_id}/")
 
-    def verdict(self, id_number: str, year: int) -> dict[str, Any]:
-        return self.request(
-            "POST", "/api/v1/compliance/verdicts/", payload={"id_number": id_number, "year": year}
-        )
+    def verdict(self, id_number: str, year: int, as_of: str = "") -> dict[str, Any]:
+        """The verdict for a year, as of today or as of the end of an earlier day
+        (``as_of``, "YYYY-MM-DD"; a later date is answered as of the server's today)."""
+        payload: dict[str, Any] = {"id_number": id_number, "year": year}
+        if as_of:
+            payload["as_of"] = as_of
+        return self.request("POST", "/api/v1/compliance/verdicts/", payload=payload)
+
+    def classes(self, year: int, page: int = 1) -> dict[str, Any]:
+        """The classes the client may see (a provider's own), 100 a page: find a class's id."""
+        return self.request("GET", "/api/v1/classes/", query=f"year={year}&page={page}")
 
     def certificate(self, number: str) -> dict[str, Any]:
         return self.request("GET", f"/api/v1/certificates/{number}/")

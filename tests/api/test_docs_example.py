@@ -1,6 +1,6 @@
 """docs/api.md's example client, run as a new sector system would: against a real server,
 it pushes a batch, sends it again after a "timeout" without doubling anything, and a 职称
-system's client pulls the verdict with its clauses."""
+system's client pulls the verdict with its clauses, today's and as of an earlier day."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_the_documented_client_docks(api: Api, live_server: Any) -> None:
     provider = XueshiClient(live_server.url, api.signer.client.app_key, api.signer.secret)
+    # docs/api.md §6: first the classes, to find the class's id
+    assert [c["id"] for c in provider.classes(2014)["results"]] == [api.plan.pk]
     items = [api.item(0, "90"), api.item(1, "55"), {**api.item(2), "name": "王五五"}]
     receipt = provider.push_results(api.plan.pk, items)
     assert [i["result"] for i in receipt["items"]] == ["created", "failed", "refused"]
@@ -46,6 +48,10 @@ def test_the_documented_client_docks(api: Api, live_server: Any) -> None:
     verdict = system.verdict(id_number_of(api.people[0]), 2014)
     assert verdict["status"] == "未达标"
     assert all(r["reference"]["clause"] for r in verdict["requirements"])
+    assert verdict["pending_records"] == 1  # the result pushed today, in review
+    # as of the day before the push (docs/api.md, as_of): the record was not there yet
+    before = system.verdict(id_number_of(api.people[0]), 2014, as_of="2014-07-06")
+    assert (before["as_of"], before["pending_records"]) == ("2014-07-06", 0)
     with pytest.raises(ApiError) as refused:
         system.push_results(api.plan.pk, items)
     assert (refused.value.status, refused.value.code) == (403, "scope_missing")

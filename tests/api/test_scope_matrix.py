@@ -42,7 +42,7 @@ def _calls(api: Api) -> dict[str, tuple[str, str, str, Any]]:
             "POST",
             "/api/v1/compliance/verdicts/",
             "",
-            {"id_number": id_number_of(person), "year": 2014},
+            {"id_number": id_number_of(person), "year": 2014, "as_of": "2014-07-01"},
         ),
         "ChangesView": ("GET", "/api/v1/compliance/changes/", "year=2014", None),
         "CertificateView": ("GET", "/api/v1/certificates/X-1/", "", None),

@@ -82,11 +82,20 @@ def _reference(reference: Reference) -> dict[str, Any]:
     }
 
 
-def verdict_of(client: ApiClient, id_number: str, year: int) -> dict[str, Any]:
+def verdict_of(
+    client: ApiClient, id_number: str, year: int, as_of: dt.date | None = None
+) -> dict[str, Any]:
     """A person's verdict for a year as the 'my year' page explains it: each requirement with
-    the figure required, counted and short, and the clause it comes from; as of today."""
+    the figure required, counted and short, and the clause it comes from; as of today, or as
+    of the end of an earlier day ``as_of`` (the records as they stood then, from the audit
+    trail). The date is the server's: a later ``as_of`` is answered as of today; so is any
+    ``as_of`` while the clock runs at another date than the machine's (the demo): the audit
+    trail is dated by the machine, and cannot say how records stood on a day of the shifted
+    calendar. The answer's ``as_of`` is the date used."""
+    today = clock.today()
+    day = today if as_of is None or as_of >= today or clock.shifted() else as_of
     person = professional_by_id_number(client, id_number)
-    laid_out = person_year(person, year)
+    laid_out = person_year(person, year, as_of=day if day < today else None)
     verdict = laid_out.verdict
     return {
         "id_number": person.masked_id_number,
@@ -95,7 +104,7 @@ def verdict_of(client: ApiClient, id_number: str, year: int) -> dict[str, Any]:
         "region_name": person.region.name,
         "year": year,
         "years": list(laid_out.years),
-        "as_of": clock.today(),
+        "as_of": day,
         "status": laid_out.status_label,
         "compliant": laid_out.compliant,
         "determined": verdict is not None and verdict.decided,

@@ -128,6 +128,14 @@ class VerdictQuerySerializer(serializers.Serializer):
         max_length=18, trim_whitespace=False, validators=[ID_NUMBER], help_text="公民身份号码"
     )
     year = serializers.IntegerField(min_value=2000, max_value=2100, help_text="年度")
+    as_of = serializers.DateField(
+        required=False,
+        help_text=(
+            "截至日期（可选，默认为服务器当日）：按该日结束时各记录所处的状态判定，"
+            "此后才认定的记录按审核中计、此后才登记的不计；晚于服务器当日的按当日答复"
+            "（答复中的 as_of 为实际采用的日期）"
+        ),
+    )
 
 
 class ReferenceSerializer(serializers.Serializer):
@@ -158,7 +166,9 @@ class VerdictSerializer(serializers.Serializer):
     region_name = serializers.CharField()
     year = serializers.IntegerField()
     years = serializers.ListField(child=serializers.IntegerField(), help_text="核查的年度或周期")
-    as_of = serializers.DateField(help_text="结论截至的日期（服务器日期）")
+    as_of = serializers.DateField(
+        help_text="结论截至的日期：请求的截至日期，未给出或晚于服务器当日的为服务器当日"
+    )
     status = serializers.CharField(help_text="已达标、未达标或无法判定")
     compliant = serializers.BooleanField()
     determined = serializers.BooleanField()

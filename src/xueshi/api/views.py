@@ -178,7 +178,10 @@ class VerdictView(ApiView):
         query = VerdictQuerySerializer(data=request.data)
         query.is_valid(raise_exception=True)
         found = selectors.verdict_of(
-            _caller(request).client, query.validated_data["id_number"], query.validated_data["year"]
+            _caller(request).client,
+            query.validated_data["id_number"],
+            query.validated_data["year"],
+            query.validated_data.get("as_of"),
         )
         return Response(VerdictSerializer(found).data)
 

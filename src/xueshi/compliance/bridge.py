@@ -3,6 +3,7 @@ it, and the verdict of a person and a year from the records that decide it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from xueshi.compliance.profiles import profile_of, requirements_of
 from xueshi.people.models import Professional
 from xueshi.people.selectors import person_of
 from xueshi.policy_store import current_policy
+from xueshi.records.history import records_as_of
 from xueshi.records.models import HourRecord
 from xueshi.rules import Category, CreditClass, Mode, Record, Verdict, evaluate, verdict_from_sums
 from xueshi.rules.counting import STATUS_OF_STATE, UNREAD_STATES
@@ -43,27 +45,35 @@ def rules_record(record: HourRecord) -> Record:
     )
 
 
-def person_year_records(professional: Professional, year: int) -> list[HourRecord]:
-    return list(
-        HourRecord.objects.filter(
-            professional=professional,
-            credited_year__gt=year - LOOKBACK_YEARS,
-            credited_year__lte=year,
-        )
-        .exclude(status__in=UNREAD_STATES)
-        .order_by("credited_year", "end_date", "id")
-    )
+def person_year_records(
+    professional: Professional, year: int, as_of: dt.date | None = None
+) -> list[HourRecord]:
+    """The records a verdict of ``year`` reads; with ``as_of``, as they stood at the end of
+    that day (the audit trail's statuses then: a record approved later was still pending, one
+    entered later is left out, one voided later still stood)."""
+    records = HourRecord.objects.filter(
+        professional=professional,
+        credited_year__gt=year - LOOKBACK_YEARS,
+        credited_year__lte=year,
+    ).order_by("credited_year", "end_date", "id")
+    if as_of is None:
+        return list(records.exclude(status__in=UNREAD_STATES))
+    return [r for r in records_as_of(list(records), as_of) if r.status not in UNREAD_STATES]
 
 
 def person_year_verdict(
-    professional: Professional, year: int, extra: Sequence[Record] = ()
+    professional: Professional,
+    year: int,
+    extra: Sequence[Record] = (),
+    as_of: dt.date | None = None,
 ) -> tuple[Verdict, list[HourRecord]]:
     """The verdict of ``professional`` for ``year`` and the records it was made from, in the
     order the verdict's notes index them. Raises NoRequirement where nothing is in force.
 
     ``extra``: records the person does not have, judged after theirs (a what-if: nothing is
-    saved); the verdict's notes index them from ``len(records)`` on."""
-    records = person_year_records(professional, year)
+    saved); the verdict's notes index them from ``len(records)`` on. ``as_of``: from the
+    records as they stood at the end of that day (``person_year_records``)."""
+    records = person_year_records(professional, year, as_of)
     verdict = evaluate(
         current_policy(),
         region=professional.region_id,

@@ -3,6 +3,7 @@ clause, and every record with where it stands."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -145,14 +146,20 @@ class PersonYear:
         return self.verdict.status_label if self.verdict is not None else "未达标"
 
 
-def person_year(professional: Professional, year: int, extra: Sequence[Record] = ()) -> PersonYear:
+def person_year(
+    professional: Professional,
+    year: int,
+    extra: Sequence[Record] = (),
+    as_of: dt.date | None = None,
+) -> PersonYear:
     """The verdict of the year laid out for the person: requirements with their clauses, the
     records that counted, those pending (with where they stand) and those that did not count
     (with the reason). ``extra``: records to judge as if the person had them (a what-if;
-    they are not listed among the records)."""
+    they are not listed among the records). ``as_of``: from the records as they stood at the
+    end of that day (compliance.bridge.person_year_records)."""
     policy = current_policy()
     try:
-        verdict, records = person_year_verdict(professional, year, extra)
+        verdict, records = person_year_verdict(professional, year, extra, as_of)
     except PolicyError as exc:
         if isinstance(exc, NoRequirement):
             message = (
@@ -162,7 +169,7 @@ def person_year(professional: Professional, year: int, extra: Sequence[Record] =
             )
         else:
             message = f"系统尚未收录{professional.region.name}的继续教育政策，暂无法核查是否达标。"
-        records = person_year_records(professional, year)
+        records = person_year_records(professional, year, as_of)
         mine = [r for r in records if r.credited_year == year]
         return PersonYear(
             professional=professional,
