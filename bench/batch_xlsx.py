@@ -241,6 +241,8 @@ def baseline(data: bytes, plan: Any, staff: Any) -> int:
         "declared_by_id",
         "declared_role",
         "last_comment",
+        "proof_number",
+        "class_match",
         "created_at",
         "updated_at",
     ]
@@ -270,6 +272,8 @@ def baseline(data: bytes, plan: Any, staff: Any) -> int:
             user_id,
             "provider_staff",
             "",
+            "",
+            "{}",
             now,
             now,
         )
