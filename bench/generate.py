@@ -448,10 +448,13 @@ class Loader:
 
     def defaults(self, model: Any, given: dict[str, Any]) -> dict[str, Any]:
         """The model's defaults for the columns not given (a column added to a model since
-        this script was written loads with its default, as ``Model.objects.create`` would)."""
+        this script was written loads with its default, as ``Model.objects.create`` would: a
+        text column without one, the empty string)."""
         found = {}
         for f in model._meta.concrete_fields:
-            if f.name not in given and f.has_default():
+            blank_text = not f.null and f.empty_strings_allowed and not f.primary_key
+            blank_text = blank_text and not getattr(f, "generated", False)
+            if f.name not in given and (f.has_default() or blank_text):
                 found[f.name] = f.get_db_prep_save(f.get_default(), self.connection)
         return found
 

@@ -41,6 +41,7 @@ FULL_PEOPLE = 1_000_000
 KNOWN_OTHERS = [
     "pages.py",
     "ledger_dashboard.py",
+    "exports.py",
     "policy_preview.py",
     "batch_xlsx.py",
     "pdf.py",
