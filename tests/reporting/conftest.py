@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 
 from tests.support.factories import EmployerFactory, ProfessionalFactory, employ, regions
 from xueshi.organisations.models import Employer
@@ -22,6 +23,15 @@ MakeRecord = Callable[..., HourRecord]
 def _fast_passwords(settings: Any) -> None:
     """Test users need no slow password hashing."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_chart_cache() -> Any:
+    """The charts keep their figures in the cache (``reporting.charts.cached``): none is
+    carried from one test's database to the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
