@@ -703,3 +703,31 @@ def test_the_span_of_a_day_includes_its_first_and_last_day() -> None:
         assert span.categories == {Category.PUBLIC, Category.PROFESSIONAL}
     november = category_span_of(policy, "440000", 2018, ENGINEER, D(2018, 11, 1))
     assert Category.ELECTIVE in november.categories
+
+
+def test_general_practice_credits_of_the_cycles_last_year_count() -> None:
+    primary = Person(TitleLevel.JUNIOR, "health", InstitutionLevel.PRIMARY)
+    records = [
+        credits("25"),
+        Record(credited_year=2017, credits=Decimal(10), general_practice=True),
+    ]
+    verdict = evaluate(
+        default_policy(),
+        region="350504",
+        year=2017,
+        person=primary,
+        records=records,
+        appointment_cycle=(2015, 2017),
+    )
+    (condition,) = verdict.conditions
+    assert condition.met
+    assert condition.text.endswith("（已认定 10 分）")
+    none = evaluate(
+        default_policy(),
+        region="350504",
+        year=2017,
+        person=primary,
+        records=records[:1],
+        appointment_cycle=(2015, 2017),
+    )
+    assert [(c.met, c.text.endswith("（已认定 0 分）")) for c in none.conditions] == [(False, True)]
