@@ -238,3 +238,27 @@ def test_luojiangs_verification_paths_are_walked_by_their_roles(loaded: list[Any
         ("调训验证", "dispatched", "洛江区人力资源和社会保障局", "2017-11-09"),
     ]
     assert not dispatched.roster_entries.exists()
+
+
+def test_the_demo_classes_proofs_are_issued_by_their_providers(loaded: list[Any]) -> None:
+    """Issue 17: every learner a demo class's provider entered as passed has the proof of
+    the class, issued by the provider three days after it ended; a second load issues none."""
+    import datetime as dt
+
+    from xueshi.certificates.models import Proof, ProofStatus
+    from xueshi.certificates.proof_selectors import passed_learners
+    from xueshi.training.models import ClassPlan, ClassStatus
+
+    checked = 0
+    for plan in ClassPlan.objects.filter(status=ClassStatus.APPROVED):
+        for learner in passed_learners(plan):
+            proof = learner.proof
+            assert proof is not None, (plan.title, learner.name)
+            assert proof.issued_on == plan.end_date + dt.timedelta(days=3)
+            assert proof.provider_id == plan.provider_id
+            assert proof.issued_role == "provider_staff"
+            checked += 1
+    assert checked >= 5
+    assert Proof.objects.filter(status=ProofStatus.VALID).count() == checked
+    demo_load()
+    assert Proof.objects.count() == checked

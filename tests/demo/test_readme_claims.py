@@ -273,3 +273,20 @@ def test_each_online_routes_demo_learner(
     if bureau:
         queue = _as(bureau, scenario).get(reverse("records:review_queue"), {"year": year})
         assert "核验成绩单" in queue.content.decode()
+
+
+def test_proofs_of_the_demo_classes(demo: None) -> None:
+    """The provider sees its class's proofs issued; the learner sees hers on 我的证书."""
+    from xueshi.certificates.models import Proof
+    from xueshi.certificates.proof_selectors import proof_form_of_class
+
+    proof = Proof.objects.filter(provider_name="汕头市行政学院").order_by("pk").first()
+    assert proof is not None
+    academy = _text(
+        _as("shantou-academy"), reverse("certificates:proofs_class", args=[proof.class_plan_id])
+    )
+    assert proof.number in academy
+    assert f"《{proof_form_of_class(proof.class_plan).title}》" in academy
+    mine = _text(_as(proof.professional.user.username), reverse("certificates:mine"))
+    assert proof.number in mine
+    assert proof.class_title in mine

@@ -108,6 +108,17 @@ def proofs_visible(active: ActiveRole) -> QuerySet[Proof]:
     return Proof.objects.filter(scope).select_related("class_plan", "professional")
 
 
+def proofs_mine(active: ActiveRole) -> QuerySet[Proof]:
+    """The signed-in professional's own proofs, newest training first."""
+    if active.role is not Role.PROFESSIONAL:
+        return Proof.objects.none()
+    return (
+        proofs_visible(active)
+        .filter(professional__user_id=active.assignment.user_id)
+        .order_by("-end_date", "-id")
+    )
+
+
 def proofs_of_class(plan: ClassPlan) -> QuerySet[Proof]:
     """Every proof of the class, the ended ones too (the history)."""
     return Proof.objects.filter(class_plan=plan).order_by("holder_name", "-issued_at", "-id")

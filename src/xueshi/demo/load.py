@@ -37,10 +37,12 @@ from xueshi.accounts.models import Role, RoleAssignment, User
 from xueshi.audit.services import audit_event_write
 from xueshi.catalogue.models import PublicSubject, SubjectGuide
 from xueshi.catalogue.services import public_subject_add, subject_guide_add
-from xueshi.certificates.models import Certificate, CertificateStatus
+from xueshi.certificates.models import Certificate, CertificateStatus, Proof
+from xueshi.certificates.proof_selectors import passed_learners
 from xueshi.certificates.services import (
     certificate_issue,
     certificate_stamp,
+    proofs_issue_for_class,
     roster_process,
     roster_submit,
 )
@@ -80,7 +82,7 @@ from xueshi.records.services import (
     hour_record_transition,
 )
 from xueshi.rules.workflow import RecordState
-from xueshi.training.models import ClassPlan
+from xueshi.training.models import ClassPlan, ClassStatus
 from xueshi.training.selectors import class_entry
 from xueshi.training.services import (
     class_enroll,
@@ -438,6 +440,27 @@ class Demo:
                 class_plan_id=plan.pk, **self._as(username), today=c.start - dt.timedelta(days=3)
             )
 
+    def proofs(self) -> None:
+        """Each approved class's proofs, issued by its provider a few days after it ended (as
+        Shantou 2014 §四(四) asks), for every learner it entered as passed; a proof already
+        issued is not issued again."""
+        providers = {
+            a.assignment.provider_id: username
+            for username, a in self.active.items()
+            if a.role is Role.PROVIDER_STAFF and a.assignment.provider_id is not None
+        }
+        plans = ClassPlan.objects.filter(
+            status=ClassStatus.APPROVED, provider_id__in=providers
+        ).order_by("end_date", "pk")
+        for plan in plans:
+            learners = passed_learners(plan)
+            if all(learner.proof is not None for learner in learners):
+                continue
+            with clock.at(plan.end_date + dt.timedelta(days=3)):
+                proofs_issue_for_class(
+                    **self._as(providers[plan.provider_id]), class_plan_id=plan.pk
+                )
+
     def review(self, record: HourRecord, by: str, action: str, comment: str = "") -> None:
         hour_record_transition(record_id=record.pk, **self._as(by), action=action, comment=comment)
 
@@ -562,6 +585,7 @@ def demo_load(data: spec.DemoData | None = None) -> list[Login]:
     demo.accounts()
     for region in demo.data.regions:
         demo.story(region.story)
+    demo.proofs()
     demo_open_ledger()
     return demo.logins
 
@@ -596,6 +620,7 @@ def demo_counts() -> dict[str, int]:
         "subjects": PublicSubject.objects.count(),
         "guides": SubjectGuide.objects.count(),
         "classes": ClassPlan.objects.count(),
+        "proofs": Proof.objects.count(),
         "records": HourRecord.objects.count(),
         "courses": Course.objects.count(),
         "exams": Exam.objects.count(),
