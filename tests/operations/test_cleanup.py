@@ -57,7 +57,25 @@ def test_cleanup_deletes_expired_sessions_and_old_job_uploads_only(settings) -> 
         assert kept.input
         assert Path(kept.input.path).exists()
     event = AuditEvent.objects.get(action="residual_clear")
-    assert event.data == {"sessions": 1, "job_files": 1, "days": 30}
+    assert event.data == {"sessions": 1, "job_files": 1, "export_files": 0, "days": 30}
+
+
+def test_cleanup_deletes_the_files_of_old_exports(settings, tmp_path: Path) -> None:
+    settings.XUESHI_EXPORTS_DIR = tmp_path / "exports"
+    settings.XUESHI_EXPORTS_DIR.mkdir()
+    files = {}
+    for name, days in (("old", 31), ("recent", 2)):
+        files[name] = settings.XUESHI_EXPORTS_DIR / f"{name}.xlsx"
+        files[name].write_bytes(b"PK")
+        job = Job.objects.create(kind=JobKind.EXPORT, title=name, result={"file": f"{name}.xlsx"})
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.DONE, finished_at=timezone.now() - dt.timedelta(days=days)
+        )
+    out = StringIO()
+    call_command("cleanup", stdout=out)
+    assert "导出文件 1 个" in out.getvalue()
+    assert not files["old"].exists()
+    assert files["recent"].exists()
 
 
 def test_a_job_whose_file_is_already_gone_is_cleared_without_error() -> None:

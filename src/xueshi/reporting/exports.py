@@ -1,5 +1,5 @@
 """The exports of the compliance reports: what each sheet holds, for ``xueshi.jobs.exports``
-(a background job that streams the rows into .xlsx or CSV; ADR 0020).
+(a background job that streams the rows into .xlsx or CSV; ADR 0022).
 
 Each builder runs in the worker under the role the export was asked in and reads the page's
 own filters from the job: the file holds the rows the page lists (a drill-down's people read

@@ -19,5 +19,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         cleared = residual_clear(days=options["days"])
         self.stdout.write(
-            f"已清除过期会话 {cleared.sessions} 个、已完成任务的上传文件 {cleared.job_files} 个。"
+            f"已清除过期会话 {cleared.sessions} 个、已完成任务的上传文件 {cleared.job_files} 个、"
+            f"导出文件 {cleared.export_files} 个。"
         )
