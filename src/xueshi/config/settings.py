@@ -310,7 +310,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Staff (every role but 专业技术人员) change their password at least this often (days).
 XUESHI_STAFF_PASSWORD_DAYS = int(os.environ.get("XUESHI_STAFF_PASSWORD_DAYS", "90"))
 # The uploaded file of a finished background job is deleted this many days after it ended
-# (xueshi cleanup: residual information, 等保 8.1.4.10); so are the files of exports finished as long ago.
+# (xueshi cleanup: residual information, 等保 8.1.4.10), and so are the files of
+# exports finished as long ago.
 XUESHI_TEMPORARY_FILE_DAYS = int(os.environ.get("XUESHI_TEMPORARY_FILE_DAYS", "30"))
 # A temporary password (a reset by the organisation or the bureau) signs in only this many
 # hours after the reset; later the account asks for another reset.
