@@ -108,12 +108,12 @@ def _statements() -> dict[str, str]:
         return ", ".join(["%s"] * n)
 
     return {
-        "spend": f"UPDATE {token} SET {used} = %s WHERE {pk} = %s",
-        "issue": f"INSERT INTO {new_token} ({', '.join(token_cols)}) VALUES ({marks(4)})",
-        "trail": f"INSERT INTO {beat} ({', '.join(beat_cols)}) VALUES ({marks(len(beat_cols))})",
-        "progress": f"UPDATE {progress} SET {credited} = %s, {furthest} = %s, {updated} = %s "
+        "spend": f"UPDATE {token} SET {used} = %s WHERE {pk} = %s",  # nosec B608
+        "issue": f"INSERT INTO {new_token} ({', '.join(token_cols)}) VALUES ({marks(4)})",  # nosec B608
+        "trail": f"INSERT INTO {beat} ({', '.join(beat_cols)}) VALUES ({marks(len(beat_cols))})",  # nosec B608
+        "progress": f"UPDATE {progress} SET {credited} = %s, {furthest} = %s, {updated} = %s "  # nosec B608
         f"WHERE {progress_pk} = %s",
-        "recent": f"SELECT {beat_elapsed} FROM {beat} WHERE {beat_session} = %s "
+        "recent": f"SELECT {beat_elapsed} FROM {beat} WHERE {beat_session} = %s "  # nosec B608
         f"ORDER BY {beat_received} DESC, {beat_pk} DESC LIMIT %s",
     }
 
@@ -145,11 +145,11 @@ def _reads() -> dict[str, str]:
     # would queue every learner of the lesson behind each other on PostgreSQL.
     lock = " FOR UPDATE OF t, s" if connection.features.has_select_for_update_of else ""
     return {
-        "token": f"SELECT {picked} FROM {token} t "
+        "token": f"SELECT {picked} FROM {token} t "  # nosec B608
         f"INNER JOIN {session} s ON s.{session_cols[0]} = t.{t_session} "
         f"INNER JOIN {lesson} l ON l.{lesson_cols[0]} = s.{session_cols[2]} "
         f"WHERE t.{t_nonce} = %s AND t.{t_session} = %s AND t.{t_seq} = %s{lock}",
-        "progress_read": f"SELECT {', '.join(progress_cols)} FROM {progress} "
+        "progress_read": f"SELECT {', '.join(progress_cols)} FROM {progress} "  # nosec B608
         f"WHERE {p_user} = %s AND {p_lesson} = %s"
         + (" FOR UPDATE" if connection.features.has_select_for_update else ""),
     }
