@@ -202,6 +202,15 @@ def export_dir() -> Path:
     return Path(configured) if configured else Path(settings.MEDIA_ROOT).parent / "exports"
 
 
+def export_path(result: object) -> Path | None:
+    """Where a finished export's file is, from its job's result: a plain name inside the
+    exports folder only (None for anything else)."""
+    name = str(result.get("file", "")) if isinstance(result, dict) else ""
+    if not name or Path(name).name != name or name.startswith("."):
+        return None
+    return export_dir() / name
+
+
 @dataclass(frozen=True)
 class ExportFile:
     path: Path
@@ -220,14 +229,11 @@ def export_file(job: Job, user: Any) -> ExportFile | None:
         or not isinstance(job.result, dict)
     ):
         return None
-    name = str(job.result.get("file", ""))
-    if not name or Path(name).name != name or name.startswith("."):
-        return None
-    path = export_dir() / name
-    if not path.is_file():
+    path = export_path(job.result)
+    if path is None or not path.is_file():
         return None
     suffix = path.suffix.lstrip(".")
-    return ExportFile(path, str(job.result.get("filename") or name), FORMATS.get(suffix, ""))
+    return ExportFile(path, str(job.result.get("filename") or path.name), FORMATS.get(suffix, ""))
 
 
 # --- writing ---------------------------------------------------------------------------------

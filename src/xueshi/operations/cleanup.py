@@ -16,14 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from importlib import import_module
-from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from xueshi.audit.services import audit_event_write
-from xueshi.jobs.exports import export_dir
+from xueshi.jobs.exports import export_path
 from xueshi.jobs.models import Job, JobKind
 
 
@@ -59,11 +58,8 @@ def _export_files_clear(days: int) -> int:
     cleared = 0
     finished = Job.objects.filter(kind=JobKind.EXPORT, finished_at__lt=cutoff)
     for result in finished.values_list("result", flat=True).iterator(chunk_size=500):
-        name = str(result.get("file", "")) if isinstance(result, dict) else ""
-        if not name or Path(name).name != name or name.startswith("."):
-            continue
-        path = export_dir() / name
-        if path.is_file():
+        path = export_path(result)
+        if path is not None and path.is_file():
             path.unlink()
             cleared += 1
     return cleared
